@@ -1,0 +1,3 @@
+from note2bib.cli import main
+
+main()

@@ -1,0 +1,27 @@
+"""Errors that reach the user as one sentence and an exit code, never as a traceback."""
+
+from __future__ import annotations
+
+
+class Note2BibError(Exception):
+    """A failure the user can act on; `str()` is the whole message."""
+
+    exit_code = 1
+
+
+class UsageError(Note2BibError):
+    """The command line or configuration asks for something impossible."""
+
+    exit_code = 2
+
+
+class InputError(Note2BibError):
+    """A notes file or library cannot be read; the message names the file (and line)."""
+
+
+class OutputError(Note2BibError):
+    """The result could not be written; whatever was there before is untouched."""
+
+
+class ArxivUnavailable(Note2BibError):
+    """arXiv (or the configured mirror) could not be asked or gave no usable answer."""

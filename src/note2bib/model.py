@@ -1,0 +1,163 @@
+"""The values that flow through the pipeline: frozen, comparable, free of I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ARXIV_ABS = "https://arxiv.org/abs/"
+
+
+@dataclass(frozen=True, order=True)
+class ArxivId:
+    """An arXiv identifier: `base` is versionless (`2302.08091`, `hep-th/9901001`)."""
+
+    base: str
+    version: int | None = None
+
+    def __str__(self) -> str:
+        return self.base if self.version is None else f"{self.base}v{self.version}"
+
+    @property
+    def versionless(self) -> ArxivId:
+        return ArxivId(self.base) if self.version is not None else self
+
+    @property
+    def abs_url(self) -> str:
+        return ARXIV_ABS + str(self)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One note: a heading and what follows it up to the next heading of its level."""
+
+    source: str
+    """The file as the user named it (`-` is shown as `<stdin>`)."""
+    line: int
+    """1-based line of the heading (of the first line when the note has no heading)."""
+    heading: str
+    """The heading's text without the `#` marks or setext underline, stripped."""
+    text: str
+    """The note, verbatim: heading line(s) and body, LF line ends, trailing blank lines dropped."""
+    links: tuple[str, ...] = ()
+    """Every URL in the note, in order of appearance."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An arXiv id found in a note, where it was found and the form it was written in."""
+
+    id: ArxivId
+    source: str
+    line: int
+    written: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    """arXiv's record of a paper (latest version), independent of the `arxiv` package."""
+
+    id: ArxivId
+    """Versionless."""
+    version: int
+    """The latest version arXiv lists."""
+    title: str
+    authors: tuple[str, ...]
+    summary: str
+    published: datetime
+    """Version 1: the year a citation uses, stable across new versions."""
+    updated: datetime
+    primary_category: str
+    categories: tuple[str, ...] = ()
+    doi: str | None = None
+    """The publisher DOI when arXiv lists one (never the 10.48550 arXiv DOI)."""
+    journal_ref: str | None = None
+    comment: str | None = None
+
+    @property
+    def arxiv_doi(self) -> str:
+        return f"10.48550/arXiv.{self.id.base}"
+
+
+@dataclass(frozen=True)
+class Name:
+    """One author. An organisation has `literal` set and its whole name in `family`."""
+
+    family: str
+    given: str = ""
+    prefix: str = ""
+    """The "von" part: `van`, `de la`."""
+    suffix: str = ""
+    """The "Jr" part."""
+    literal: bool = False
+
+
+@dataclass(frozen=True)
+class Record:
+    """One bibliography entry: a paper (or an unresolved note) with every note about it."""
+
+    key: str
+    sections: tuple[Section, ...]
+    arxiv_id: ArxivId | None = None
+    """Versionless; None for a note that names no arXiv paper."""
+    paper: Paper | None = None
+    """None when unresolved (unknown id, arXiv unreachable, or no id at all)."""
+    pinned_version: int | None = None
+    """The version a note linked to (`v2`), kept for `url`, never for the key or eprint."""
+    authors: tuple[Name, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """Every section about this entry, in order of appearance, a blank line between."""
+        return "\n\n".join(s.text for s in self.sections)
+
+    @property
+    def title(self) -> str:
+        return self.paper.title if self.paper else self.sections[0].heading
+
+    @property
+    def url(self) -> str | None:
+        if self.arxiv_id is not None:
+            return ArxivId(self.arxiv_id.base, self.pinned_version).abs_url
+        links = self.sections[0].links
+        return links[0] if links else None
+
+
+Level = Literal["warning", "info"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something the user should hear about, tied to a place in their notes when there is one."""
+
+    message: str
+    source: str | None = None
+    line: int | None = None
+    level: Level = "warning"
+
+    def __str__(self) -> str:
+        if self.source is None:
+            return self.message
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a run did, for the one-line summary on stderr and the exit code."""
+
+    notes: int = 0
+    papers: int = 0
+    from_cache: int = 0
+    fetched: int = 0
+    requests: int = 0
+    unresolved: int = 0
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    def summary(self) -> str:
+        return (
+            f"{self.notes} notes, {self.papers} papers "
+            f"({self.from_cache} from cache, {self.fetched} fetched in {self.requests} "
+            f"request{'s' if self.requests != 1 else ''}), {self.unresolved} unresolved"
+        )
