@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from arxiv_standin import ArxivStandin
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -68,3 +69,11 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("NOTE2BIB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("NOTE2BIB_ARXIV_API", "http://127.0.0.1:9/api/query")
     monkeypatch.setenv("NOTE2BIB_ARXIV_DELAY", "0")
+
+
+@pytest.fixture
+def arxiv_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivStandin]:
+    """A loopback arXiv answering from the recorded fixtures; `NOTE2BIB_ARXIV_API` points at it."""
+    with ArxivStandin() as server:
+        monkeypatch.setenv("NOTE2BIB_ARXIV_API", server.url)
+        yield server

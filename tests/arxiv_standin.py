@@ -1,0 +1,294 @@
+"""A loopback stand-in for the arXiv API that answers from the recorded `<entry>` fixtures.
+
+The feeds it builds copy the real API byte for byte (see tests/fixtures/arxiv/seed/README.md,
+"How the XML copies the real API"): the same declaration, namespaces on `<feed>`, feed id,
+title and link, opensearch header, and the recorded entry fragments spliced in request order.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
+# When an id is recorded in several folders the first one here wins.
+ENTRY_FOLDERS = ("seed", "more", "recorded")
+API_PATH = "/api/query"
+# The feed-level <updated> is when the API answered, not paper metadata; fixed for byte equality.
+FEED_UPDATED = "2026-11-28T13:00:00Z"
+
+# What arXiv accepts as an id in `id_list`; anything else makes it answer 400 for the whole list.
+_WELL_FORMED = re.compile(r"(\d{4}\.\d{4,5}|[a-z]+(-[a-z]+)*(\.[A-Z]{2})?/\d{7})(v\d+)?")
+_VERSION = re.compile(r"v\d+$")
+
+_FEED_HEAD = (
+    "<?xml version='1.0' encoding='UTF-8'?>\n"
+    '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"'
+    ' xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">\n'
+    "  <id>https://arxiv.org/api/{feed_id}</id>\n"
+    "  <title>arXiv Query: search_query={search}&amp;id_list={ids}"
+    "&amp;start={start}&amp;max_results={max_results}</title>\n"
+    "  <updated>{updated}</updated>\n"
+    '  <link href="https://arxiv.org/api/query?search_query={search}&amp;start={start}'
+    '&amp;max_results={max_results}&amp;id_list={ids}" type="application/atom+xml"/>\n'
+    "  <opensearch:itemsPerPage>{max_results}</opensearch:itemsPerPage>\n"
+    "  <opensearch:totalResults>{total}</opensearch:totalResults>\n"
+    "  <opensearch:startIndex>{start}</opensearch:startIndex>\n"
+)
+_FEED_TAIL = "</feed>\n"
+
+
+@cache
+def load_entries() -> Mapping[str, str]:
+    """Every recorded entry fragment, keyed by versionless id (seed over more over recorded)."""
+    entries: dict[str, str] = {}
+    for folder in reversed(ENTRY_FOLDERS):
+        for path in sorted((FIXTURES / folder).glob("*.xml")):
+            entries[path.stem.replace("_", "/", 1)] = path.read_text(encoding="utf-8")
+    return entries
+
+
+@cache
+def recorded_400_body() -> str:
+    """The real HTTP 400 answer arXiv gave for `id_list=abc` (latin-1-decoded, as recorded)."""
+    (path,) = (FIXTURES / "seed" / "feeds").glob("id_abc_*.json")
+    recording = json.loads(path.read_text(encoding="utf-8"))
+    body: str = recording["body"]
+    return body
+
+
+def is_well_formed(arxiv_id: str) -> bool:
+    """True when arXiv would accept this id in `id_list` (whether or not the paper exists)."""
+    return _WELL_FORMED.fullmatch(arxiv_id) is not None
+
+
+def feed_id(query: str) -> str:
+    """arXiv's feed `<id>` suffix: unpadded base64 of the SHA-1 of the canonical query."""
+    digest = hashlib.sha1(query.encode("utf-8")).digest()
+    return base64.b64encode(digest).decode("ascii").rstrip("=")
+
+
+def build_feed(
+    id_list: str, fragments: list[str], start: int, max_results: int, total: int
+) -> bytes:
+    """An Atom feed exactly as arXiv writes one for an `id_list` query."""
+    canonical = f"search_query=&id_list={id_list}&start={start}&max_results={max_results}"
+    head = _FEED_HEAD.format(
+        feed_id=feed_id(canonical),
+        search="",
+        ids=escape(id_list),
+        start=start,
+        max_results=max_results,
+        updated=FEED_UPDATED,
+        total=total,
+    )
+    return (head + "".join(fragments) + _FEED_TAIL).encode("utf-8")
+
+
+def error_400_body(bad_id: str) -> bytes:
+    """The recorded 400 body, naming the offending id the way arXiv does."""
+    # The recording is arXiv's UTF-8 bytes decoded as latin-1: encode back to get the bytes.
+    body = recorded_400_body().encode("latin-1")
+    named = escape(bad_id).encode("utf-8")
+    body = body.replace(b"incorrect_id_format_for_abc", b"incorrect_id_format_for_" + named)
+    return body.replace(b"incorrect id format for abc", b"incorrect id format for " + named)
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request as the stand-in saw it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    """`parse_qs` of the query string, blank values kept."""
+    headers: dict[str, str]
+    """Header names lower-cased."""
+    time: float
+    """`time.monotonic()` when the request line was read."""
+    client: tuple[str, int]
+    """The client's address: one port for every request on one connection."""
+
+    @property
+    def user_agent(self) -> str:
+        return self.headers.get("user-agent", "")
+
+    @property
+    def id_list(self) -> list[str]:
+        raw = self.query.get("id_list", [""])[0]
+        return [part for part in raw.split(",") if part]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A canned failure for one request."""
+
+    status: int
+    retry_after: str | None = None
+    body: bytes = b""
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ArxivStandin:
+    """arXiv's `/api/query` on 127.0.0.1, from fixtures; logs requests and fails on demand."""
+
+    def __init__(self, entries: Mapping[str, str] | None = None) -> None:
+        self.entries = dict(load_entries() if entries is None else entries)
+        self.requests: list[LoggedRequest] = []
+        self.delay = 0.0
+        """Seconds to wait before answering each request (a slow arXiv)."""
+        self._failures: deque[Failure] = deque()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The API base to configure a client with (`http://127.0.0.1:PORT/api/query`)."""
+        if self._server is None:
+            raise RuntimeError("the stand-in is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}{API_PATH}"
+
+    def start(self) -> ArxivStandin:
+        """Listen on a free loopback port and serve from a daemon thread."""
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server.standin = self  # type: ignore[attr-defined]
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+
+    def __enter__(self) -> ArxivStandin:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def fail_next(
+        self, count: int = 1, status: int = 503, retry_after: int | str | None = None
+    ) -> None:
+        """Answer the next `count` requests with `status` (and `Retry-After` when given)."""
+        after = None if retry_after is None else str(retry_after)
+        body = f"HTTP {status} from the arXiv stand-in\n".encode("ascii")
+        with self._lock:
+            self._failures.extend(Failure(status, after, body) for _ in range(count))
+
+    def log(self, request: LoggedRequest) -> None:
+        """Record a request (called from handler threads)."""
+        with self._lock:
+            self.requests.append(request)
+
+    def next_failure(self) -> Failure | None:
+        """The canned failure for this request, if one is queued."""
+        with self._lock:
+            return self._failures.popleft() if self._failures else None
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> _Answer:
+        """What arXiv would answer to this GET."""
+        if path != API_PATH:
+            return _Answer(404, b"Not Found\n")
+        failure = self.next_failure()
+        if failure is not None:
+            headers = {} if failure.retry_after is None else {"Retry-After": failure.retry_after}
+            return _Answer(failure.status, failure.body, headers)
+        search = query.get("search_query", [""])[0]
+        id_list = query.get("id_list", [""])[0]
+        if search:
+            return self.answer_search(search, id_list, query)
+        return self.answer_id_list(id_list, _int(query, "start", 0), _int(query, "max_results", 10))
+
+    def answer_id_list(self, id_list: str, start: int, max_results: int) -> _Answer:
+        """Known ids → their entries in request order; unknown ones are simply absent."""
+        ids = [part for part in id_list.split(",") if part]
+        for arxiv_id in ids:
+            if not is_well_formed(arxiv_id):
+                return _Answer(400, error_400_body(arxiv_id), _ATOM)
+        # A versioned request gets the stored (latest) entry for its base; good enough here.
+        found = [self.entries[b] for b in (_VERSION.sub("", i) for i in ids) if b in self.entries]
+        page = found[start : start + max_results]
+        body = build_feed(id_list, page, start, max_results, total=len(found))
+        return _Answer(200, body, _ATOM)
+
+    def answer_search(self, search: str, id_list: str, query: dict[str, list[str]]) -> _Answer:
+        """`search_query` (title/author search) is a later issue; say so instead of guessing."""
+        return _Answer(501, b"search_query is not implemented by the arXiv stand-in yet\n")
+
+
+_ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
+
+
+def _int(query: dict[str, list[str]], name: str, default: int) -> int:
+    try:
+        return int(query.get(name, [str(default)])[0])
+    except ValueError:
+        return default
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Turns HTTP into `ArxivStandin.answer` calls."""
+
+    # HTTP/1.1 keeps the connection open, so a test can see whether a client reuses one.
+    protocol_version = "HTTP/1.1"
+    # An idle kept-alive connection must not hold its thread forever.
+    timeout = 10
+
+    def do_GET(self) -> None:
+        """Log the request, wait if told to be slow, then answer."""
+        standin: ArxivStandin = self.server.standin  # type: ignore[attr-defined]
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        standin.log(
+            LoggedRequest(
+                method="GET",
+                path=parts.path,
+                query=query,
+                headers={k.lower(): v for k, v in self.headers.items()},
+                time=time.monotonic(),
+                client=(str(self.client_address[0]), int(self.client_address[1])),
+            )
+        )
+        if standin.delay > 0:
+            time.sleep(standin.delay)
+        answer = standin.answer(parts.path, query)
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep pytest output clean: `ArxivStandin.requests` is the log."""
