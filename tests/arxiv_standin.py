@@ -174,7 +174,10 @@ class ArxivStandin:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         server.standin = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # A short poll interval makes `stop()` (which waits for the next poll) near instant.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
         self._thread.start()
         return self
 
