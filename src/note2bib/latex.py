@@ -1,0 +1,315 @@
+"""The one LaTeX codec: note text, arXiv titles and names to BibTeX-safe LaTeX, and back.
+
+This is the only module that imports pylatexenc.
+
+Notes (`encode_text`) keep every character: `decode(encode_text(s)) == s` for every string,
+whether the field is read back raw (bibtexparser) or with BibTeX's whitespace collapsing
+(pybtex, bibtex, biber). The rules, and the quirk each one answers:
+
+- `\\ { }` become `\\textbackslash{}`, `\\textbraceleft{}`, `\\textbraceright{}`: BibTeX counts
+  `\\{` as a brace, so an unpaired one would swallow the rest of the file; bibtexparser does
+  not count a brace after a backslash, so we never write one there.
+- `% # & $ _` get a backslash; `~` and `^` become `\\~{}` and `\\^{}`.
+- `--`, ``` `` ```, `''`, ``!` ``, ``?` ``, `!!`, `?!`, `<<`, `>>`, `,,` get an empty group
+  between their characters (`-{}-`): LaTeX (OT1/T1 ligatures), pylatexenc and Zotero would
+  otherwise print other characters.
+- A newline becomes `\\newline` followed by a real line break (TeX and pylatexenc drop the
+  white space after a control word, so the line break is only for people reading the file).
+- A space is kept, but a second space in a row, a space at the start of a line and a space at
+  the end of the field get `{}` first/after: pybtex, bibtex and biber collapse white-space
+  runs into one space and strip the ends.
+- Other white space and control characters (tab, CR, NUL, U+2028, U+3000, ...) become
+  `\\symbol{N}` (N = code point): parsers would collapse or choke on them raw. The field stays
+  valid BibTeX; when a style prints it, LuaLaTeX/XeLaTeX print the character, pdfLaTeX prints
+  font slot N (and fails above 255, as it does for Hangul). U+00A0 becomes `~`.
+- A line that looks like the start of a field (`tok = value`, as in pasted code) gets `{}` at
+  its start: biber warns "possible runaway string" otherwise.
+- `@` at the start of a line becomes `{@}`: bibtexparser v2 takes `@name{` or `@name(` at a
+  line start as a new entry even inside a braced value (measured: the entry fails).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from pylatexenc import latexwalker, macrospec
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "%": r"\%",
+    "#": r"\#",
+    "&": r"\&",
+    "$": r"\$",
+    "_": r"\_",
+    "~": r"\~{}",
+    "^": r"\^{}",
+}
+_LIGATURES = frozenset({"--", "``", "''", "!`", "?`", "!!", "?!", "<<", ">>", ",,"})
+_FIELD_START = re.compile(r"\s*[\w-]+\s*=")
+_NEWLINE = "\\newline\n"
+_MATH = re.compile(r"\$[^$]+\$")
+_WORD = re.compile(r"[^\W_]+")
+_ENSUREMATH = re.compile(r"^\{?\\ensuremath\{(.*?)\}\}?$", re.S)
+_MATH_SPECIAL = re.compile(r"(?<!\\)([%#&])")
+
+
+# --- notes ------------------------------------------------------------------------------
+
+
+def encode_text(s: str) -> str:
+    """Note text → a BibTeX field value that decodes back to exactly `s` (see module doc)."""
+    out = _NEWLINE.join(_encode_line(line) for line in s.split("\n"))
+    # pybtex/bibtex strip the value: an empty group keeps a final space.
+    return out + "{}" if out.endswith(" ") else out
+
+
+def _encode_line(line: str) -> str:
+    """One line of a note: specials escaped, ligatures and space runs broken."""
+    out: list[str] = []
+    if line.startswith(" ") or _FIELD_START.match(line):
+        out.append("{}")
+    prev = ""
+    for i, c in enumerate(line):
+        if c == " ":
+            out.append("{} " if prev == " " else " ")
+        elif c == "@" and i == 0:
+            out.append("{@}")
+        elif prev + c in _LIGATURES:
+            out.append("{}" + c)
+        else:
+            out.append(_encode_char(c))
+        prev = c
+    return "".join(out)
+
+
+def _encode_char(c: str) -> str:
+    """One character of a note other than space and newline."""
+    if c in _SPECIALS:
+        return _SPECIALS[c]
+    if c == "\xa0":
+        return "~"
+    if c.isspace() or unicodedata.category(c) == "Cc":
+        return rf"\symbol{{{ord(c)}}}"
+    return c
+
+
+# --- titles and other one-line fields -----------------------------------------------------
+
+
+def encode_title(s: str, *, ascii: bool = True, protect: bool = True, math: bool = True) -> str:
+    """An arXiv title → BibTeX: acronyms and mixed-case words braced, `$…$` kept as math.
+
+    `ascii` writes non-ASCII text as LaTeX (`{\\'o}`) for bibtex styles, which cut UTF-8 when
+    they abbreviate; biblatex output passes `ascii=False`. `protect=False` braces nothing
+    (journal-ref, abstract); `math=False` treats `$` as text (headings typed by the user).
+    White space runs become one space.
+    """
+    text = " ".join(s.split())
+    out: list[str] = []
+    unit: list[tuple[str, str]] = []  # adjacent words and math spans: one protection unit
+    for kind, part in _title_tokens(text, math):
+        if kind == "other":
+            out.append(_encode_unit(unit, ascii, protect))
+            unit = []
+            out.append("".join(_encode_inline_char(c, ascii) for c in part))
+        else:
+            unit.append((kind, part))
+    out.append(_encode_unit(unit, ascii, protect))
+    return "".join(out)
+
+
+def _title_tokens(text: str, math: bool) -> list[tuple[str, str]]:
+    """Split into `math` spans (balanced braces only), `word`s and single `other` chars."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text):
+        m = _MATH.match(text, pos) if math else None
+        if m and _balanced(m.group()):
+            tokens.append(("math", m.group()))
+        elif m := _WORD.match(text, pos):
+            tokens.append(("word", m.group()))
+        else:
+            tokens.append(("other", text[pos]))
+            pos += 1
+            continue
+        pos = m.end()
+    return tokens
+
+
+def _balanced(s: str) -> bool:
+    """Whether BibTeX would see the braces in `s` as balanced."""
+    depth = 0
+    for c in s:
+        depth += (c == "{") - (c == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _encode_unit(unit: list[tuple[str, str]], ascii: bool, protect: bool) -> str:
+    """Words and math glued together (`$ω$Test`): braced when math or mixed case is inside."""
+    if not unit:
+        return ""
+    body = "".join(
+        _encode_math(part) if kind == "math" else _encode_word(part, ascii) for kind, part in unit
+    )
+    has_math = any(kind == "math" for kind, _ in unit)
+    shape = "".join("m" if kind == "math" else part for kind, part in unit)
+    return "{" + body + "}" if has_math or (protect and _needs_braces(shape)) else body
+
+
+def _needs_braces(word: str) -> bool:
+    """An acronym or mixed-case word (`BERT`, `LLaMA`, `T2I`, `3D`), or a capital with digits."""
+    upper_inside = any(c.isupper() for c in word[1:])
+    return upper_inside or (any(c.isupper() for c in word) and any(c.isdigit() for c in word))
+
+
+def _encode_word(word: str, ascii: bool) -> str:
+    """Letters and digits; only non-ASCII ones change."""
+    return "".join(_encode_inline_char(c, ascii) for c in word)
+
+
+def _encode_inline_char(c: str, ascii: bool) -> str:
+    """One character of a title, name or journal-ref outside math."""
+    if c in _SPECIALS:
+        return _SPECIALS[c]
+    if c.isascii() or not ascii:
+        return c if c.isprintable() else " "
+    latex = _to_latex(c)
+    inner = _ENSUREMATH.match(latex)
+    # A Greek letter outside math: `{$\omega$}`, which both BibTeX and LaTeX read as one unit.
+    return "{$" + inner.group(1) + "$}" if inner else latex
+
+
+def _encode_math(span: str) -> str:
+    """A `$…$` span: TeX kept, non-ASCII as math macros (`μ` → `\\mu`), `% # &` escaped."""
+    out: list[str] = []
+    body = _MATH_SPECIAL.sub(r"\\\1", span)
+    for i, c in enumerate(body):
+        if c.isascii():
+            out.append(c)
+            continue
+        latex = _to_latex(c)
+        inner = _ENSUREMATH.match(latex)
+        macro = inner.group(1) if inner else r"\mbox{" + latex + "}"
+        following = body[i + 1 : i + 2]
+        # `\mu` followed by a letter would read as another macro name.
+        out.append(macro + " " if following.isascii() and following.isalpha() else macro)
+    return "".join(out)
+
+
+@cache
+def _to_latex(c: str) -> str:
+    """pylatexenc's LaTeX for one non-ASCII character, braced (`{\\'o}`); itself if unknown."""
+    return str(_encoder().unicode_to_latex(c))
+
+
+@cache
+def _encoder() -> Any:
+    return UnicodeToLatexEncoder(
+        non_ascii_only=True,
+        replacement_latex_protection="braces-all",
+        unknown_char_policy="keep",
+        unknown_char_warning=False,
+    )
+
+
+# --- names ---------------------------------------------------------------------------------
+
+_AND = re.compile(r"(?<!\S)(and)(?!\S)", re.IGNORECASE)
+
+
+def encode_name_part(s: str, *, ascii: bool = True) -> str:
+    """One part of a person's name (given, von, family, jr) for a BibTeX `author` field.
+
+    Non-ASCII becomes braced LaTeX (`Doll{\\'a}r`) unless `ascii=False` (biblatex keeps
+    UTF-8); specials are escaped; a comma or a word `and` is braced, since BibTeX would read
+    it as a name separator.
+    """
+    text = "".join(_encode_inline_char(c, ascii) for c in " ".join(s.split()))
+    return _AND.sub(r"{\1}", text.replace(",", "{,}"))
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+def decode(s: str) -> str:
+    """LaTeX from a BibTeX value → text; the inverse of `encode_text`, white space exact.
+
+    Braces that only group vanish, `\\textbraceleft{}`/`\\~{}`/`\\^{}` give `{`/`~`/`^`,
+    `\\newline` and `\\\\` give a line break (white space after a control word is dropped, as
+    in TeX), `\\symbol{N}` gives chr(N). `\\input` and `\\include` read nothing.
+    """
+    walker = latexwalker.LatexWalker(s, latex_context=_walker_context(), tolerant_parsing=True)
+    nodes, _, _ = walker.get_latex_nodes()
+    return str(_decoder().nodelist_to_text(nodes))
+
+
+@cache
+def _walker_context() -> Any:
+    """pylatexenc's parser context plus the argument shapes of the macros we write."""
+    ctx = latexwalker.get_default_latex_context_db()
+    ctx.add_context_category(
+        "note2bib",
+        prepend=True,
+        macros=[
+            macrospec.MacroSpec("symbol", "{"),
+            macrospec.MacroSpec("newline", ""),
+            macrospec.MacroSpec("textbraceleft", ""),
+            macrospec.MacroSpec("textbraceright", ""),
+            macrospec.MacroSpec("textbackslash", ""),
+        ],
+    )
+    return ctx
+
+
+@cache
+def _decoder() -> Any:
+    """LatexNodes2Text with our macros and TeX's spacing rules (nothing added, nothing lost)."""
+    ctx = get_default_latex_context_db()
+    ctx.add_context_category(
+        "note2bib",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textbackslash", "\\"),
+            MacroTextSpec("newline", "\n"),
+            MacroTextSpec("symbol", simplify_repl=_symbol),
+            # pylatexenc's default turns `\~{}` and `\^{}` into nothing.
+            MacroTextSpec("~", simplify_repl=_accent("~", "\N{COMBINING TILDE}")),
+            MacroTextSpec("^", simplify_repl=_accent("^", "\N{COMBINING CIRCUMFLEX ACCENT}")),
+            # Never read a file named in a library or a note.
+            MacroTextSpec("input", ""),
+            MacroTextSpec("include", ""),
+        ],
+    )
+    return LatexNodes2Text(latex_context=ctx, strict_latex_spaces=True, math_mode="text")
+
+
+def _symbol(n: Any, l2tobj: Any) -> str:
+    """`\\symbol{N}` → chr(N); anything unreadable → nothing."""
+    arg = l2tobj.nodelist_to_text(n.nodeargs[:1]).strip() if n.nodeargs else ""
+    try:
+        return chr(int(arg))
+    except (ValueError, OverflowError):
+        return ""
+
+
+def _accent(alone: str, combining: str) -> Callable[[Any, Any], str]:
+    """An accent macro: on an empty group the character itself, else the accented letter."""
+
+    def text(n: Any, l2tobj: Any) -> str:
+        args = [a for a in (n.nodeargs or []) if a is not None]
+        arg = l2tobj.nodelist_to_text(args[:1]) if args else ""
+        return alone if arg == "" else unicodedata.normalize("NFC", arg + combining)
+
+    return text
