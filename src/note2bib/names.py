@@ -1,0 +1,81 @@
+"""Author names as arXiv sends them ("First Last") split into BibTeX's parts with pybtex.
+
+arXiv's API gives one display string per author: `Piotr Dollár`, `Alexander C. Berg`,
+`Fons van der Sommen`, `A. De Roeck`, `C. -P. Yuan` (its own tidying puts a space after
+every dot), a suffix last (`… Jr.`), and for collaborations whatever its author-line splitter
+made of them (`LIGO Scientific Collaboration`; `The CMS`, `LHCb Collaborations` and `:` from
+"The CMS and LHCb Collaborations: …").
+"""
+
+from __future__ import annotations
+
+import re
+
+from pybtex.database import Person
+
+from note2bib.model import Name
+
+# Words that make an author an organisation, not a person.
+_ORGANISATION = re.compile(
+    r"\b(collaborations?|consortium|consortia|teams?|groups?|projects?|initiatives?|"
+    r"institutes?|university|universities|laborator(?:y|ies)|organi[sz]ations?|"
+    r"societ(?:y|ies)|associations?)\b",
+    re.IGNORECASE,
+)
+_MAX_PERSON_WORDS = 5
+_SUFFIX = re.compile(r"^(?P<rest>.*?),?\s+(?P<suffix>Jr\.?|Sr\.?|II|III|IV)$")
+# Surname particles as arXiv's own author parser knows them (arxiv-browse author_affil.py),
+# plus a few it misses; written capitalised (`De Roeck`) they belong to the family name.
+_PARTICLES = frozenset(
+    {"van", "der", "den", "de", "del", "della", "da", "das", "dos", "du", "des"}
+    | {"la", "le", "di", "ter", "ten", "von", "dem", "mac", "el"}
+)
+_MAX_PARTICLES = 2
+
+
+def parse_name(raw: str) -> Name:
+    """One arXiv author string → `Name`; organisations become a literal, whole name."""
+    text = re.sub(r"\.\s+-(?=\w)", ".-", " ".join(raw.split()))  # `C. -P.` → `C.-P.`
+    if _is_organisation(text):
+        return Name(family=text, literal=True)
+    suffix = ""
+    if m := _SUFFIX.match(text):
+        text, suffix = m["rest"], m["suffix"]
+    person = Person(text)
+    given = [*person.first_names, *person.middle_names]
+    family = list(person.last_names)
+    prefix = list(person.prelast_names)
+    if not prefix:
+        given, family = _capitalised_particles(given, family)
+    return Name(
+        family=" ".join(family),
+        given=" ".join(given),
+        prefix=" ".join(prefix),
+        suffix=suffix,
+    )
+
+
+def _is_organisation(text: str) -> bool:
+    """A collaboration or institution, `The CMS`, a long name, or no letters at all (`:`)."""
+    if not any(c.isalpha() for c in text):
+        return True
+    words = [w for w in text.split() if not w.endswith(".")]  # initials don't count
+    return (
+        bool(_ORGANISATION.search(text))
+        or (text.startswith("The ") and any(len(w) > 1 and w.isupper() for w in words[1:]))
+        or len(words) > _MAX_PERSON_WORDS
+    )
+
+
+def _capitalised_particles(given: list[str], family: list[str]) -> tuple[list[str], list[str]]:
+    """Move `De`, `Van De`, `La` from the end of the given names into the family name."""
+    moved = 0
+    while (
+        moved < _MAX_PARTICLES
+        and len(given) > 1
+        and given[-1].lower() in _PARTICLES
+        and given[-1][:1].isupper()
+    ):
+        family.insert(0, given.pop())
+        moved += 1
+    return given, family
