@@ -1,0 +1,53 @@
+"""Output formats: one module per format with one `render`, registered here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from types import MappingProxyType
+
+from note2bib.errors import UsageError
+from note2bib.formats import bibtex
+from note2bib.model import Record
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What the user asked of the output beyond the format itself."""
+
+    abstract: bool = False
+    """Include arXiv's abstract."""
+
+
+Render = Callable[[Sequence[Record], RenderOptions], str]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A registered output format: its name, the file suffixes that imply it, its renderer."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    render: Render
+
+
+FORMATS: Mapping[str, Format] = MappingProxyType(
+    {f.name: f for f in (Format("bibtex", (".bib",), bibtex.render),)}
+)
+
+
+def format_for(name: str) -> Format:
+    """The format called `name` (any case); a usage error naming the known ones otherwise."""
+    try:
+        return FORMATS[name.lower()]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise UsageError(f"unknown format {name!r}; known formats: {known}") from None
+
+
+def format_for_suffix(path: str | os.PathLike[str]) -> str | None:
+    """The name of the format a file name implies (`refs.bib` → `bibtex`), if any."""
+    suffix = PurePath(path).suffix.lower()
+    return next((f.name for f in FORMATS.values() if suffix in f.suffixes), None)
