@@ -382,6 +382,7 @@ def test_notes_read_back_exactly_by_both_parsers() -> None:
 @example("x\n@misc{y,\n  title = {z}}\n@comment{")
 @example("작은 언어 모델 -- $(brew --prefix) 100% #1 ~ ^ _ &\r\n\t  \n")
 @example("annote = {x},\nnote = y")
+@example("x\n@(y)\n@  z")
 def test_any_note_survives_bibtexparser_and_pybtex(note: str) -> None:
     rec = Record(key="k", sections=(Section("notes.md", 1, "h", note),), arxiv_id=None)
     text = render([record("a", SEGMENT_ANYTHING, note), rec])

@@ -38,6 +38,7 @@ ENCODE_TEXT = [
     ("field-like line", "x\nmode = fast", "x\\newline\n{}mode = fast"),
     ("indented field-like line", "x\n  n-gpu=2", "x\\newline\n{} {} n-gpu=2"),
     ("at at line start", "x\n@misc{k,", "x\\newline\n{@}misc\\textbraceleft{}k,"),
+    ("at before a parenthesis", "x\n@(y)", "x\\newline\n{@}(y)"),
     ("at inside a line", "me@example.org", "me@example.org"),
     ("tab", "a\tb", r"a\symbol{9}b"),
     ("carriage return", "a\r\nb", "a\\symbol{13}\\newline\nb"),
