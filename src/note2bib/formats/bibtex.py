@@ -34,9 +34,10 @@ def _entry(record: Record, options: RenderOptions) -> str:
 
 def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[Field]:
     """Every field of a resolved paper, in the documented order."""
-    fields: list[Field] = [
-        ("title", _braced(encode_title(paper.title))),
-        ("author", _braced(render_authors(record.authors))),
+    fields: list[Field] = [("title", _braced(encode_title(paper.title)))]
+    if record.authors:  # an empty author field only earns a bibtex warning
+        fields.append(("author", _braced(render_authors(record.authors))))
+    fields += [
         # Version 1's date, so the year never moves when arXiv gets a new version.
         ("year", _braced(str(paper.published.year))),
         # A bare month macro: every .bst, biber, pybtex and bibtexparser know jan…dec.
