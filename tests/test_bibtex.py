@@ -1,13 +1,10 @@
 """BibTeX output: entry shape, and every note read back exactly by bibtexparser and pybtex.
 
-Paper values are copied from the fixtures (tests/fixtures/arxiv/seed/*.xml, more/*.xml);
-where a summary is only the first words of arXiv's, no test here prints it. Notes are sections
-of the seed notes.
+Papers are the recorded arXiv entries (tests/fixtures/arxiv/), parsed as a live answer is;
+notes are sections of the seed notes.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import bibtexparser
 import pytest
@@ -22,110 +19,17 @@ from note2bib.latex import decode
 from note2bib.model import ArxivId, Paper, Record, Section
 from note2bib.names import parse_name
 
-# seed/2304.02643.xml
-SEGMENT_ANYTHING = Paper(
-    id=ArxivId("2304.02643"),
-    version=1,
-    title="Segment Anything",
-    authors=(
-        "Alexander Kirillov",
-        "Eric Mintun",
-        "Nikhila Ravi",
-        "Hanzi Mao",
-        "Chloe Rolland",
-        "Laura Gustafson",
-        "Tete Xiao",
-        "Spencer Whitehead",
-        "Alexander C. Berg",
-        "Wan-Yen Lo",
-        "Piotr Dollár",
-        "Ross Girshick",
-    ),
-    summary=(
-        "We introduce the Segment Anything (SA) project: a new task, model, and dataset for "
-        "image segmentation. Using our efficient model in a data collection loop, we built the "
-        "largest segmentation dataset to date (by far), with over 1 billion masks on 11M "
-        "licensed and privacy respecting images. The model is designed and trained to be "
-        "promptable, so it can transfer zero-shot to new image distributions and tasks. We "
-        "evaluate its capabilities on numerous tasks and find that its zero-shot performance "
-        "is impressive -- often competitive with or even superior to prior fully supervised "
-        "results.\n  We are releasing the Segment Anything Model (SAM) and corresponding "
-        "dataset (SA-1B) of 1B masks and 11M images at https://segment-anything.com to foster "
-        "research into foundation models for computer vision."
-    ),
-    published=datetime(2023, 4, 5, tzinfo=UTC),
-    updated=datetime(2023, 4, 5, tzinfo=UTC),
-    primary_category="cs.CV",
-    categories=("cs.CV",),
-)
+from fixture_papers import fixture_paper
 
-# seed/2307.05300.xml: v4, first submitted in 2023, last revised in 2024.
-COGNITIVE_SYNERGY = Paper(
-    id=ArxivId("2307.05300"),
-    version=4,
-    title=(
-        "Unleashing the Emergent Cognitive Synergy in Large Language Models: A Task-Solving "
-        "Agent through Multi-Persona Self-Collaboration"
-    ),
-    authors=("Zhenhailong Wang", "Shaoguang Mao", "Wenshan Wu", "Tao Ge", "Furu Wei", "Heng Ji"),
-    summary="Human intelligence thrives on cognitive synergy",
-    published=datetime(2023, 7, 11, 14, 45, 19, tzinfo=UTC),
-    updated=datetime(2024, 3, 26, tzinfo=UTC),
-    primary_category="cs.AI",
-    categories=("cs.AI",),
-)
-
-# more/0704.0001.xml: a publisher DOI and a journal-ref.
-DIPHOTON = Paper(
-    id=ArxivId("0704.0001"),
-    version=2,
-    title=("Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"),
-    authors=("C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan"),
-    summary=(
-        "A fully differential calculation in perturbative quantum chromodynamics is presented "
-        "for the production of massive photon pairs at hadron colliders."
-    ),
-    published=datetime(2007, 4, 2, 19, 18, 42, tzinfo=UTC),
-    updated=datetime(2007, 7, 24, 20, 10, 27, tzinfo=UTC),
-    primary_category="hep-ph",
-    categories=("hep-ph",),
-    doi="10.1103/PhysRevD.76.013009",
-    journal_ref="Phys.Rev.D76:013009,2007",
-    comment="37 pages, 15 figures; published version",
-)
-
-# more/0704.0943.xml: an organisation as the only author (first of its two DOIs).
-LIGO = Paper(
-    id=ArxivId("0704.0943"),
-    version=3,
-    title="Search for gravitational-wave bursts in LIGO data from the fourth science run",
-    authors=("LIGO Scientific Collaboration",),
-    summary="The fourth science run of the LIGO and GEO 600 gravitational-wave detectors",
-    published=datetime(2007, 4, 6, 20, 45, 17, tzinfo=UTC),
-    updated=datetime(2007, 10, 9, 18, 37, 8, tzinfo=UTC),
-    primary_category="gr-qc",
-    categories=("gr-qc",),
-    doi="10.1088/0264-9381/24/22/002",
-    journal_ref="Class.Quant.Grav.24:5343-5370,2007; Erratum-ibid.25:039801,2008",
-)
-
-# more/2302.03287.xml: `&` in the title, two categories.
-CHATGPT_TESTING = Paper(
-    id=ArxivId("2302.03287"),
-    version=3,
-    title="ChatGPT and Software Testing Education: Promises & Perils",
-    authors=("Sajed Jalil", "Suzzana Rafi", "Thomas D. LaToza", "Kevin Moran", "Wing Lam"),
-    summary="Over the past decade, predictive language modeling for code has proven",
-    published=datetime(2023, 2, 7, 6, 41, 2, tzinfo=UTC),
-    updated=datetime(2023, 3, 11, 21, 3, 9, tzinfo=UTC),
-    primary_category="cs.SE",
-    categories=("cs.SE", "cs.HC"),
-    doi="10.1109/ICSTW58534.2023.00078",
-    journal_ref=(
-        "2023 IEEE International Conference on Software Testing, Verification and Validation "
-        "Workshops (ICSTW)"
-    ),
-)
+SEGMENT_ANYTHING = fixture_paper("2304.02643")
+# v4, first submitted in 2023, last revised in 2024.
+COGNITIVE_SYNERGY = fixture_paper("2307.05300")
+# A publisher DOI and a journal-ref.
+DIPHOTON = fixture_paper("0704.0001")
+# An organisation as the only author, two DOIs (the first is kept).
+LIGO = fixture_paper("0704.0943")
+# `&` in the title, two categories.
+CHATGPT_TESTING = fixture_paper("2302.03287")
 
 SEGMENT_NOTE = "## Segment Anything: \nhttps://arxiv.org/abs/2304.02643"
 ANIMATEDIFF_NOTE = (
@@ -312,8 +216,9 @@ def test_unresolved_note_without_id() -> None:
     )
     text = render([rec])
     fields = parse_bibtexparser(text)["download2023"]
-    assert list(fields) == ["title", "url", "annote"]
+    assert list(fields) == ["title", "key", "url", "annote"]
     assert fields["title"] == "Download {LLaMA} from meta."
+    assert fields["key"] == "Download LLaMA from meta."  # natbib's label when there is no author
     assert fields["url"] == LLAMA_DOWNLOAD_LINK
     assert decode(fields["annote"]) == LLAMA_DOWNLOAD_NOTE
     assert text.startswith("@misc{download2023,\n")
@@ -331,6 +236,8 @@ def test_unresolved_note_with_an_id_arxiv_did_not_answer() -> None:
             "Thought Cloning: Learning to Think while Acting by Imitating Human Thinking "
             "(University of British Columbia, June 2023)"
         ),
+        "key": "arXiv:2306.00323",
+        "year": "2023",  # from the id's YYMM
         "eprint": "2306.00323",
         "archivePrefix": "arXiv",
         "eprinttype": "arxiv",

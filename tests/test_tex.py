@@ -12,43 +12,40 @@ import os
 import re
 import shutil
 import subprocess
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import decode
-from note2bib.model import ArxivId, Paper, Record, Section
+from note2bib.model import Record, Section
 from note2bib.names import parse_name
+
+from fixture_papers import fixture_paper
 
 pytestmark = pytest.mark.tex
 
-FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
-ATOM = "{http://www.w3.org/2005/Atom}"
-ARXIV = "{http://arxiv.org/schemas/atom}"
 
 # Titles with `%` (0704.0312), `&` (2302.03287), `$…$` (2306.03845, 1411.4413); names with
 # accents, ß, ø, å, particles and hyphens; an organisation; journal-refs and publisher DOIs.
 FIXTURE_IDS = [
-    "seed/2304.02643",
-    "seed/2302.13971",
-    "seed/2307.04725",
-    "more/0704.0001",
-    "more/0704.0312",
-    "more/0704.0943",
-    "more/1607.08199",
-    "more/1702.00249",
-    "more/1707.08567",
-    "more/2302.03287",
-    "more/2306.03845",
-    "more/2602.15552",
-    "more/hep-th_9901001",
+    "2304.02643",
+    "2302.13971",
+    "2307.04725",
+    "0704.0001",
+    "0704.0312",
+    "0704.0943",
+    "1607.08199",
+    "1702.00249",
+    "1707.08567",
+    "2302.03287",
+    "2306.03845",
+    "2602.15552",
+    "hep-th/9901001",
 ]
 # 2,833 authors: bibtex takes it in a second, biber needs about 40 s, so only bibtex gets it.
-BIG = "more/1411.4413"
+BIG = "1411.4413"
 
 LATIN_NOTE = (
     "## Every troublesome character -- in one note\n"
@@ -86,38 +83,6 @@ def tex() -> None:
         if os.environ.get("NOTE2BIB_REQUIRE_TEX") == "1":
             pytest.fail(message)
         pytest.skip(message)
-
-
-def fixture_paper(name: str) -> Paper:
-    """Paper from a recorded API `<entry>` (a fragment: wrapped in a feed to parse it)."""
-    fragment = (FIXTURES / f"{name}.xml").read_text(encoding="utf-8")
-    feed = ET.fromstring(
-        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
-        f"{fragment}</feed>"
-    )
-    entry = feed.find(f"{ATOM}entry")
-    assert entry is not None
-
-    def text(tag: str) -> str:
-        return entry.findtext(tag) or ""
-
-    base, version = re.fullmatch(r".*/abs/(.+)v(\d+)", text(f"{ATOM}id")).groups()  # type: ignore[union-attr]
-    primary = entry.find(f"{ARXIV}primary_category")
-    assert primary is not None
-    dois = [d.text or "" for d in entry.findall(f"{ARXIV}doi")]
-    return Paper(
-        id=ArxivId(base),
-        version=int(version),
-        title=" ".join(text(f"{ATOM}title").split()),
-        authors=tuple(a.findtext(f"{ATOM}name") or "" for a in entry.findall(f"{ATOM}author")),
-        summary=text(f"{ATOM}summary"),
-        published=datetime.fromisoformat(text(f"{ATOM}published")),
-        updated=datetime.fromisoformat(text(f"{ATOM}updated")),
-        primary_category=primary.get("term", ""),
-        categories=tuple(c.get("term", "") for c in entry.findall(f"{ATOM}category")),
-        doi=dois[0] if dois else None,
-        journal_ref=entry.findtext(f"{ARXIV}journal_ref"),
-    )
 
 
 def records(names: Sequence[str], note: str) -> list[Record]:

@@ -62,13 +62,28 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
 def _note_fields(record: Record) -> list[Field]:
     """An unresolved note: its heading as title, what is known of the id, its link, the note."""
     fields: list[Field] = [("title", _braced(encode_title(record.title, math=False)))]
-    if record.arxiv_id is not None:
+    if record.arxiv_id is None:
+        # With no author, `key` is what styles sort by and natbib shows as the label.
+        fields.append(("key", _braced(encode_title(record.title, protect=False, math=False))))
+    else:
         base = record.arxiv_id.base
-        fields += [*_arxiv_fields(base), ("doi", _braced(f"10.48550/arXiv.{base}"))]
+        fields += [
+            ("key", _braced(f"arXiv:{base}")),
+            # The id's YYMM is when version 1 was submitted: the year is known without arXiv.
+            ("year", _braced(str(id_year(base)))),
+            *_arxiv_fields(base),
+            ("doi", _braced(f"10.48550/arXiv.{base}")),
+        ]
     if record.url:
         fields.append(("url", _braced(_verbatim(record.url))))
     fields.append(("annote", _braced(encode_text(record.note))))
     return fields
+
+
+def id_year(base: str) -> int:
+    """The year in an arXiv id: `2307.99999` → 2023, `hep-th/9901001` → 1999."""
+    yy = int(base.rsplit("/", 1)[-1][:2])
+    return (1900 if yy >= 91 else 2000) + yy
 
 
 def _arxiv_fields(base: str) -> list[Field]:
