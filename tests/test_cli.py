@@ -1,0 +1,295 @@
+"""The command line as a user runs it: what lands on stdout, stderr, disk, and what arXiv saw."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from click.testing import CliRunner, Result
+
+from note2bib.cli import main
+from note2bib.latex import decode
+
+from arxiv_standin import ArxivStandin
+
+SEED = Path("/work/shared/seed-notes.md")
+SAMPLE = Path(__file__).parent.parent / "samples" / "notes.md"
+SEED_IDS = [
+    "2302.08091",
+    "2307.05300",
+    "2307.04725",
+    "2306.00323",
+    "2307.00522",
+    "2304.00416",
+    "2304.02643",
+]
+
+
+def run(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def entries(bibtex: str) -> dict[str, dict[str, str]]:
+    library = bibtexparser.parse_string(bibtex)
+    assert not library.failed_blocks, [b.error for b in library.failed_blocks]
+    return {e.key: {f.key: f.value for f in e.fields} for e in library.entries}
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.md"
+    path.write_bytes(SAMPLE.read_bytes())
+    return path
+
+
+def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
+    arxiv_standin: ArxivStandin, notes: Path
+) -> None:
+    result = run("export", str(notes))
+    assert result.exit_code == 3, result.stderr  # two notes name no paper
+    found = entries(result.stdout)
+    eprints = sorted(f["eprint"] for f in found.values() if "eprint" in f)
+    assert eprints == sorted(SEED_IDS)
+    assert len(found) == len(SEED_IDS) + 2
+    assert len(arxiv_standin.requests) == 1
+    assert sorted(arxiv_standin.requests[0].id_list) == sorted(SEED_IDS)
+    assert "@" not in result.stderr.replace("note2bib:", "")
+    assert result.stderr.strip().splitlines()[-1] == (
+        "note2bib: 10 notes, 7 papers (0 from cache, 7 fetched in 1 request), 2 unresolved"
+    )
+
+
+def test_second_run_sends_no_request_and_gives_the_same_bytes(
+    arxiv_standin: ArxivStandin, notes: Path
+) -> None:
+    first = run("export", str(notes))
+    asked = len(arxiv_standin.requests)
+    second = run("export", str(notes))
+    assert len(arxiv_standin.requests) == asked
+    assert second.stdout == first.stdout
+    assert "7 from cache, 0 fetched in 0 requests" in second.stderr
+
+
+def test_notes_come_back_exactly_from_annote(arxiv_standin: ArxivStandin, notes: Path) -> None:
+    found = entries(run("export", str(notes)).stdout)
+    by_eprint = {f.get("eprint"): f for f in found.values()}
+    text = notes.read_text(encoding="utf-8")
+    sam_note = text[text.index("## Segment Anything") : text.index("\n\n## 비교 메모")]
+    compare = text[text.index("## 비교 메모") : text.index("\n\n## OpenAI")]
+    assert decode(by_eprint["2304.02643"]["annote"]) == sam_note
+    assert decode(by_eprint["2307.00522"]["annote"]).endswith("\n\n" + sam_note)
+    assert decode(by_eprint["2307.04725"]["annote"]).endswith("\n\n" + compare)
+
+
+def test_the_seed_notes_resolve_every_linked_paper(arxiv_standin: ArxivStandin) -> None:
+    result = run("export", str(SEED))
+    found = entries(result.stdout)
+    assert sorted(f["eprint"] for f in found.values() if "eprint" in f) == sorted(SEED_IDS)
+    unresolved = [f for f in found.values() if "eprint" not in f]
+    assert sorted(decode(f["title"]) for f in unresolved) == [
+        "Download LLaMA from meta.",
+        "OpenAi's GPT-2",
+    ]
+    assert f"{SEED}:60: " in result.stderr  # the GPT-2 heading's line
+
+
+def test_offline_with_a_cold_cache_opens_no_connection(
+    arxiv_standin: ArxivStandin, notes: Path
+) -> None:
+    result = run("export", "--offline", str(notes))
+    assert arxiv_standin.requests == []
+    assert result.exit_code == 3
+    found = entries(result.stdout)
+    assert len(found) == len(SEED_IDS) + 2
+    assert "2304.02643: not in the cache and --offline was given" in result.stderr
+
+
+def test_offline_after_a_run_uses_the_cache(arxiv_standin: ArxivStandin, notes: Path) -> None:
+    online = run("export", str(notes))
+    asked = len(arxiv_standin.requests)
+    offline = run("export", "--offline", str(notes))
+    assert len(arxiv_standin.requests) == asked
+    assert offline.stdout == online.stdout
+
+
+def test_refresh_asks_arxiv_again(arxiv_standin: ArxivStandin, notes: Path) -> None:
+    run("export", str(notes))
+    run("export", "--refresh", str(notes))
+    assert len(arxiv_standin.requests) == 2
+
+
+def test_arxiv_unreachable_writes_what_the_notes_hold_and_exits_3(notes: Path) -> None:
+    # conftest points NOTE2BIB_ARXIV_API at a loopback port where nothing listens.
+    result = run("export", str(notes))
+    assert result.exit_code == 3
+    found = entries(result.stdout)
+    assert len(found) == len(SEED_IDS) + 2
+    sam = next(f for f in found.values() if f.get("eprint") == "2304.02643")
+    assert sam["url"] == "https://arxiv.org/abs/2304.02643"
+    assert "Traceback" not in result.stderr
+    assert f"{notes}:43: 2304.02643: arXiv could not be reached" in result.stderr
+
+
+def test_unknown_id_is_reported_not_fatal(arxiv_standin: ArxivStandin, tmp_path: Path) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("## Real\narXiv:2304.02643\n\n## Typo\nhttps://arxiv.org/abs/2307.99999\n")
+    result = run("export", str(path))
+    assert result.exit_code == 3
+    assert f"{path}:5: 2307.99999: arXiv has no paper with this id" in result.stderr
+    assert set(entries(result.stdout)) == {"kirillov2023segment", "arxiv230799999"}
+
+
+def test_ids_are_batched_100_per_request(arxiv_standin: ArxivStandin, tmp_path: Path) -> None:
+    ids = [f"2101.{n:05d}" for n in range(1, 151)]
+    path = tmp_path / "many.md"
+    path.write_text("".join(f"## Paper {i}\narXiv:{i}\n\n" for i in ids))
+    run("export", "-q", str(path))
+    assert [len(r.id_list) for r in arxiv_standin.requests] == [100, 50]
+
+
+def test_unresolved_skip_leaves_out_notes_without_a_paper(
+    arxiv_standin: ArxivStandin, notes: Path
+) -> None:
+    result = run("export", "--unresolved", "skip", str(notes))
+    assert result.exit_code == 0
+    assert len(entries(result.stdout)) == len(SEED_IDS)
+
+
+def test_unresolved_error_writes_nothing_and_keeps_the_old_file(
+    arxiv_standin: ArxivStandin, notes: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "refs.bib"
+    out.write_text("% my old bibliography\n")
+    result = run("export", "--unresolved", "error", "-o", str(out), str(notes))
+    assert result.exit_code == 1
+    assert out.read_text() == "% my old bibliography\n"
+    assert result.stdout == ""
+
+
+def test_output_file_gets_the_same_bibliography(
+    arxiv_standin: ArxivStandin, notes: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "refs.bib"
+    to_file = run("export", "-o", str(out), str(notes))
+    assert to_file.stdout == ""
+    assert out.read_text(encoding="utf-8") == run("export", str(notes)).stdout
+
+
+def test_stdin_is_read_for_dash(arxiv_standin: ArxivStandin) -> None:
+    result = run("export", "-", stdin="## SAM\nhttps://arxiv.org/abs/2304.02643\n")
+    assert result.exit_code == 0
+    assert set(entries(result.stdout)) == {"kirillov2023segment"}
+
+
+def test_several_files_are_one_bibliography(arxiv_standin: ArxivStandin, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text("## SAM\narXiv:2304.02643\n")
+    b.write_text("## SAM, again\nhttps://arxiv.org/pdf/2304.02643v1\n")
+    found = entries(run("export", str(a), str(b)).stdout)
+    (sam,) = found.values()
+    assert decode(sam["annote"]) == (
+        "## SAM\narXiv:2304.02643\n\n## SAM, again\nhttps://arxiv.org/pdf/2304.02643v1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["export"], "Missing argument", id="no-notes"),
+        pytest.param(["export", "-f", "docx", "n.md"], "Invalid value for '-f'", id="bad-format"),
+        pytest.param(["export", "--unresolved", "maybe", "n.md"], "is not one of", id="bad-choice"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        pytest.param("NOTE2BIB_ARXIV_API", "ftp://mirror/api", "http(s) URL", id="api-scheme"),
+        pytest.param("NOTE2BIB_ARXIV_DELAY", "soon", "not a number", id="delay-text"),
+        pytest.param("NOTE2BIB_ARXIV_DELAY", "-1", "must not be negative", id="delay-negative"),
+    ],
+)
+def test_bad_settings_are_one_sentence_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, notes: Path, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["export", str(notes)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_notes_that_are_not_utf8_are_one_sentence_and_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.md"
+    path.write_bytes("## Caf\xe9\narXiv:2304.02643\n".encode("latin-1"))
+    result = run("export", str(path))
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"note2bib: {path}:1: not UTF-8 (byte 0xe9 at offset 6); save the file as UTF-8\n"
+    )
+    assert result.stdout == ""
+
+
+def test_missing_notes_file_exits_1(tmp_path: Path) -> None:
+    result = run("export", str(tmp_path / "absent.md"))
+    assert result.exit_code == 1
+    assert "absent.md: no such file" in result.stderr
+
+
+def test_ids_lists_file_line_heading_and_id(tmp_path: Path) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("# Notes\n\n## SAM\nsee https://arxiv.org/abs/2304.02643v1\n")
+    result = run("ids", str(path))
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}:4\tSAM\t2304.02643v1\n"
+
+
+def test_quiet_keeps_stderr_empty_on_warnings(arxiv_standin: ArxivStandin, notes: Path) -> None:
+    result = run("export", "-q", str(notes))
+    assert result.stderr == ""
+    assert result.exit_code == 3
+
+
+def test_verbose_reports_conflicting_pinned_versions(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("## SPP\narxiv.org/abs/2307.05300v1 and arxiv.org/abs/2307.05300v3\n")
+    quiet = run("export", str(path))
+    loud = run("export", "-v", str(path))
+    message = "the notes link to versions v1, v3 of 2307.05300; the url keeps v3"
+    assert message not in quiet.stderr
+    assert message in loud.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param([sys.executable, "-m", "note2bib"], id="python-m"),
+        pytest.param([str(Path(sys.executable).parent / "note2bib")], id="console-script"),
+    ],
+)
+def test_installed_entry_points_run(command: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("## SAM\nhttps://arxiv.org/abs/2304.02643\n")
+    env = {**os.environ, "NOTE2BIB_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [*command, "export", "--offline", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout.startswith("@misc{arxiv230402643,")
+    assert "not in the cache and --offline was given" in proc.stderr
