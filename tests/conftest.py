@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from arxiv_standin import ArxivStandin
 from hypothesis import HealthCheck, settings
+
+from arxiv_standin import ArxivStandin
 
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from arxiv_standin import FIXTURES, ArxivStandin, load_entries
 
 from note2bib import __version__
 from note2bib.arxiv_api import (
@@ -25,6 +24,8 @@ from note2bib.arxiv_api import (
     parse_entry_id,
 )
 from note2bib.model import ArxivId
+
+from arxiv_standin import FIXTURES, ArxivStandin, load_entries
 
 SEED = json.loads((FIXTURES / "seed" / "papers.json").read_text(encoding="utf-8"))
 SEED_IDS: list[str] = SEED["order"]

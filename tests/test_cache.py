@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arxiv_standin import FIXTURES, ArxivStandin, load_entries
 
 from note2bib.arxiv_api import NO_SUCH_PAPER, ArxivClient
 from note2bib.cache import (
@@ -25,6 +24,8 @@ from note2bib.cache import (
 from note2bib.errors import InputError
 from note2bib.model import ArxivId, Paper
 from note2bib.resolve import OFFLINE, Resolution, resolve
+
+from arxiv_standin import FIXTURES, ArxivStandin, load_entries
 
 SEED_IDS: list[str] = json.loads((FIXTURES / "seed" / "papers.json").read_text(encoding="utf-8"))[
     "order"

@@ -25,7 +25,9 @@ def test_stdin_is_read_for_dash() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        pytest.param(b"ok\nok\n\xff\xfe", r"n\.md:3: not UTF-8 \(byte 0xff at offset 6\)", id="latin1"),
+        pytest.param(
+            b"ok\nok\n\xff\xfe", r"n\.md:3: not UTF-8 \(byte 0xff at offset 6\)", id="latin1"
+        ),
         pytest.param(b"caf\xe9\n", r"n\.md:1: not UTF-8 \(byte 0xe9 at offset 3\)", id="cp1252"),
     ],
 )
