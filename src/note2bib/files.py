@@ -24,10 +24,7 @@ def read_text(path: str, stdin: BinaryIO | None = None) -> str:
     """The whole file (or stdin for `-`) decoded as UTF-8; a failure is one sentence."""
     name = display_name(path)
     try:
-        if path == STDIN:
-            data = (stdin or sys.stdin.buffer).read()
-        else:
-            data = Path(path).read_bytes()
+        data = (stdin or sys.stdin.buffer).read() if path == STDIN else Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
