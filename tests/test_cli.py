@@ -16,7 +16,7 @@ from note2bib.latex import decode
 
 from arxiv_standin import ArxivStandin
 
-SEED = Path("/work/shared/seed-notes.md")
+SEED = Path(__file__).parent / "fixtures" / "seed-notes.md"
 SAMPLE = Path(__file__).parent.parent / "samples" / "notes.md"
 SEED_IDS = [
     "2302.08091",

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from note2bib.model import Section
 from note2bib.notes import find_links, parse_notes
 
-SEED = Path("/work/shared/seed-notes.md")
+SEED = Path(__file__).parent / "fixtures" / "seed-notes.md"
 
 A = "https://arxiv.org/abs/2301.00001"
 B = "https://arxiv.org/abs/2301.00002"
