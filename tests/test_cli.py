@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -293,3 +294,57 @@ def test_installed_entry_points_run(command: list[str], tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stderr
     assert proc.stdout.startswith("@misc{arxiv230402643,")
     assert "not in the cache and --offline was given" in proc.stderr
+
+
+def test_output_onto_a_notes_file_is_refused(notes: Path) -> None:
+    before = notes.read_bytes()
+    result = run("export", "-o", str(notes), str(notes))
+    assert result.exit_code == 2
+    assert "is one of the notes files" in result.stderr
+    assert notes.read_bytes() == before
+
+
+def test_a_file_without_notes_is_reported(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.md"
+    empty.write_text("")
+    result = run("export", str(empty))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert f"{empty}: no notes found in this file" in result.stderr
+
+
+def test_progress_bar_on_a_terminal_only_when_several_requests(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    many = tmp_path / "many.md"
+    many.write_text("".join(f"## P{n}\narXiv:2101.{n:05d}\n\n" for n in range(1, 151)))
+    one = tmp_path / "one.md"
+    one.write_text("## SAM\narXiv:2304.02643\n")
+    env = {**os.environ, "NOTE2BIB_CACHE_DIR": str(tmp_path / "cache")}
+
+    def stderr_on_a_terminal(path: Path) -> str:
+        controller, terminal = pty.openpty()
+        with (tmp_path / "out.bib").open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "note2bib", "export", str(path)],
+                stdout=out,
+                stderr=terminal,
+                env=env,
+            )
+            os.close(terminal)
+            chunks = []
+            while True:  # read as it comes: a full terminal buffer would block the process
+                try:
+                    chunk = os.read(controller, 65536)
+                except OSError:  # EIO: the process closed its end
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            proc.wait(timeout=60)
+        os.close(controller)
+        assert (tmp_path / "out.bib").read_bytes().startswith(b"@misc{")
+        return b"".join(chunks).decode()
+
+    assert "asking arXiv" in stderr_on_a_terminal(many)
+    assert "asking arXiv" not in stderr_on_a_terminal(one)

@@ -14,7 +14,7 @@ import click
 from note2bib import __version__
 from note2bib.arxiv_api import DEFAULT_API, check_api_url
 from note2bib.cache import default_cache_dir
-from note2bib.errors import Note2BibError
+from note2bib.errors import Note2BibError, UsageError
 from note2bib.files import display_name, read_text, write_atomic
 from note2bib.formats import FORMATS, format_for_suffix
 from note2bib.model import Report
@@ -104,6 +104,8 @@ def export_command(
             abstract=abstract,
             unresolved=unresolved,  # type: ignore[arg-type]  # click.Choice guarantees it
         )
+        if output is not None:
+            _refuse_overwriting_notes(output, notes)
         texts = _read_notes(notes)
         with _progress(enabled=not quiet) as on_request:
             result = export(texts, options, on_request)
@@ -117,6 +119,12 @@ def export_command(
     except Note2BibError as err:
         _fail(err)
     sys.exit(EXIT_OK if result.complete else EXIT_INCOMPLETE)
+
+
+def _refuse_overwriting_notes(output: Path, notes: Sequence[str]) -> None:
+    for note in notes:
+        if note != "-" and output.exists() and Path(note).exists() and output.samefile(note):
+            raise UsageError(f"-o {output} is one of the notes files; it would be overwritten")
 
 
 def _emit(result: Export, output: Path | None) -> None:

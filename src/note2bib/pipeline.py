@@ -59,6 +59,14 @@ def read_sections(notes: Sequence[NotesText]) -> list[SectionIds]:
     return find_mentions(s for n in notes for s in parse_notes(n.text, n.source))
 
 
+def empty_sources(notes: Sequence[NotesText], found: Sequence[SectionIds]) -> list[Diagnostic]:
+    """A warning for each source that holds no note at all (an empty or wrong file?)."""
+    used = {item.section.source for item in found}
+    return [
+        Diagnostic("no notes found in this file", n.source) for n in notes if n.source not in used
+    ]
+
+
 def export(
     notes: Sequence[NotesText],
     options: ExportOptions,
@@ -74,6 +82,7 @@ def export(
         )
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
     records, diagnostics = build_records(found, resolution.papers)
+    diagnostics = empty_sources(notes, found) + diagnostics
     diagnostics += unresolved_diagnostics(records, found, resolution, options.unresolved)
     unresolved = [r for r in records if r.paper is None]
     papers = sum(r.arxiv_id is not None for r in records)
