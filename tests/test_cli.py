@@ -56,11 +56,16 @@ def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
     eprints = sorted(f["eprint"] for f in found.values() if "eprint" in f)
     assert eprints == sorted(SEED_IDS)
     assert len(found) == len(SEED_IDS) + 2
-    assert len(arxiv_standin.requests) == 1
-    assert sorted(arxiv_standin.requests[0].id_list) == sorted(SEED_IDS)
+    # One request for the ids, one title search for each of the two notes without an id.
+    id_requests = [r for r in arxiv_standin.requests if r.id_list]
+    searches = [r.query["search_query"][0] for r in arxiv_standin.requests if not r.id_list]
+    assert len(id_requests) == 1
+    assert sorted(id_requests[0].id_list) == sorted(SEED_IDS)
+    assert searches == ["ti:openai OR ti:gpt OR ti:2", "ti:download OR ti:llama OR ti:weights"]
     assert "@" not in result.stderr.replace("note2bib:", "")
     assert result.stderr.strip().splitlines()[-1] == (
-        "note2bib: 10 notes, 7 papers (0 from cache, 7 fetched in 1 request), 2 unresolved"
+        "note2bib: 10 notes, 7 papers (0 from cache, 7 fetched in 1 request; "
+        "0 of 2 found by title, 2 search requests), 2 unresolved"
     )
 
 
@@ -119,8 +124,10 @@ def test_offline_after_a_run_uses_the_cache(arxiv_standin: ArxivStandin, notes: 
 
 def test_refresh_asks_arxiv_again(arxiv_standin: ArxivStandin, notes: Path) -> None:
     run("export", str(notes))
+    first = list(arxiv_standin.requests)
     run("export", "--refresh", str(notes))
-    assert len(arxiv_standin.requests) == 2
+    again = arxiv_standin.requests[len(first) :]
+    assert [r.query for r in again] == [r.query for r in first]  # ids and title searches
 
 
 def test_arxiv_unreachable_writes_what_the_notes_hold_and_exits_3(notes: Path) -> None:

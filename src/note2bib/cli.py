@@ -73,6 +73,11 @@ def main() -> None:
     help="What to do with notes that name no paper arXiv could give.",
 )
 @click.option("--abstract", is_flag=True, help="Include arXiv's abstract.")
+@click.option(
+    "--no-search",
+    is_flag=True,
+    help="Do not look notes without an arXiv id up on arXiv by their title.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Also informational messages on stderr.")
 def export_command(
@@ -84,6 +89,7 @@ def export_command(
     cache_dir: Path | None,
     unresolved: str,
     abstract: bool,
+    no_search: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -102,6 +108,7 @@ def export_command(
             offline=offline,
             refresh=refresh,
             abstract=abstract,
+            search=not no_search,
             unresolved=unresolved,  # type: ignore[arg-type]  # click.Choice guarantees it
         )
         if output is not None:

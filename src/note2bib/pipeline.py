@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -13,7 +14,7 @@ from note2bib.formats import RenderOptions, format_for
 from note2bib.model import Diagnostic, Record, Report
 from note2bib.notes import parse_notes
 from note2bib.records import SectionIds, build_records, find_mentions, unique_ids
-from note2bib.resolve import Resolution, resolve
+from note2bib.resolve import Resolution, TitleSearch, find_by_title, resolve
 
 Unresolved = Literal["keep", "skip", "error"]
 
@@ -39,6 +40,8 @@ class ExportOptions:
     refresh: bool = False
     abstract: bool = False
     unresolved: Unresolved = "keep"
+    search: bool = True
+    """Look notes without an arXiv id up by title (cached searches even when offline)."""
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,16 @@ def export(
 ) -> Export:
     """Notes in, bibliography out; only the resolver step touches disk and network."""
     found = read_sections(notes)
-    with Cache(options.cache_dir) as cache:
-        client = (
-            None
-            if options.offline
-            else ArxivClient(options.api_url, delay=options.delay, timeout=options.timeout)
-        )
+    with Cache(options.cache_dir) as cache, _client(options) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
-    records, diagnostics = build_records(found, resolution.papers)
+        by_title = (
+            find_by_title(found, cache, client, options.refresh)
+            if options.search
+            else TitleSearch(list(found))
+        )
+    found = by_title.found
+    records, diagnostics = build_records(found, {**resolution.papers, **by_title.papers})
+    diagnostics = by_title.diagnostics + diagnostics
     diagnostics = empty_sources(notes, found) + diagnostics
     diagnostics += unresolved_diagnostics(records, found, resolution, options.unresolved)
     unresolved = [r for r in records if r.paper is None]
@@ -97,8 +102,18 @@ def export(
         requests=resolution.requests,
         unresolved=_counted_unresolved(unresolved, options.unresolved),
         diagnostics=tuple(diagnostics),
+        searched=by_title.searched,
+        found_by_title=by_title.accepted,
+        search_requests=by_title.requests,
     )
     return Export(text, tuple(records), report)
+
+
+def _client(options: ExportOptions) -> AbstractContextManager[ArxivClient | None]:
+    """The arXiv client for this run, or None (offline): closed when the run is done."""
+    if options.offline:
+        return nullcontext(None)
+    return ArxivClient(options.api_url, delay=options.delay, timeout=options.timeout)
 
 
 def _counted_unresolved(unresolved: Sequence[Record], policy: Unresolved) -> int:
