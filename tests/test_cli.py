@@ -101,6 +101,15 @@ def test_the_seed_notes_resolve_every_linked_paper(arxiv_standin: ArxivStandin) 
         "OpenAi's GPT-2",
     ]
     assert f"{SEED}:60: " in result.stderr  # the GPT-2 heading's line
+    # Title search ran for both and took neither; their links are kept.
+    by_title = {decode(f["title"]): f for f in unresolved}
+    gpt2, llama = by_title["OpenAi's GPT-2"], by_title["Download LLaMA from meta."]
+    assert gpt2["url"] == "https://openai.com/blog/better-language-models"
+    assert "https://openai.com/blog/better-language-models" in decode(gpt2["annote"])
+    assert llama["url"].startswith("https://raw.githubusercontent.com/shawwn/llama-dl/")
+    assert decode(llama["annote"]).count("https://raw.githubusercontent.com/shawwn/") == 2
+    assert "0 of 2 found by title" in result.stderr
+    assert "does not match" not in result.stderr  # 2307.05300's v1 title is no false alarm
 
 
 def test_offline_with_a_cold_cache_opens_no_connection(

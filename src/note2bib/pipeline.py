@@ -10,6 +10,7 @@ from typing import Literal
 
 from note2bib.arxiv_api import DEFAULT_API, ArxivClient
 from note2bib.cache import Cache
+from note2bib.checks import check_links, older_versions
 from note2bib.formats import RenderOptions, format_for
 from note2bib.model import Diagnostic, Record, Report
 from note2bib.notes import parse_notes
@@ -86,7 +87,8 @@ def export(
         )
     found = by_title.found
     records, diagnostics = build_records(found, {**resolution.papers, **by_title.papers})
-    diagnostics = by_title.diagnostics + diagnostics
+    diagnostics = by_title.diagnostics + diagnostics + check_links(records, found)
+    diagnostics += older_versions(records, found)
     diagnostics = empty_sources(notes, found) + diagnostics
     diagnostics += unresolved_diagnostics(records, found, resolution, options.unresolved)
     unresolved = [r for r in records if r.paper is None]
