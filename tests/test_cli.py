@@ -252,7 +252,8 @@ def test_notes_that_are_not_utf8_are_one_sentence_and_exit_1(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert (
         result.stderr
-        == f"note2bib: {path}:1: not UTF-8 (byte 0xe9 at offset 6); save the file as UTF-8\n"
+        == f"note2bib: {path}:1: not UTF-8 (byte 0xe9 at offset 6); save the file as UTF-8, "
+        "or name its encoding with --encoding\n"
     )
     assert result.stdout == ""
 

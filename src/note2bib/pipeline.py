@@ -12,20 +12,12 @@ from note2bib.arxiv_api import DEFAULT_API, ArxivClient
 from note2bib.cache import Cache
 from note2bib.checks import check_links, older_versions
 from note2bib.formats import RenderOptions, format_for
-from note2bib.model import Diagnostic, Record, Report
-from note2bib.notes import parse_notes
+from note2bib.model import Diagnostic, Record, Report, Section
 from note2bib.records import SectionIds, build_records, find_mentions, unique_ids
 from note2bib.resolve import Resolution, TitleSearch, find_by_title, resolve
+from note2bib.sources import NotesText, parse_source
 
 Unresolved = Literal["keep", "skip", "error"]
-
-
-@dataclass(frozen=True)
-class NotesText:
-    """One notes source as read: its display name and its decoded text."""
-
-    source: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -60,7 +52,18 @@ class Export:
 
 def read_sections(notes: Sequence[NotesText]) -> list[SectionIds]:
     """Every note section of every source, with the arXiv ids it names."""
-    return find_mentions(s for n in notes for s in parse_notes(n.text, n.source))
+    return read_notes(notes)[0]
+
+
+def read_notes(notes: Sequence[NotesText]) -> tuple[list[SectionIds], list[Diagnostic]]:
+    """Every note of every source with the ids it names, and what its front matter got wrong."""
+    sections: list[Section] = []
+    diagnostics: list[Diagnostic] = []
+    for source in notes:
+        parsed, problems = parse_source(source)
+        sections += parsed
+        diagnostics += problems
+    return find_mentions(sections), diagnostics
 
 
 def empty_sources(notes: Sequence[NotesText], found: Sequence[SectionIds]) -> list[Diagnostic]:
@@ -77,7 +80,7 @@ def export(
     on_request: Callable[[int, int], None] | None = None,
 ) -> Export:
     """Notes in, bibliography out; only the resolver step touches disk and network."""
-    found = read_sections(notes)
+    found, problems = read_notes(notes)
     with Cache(options.cache_dir) as cache, _client(options) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
         by_title = (
@@ -87,7 +90,7 @@ def export(
         )
     found = by_title.found
     records, diagnostics = build_records(found, {**resolution.papers, **by_title.papers})
-    diagnostics = by_title.diagnostics + diagnostics + check_links(records, found)
+    diagnostics = problems + by_title.diagnostics + diagnostics + check_links(records, found)
     diagnostics += older_versions(records, found)
     diagnostics = empty_sources(notes, found) + diagnostics
     diagnostics += unresolved_diagnostics(records, found, resolution, options.unresolved)

@@ -44,15 +44,16 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
         ("month", _MONTHS[paper.published.month - 1]),
         *_arxiv_fields(paper.id.base),
         ("primaryClass", _braced(paper.primary_category)),
-        ("doi", _braced(_verbatim(paper.doi or paper.arxiv_doi))),
+        ("doi", _braced(_verbatim(paper.doi or record.doi or paper.arxiv_doi))),
     ]
     if paper.journal_ref:
         fields.append(("howpublished", _braced(encode_title(paper.journal_ref, protect=False))))
     if record.url:
         fields.append(("url", _braced(_verbatim(record.url))))
     fields.append(("publisher", "{arXiv}"))
-    if paper.categories:
-        fields.append(("keywords", _braced(encode_text(", ".join(paper.categories)))))
+    keywords = list(dict.fromkeys([*record.keywords, *paper.categories]))
+    if keywords:
+        fields.append(("keywords", _braced(encode_text(", ".join(keywords)))))
     if options.abstract and paper.summary.strip():
         fields.append(("abstract", _braced(encode_title(paper.summary, protect=False))))
     fields.append(("annote", _braced(encode_text(record.note))))
@@ -65,6 +66,8 @@ def _note_fields(record: Record) -> list[Field]:
     if record.arxiv_id is None:
         # With no author, `key` is what styles sort by and natbib shows as the label.
         fields.append(("key", _braced(encode_title(record.title, protect=False, math=False))))
+        if record.doi:  # from the note's front matter
+            fields.append(("doi", _braced(_verbatim(record.doi))))
     else:
         base = record.arxiv_id.base
         fields += [
@@ -76,6 +79,8 @@ def _note_fields(record: Record) -> list[Field]:
         ]
     if record.url:
         fields.append(("url", _braced(_verbatim(record.url))))
+    if record.keywords:
+        fields.append(("keywords", _braced(encode_text(", ".join(record.keywords)))))
     fields.append(("annote", _braced(encode_text(record.note))))
     return fields
 
