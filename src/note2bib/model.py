@@ -153,7 +153,8 @@ class Record:
         return links[0] if links else None
 
 
-LinkKind = Literal["code", "project", "demo", "model", "data", "article", "video", "other"]
+LinkKind = Literal["code", "project", "demo", "model", "data", "article", "video", "paper", "other"]
+"""`paper` is a paper page that is not arXiv's (OpenReview, ACL Anthology, a DOI)."""
 
 
 @dataclass(frozen=True)

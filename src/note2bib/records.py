@@ -10,7 +10,8 @@ from typing import TypedDict
 from anyascii import anyascii
 
 from note2bib.ids import find_arxiv_ids
-from note2bib.model import ArxivId, Diagnostic, Mention, Name, Paper, Record, Section
+from note2bib.links import other_links
+from note2bib.model import ArxivId, Diagnostic, Link, Mention, Name, Paper, Record, Section
 from note2bib.names import parse_name
 
 # Words a key never starts with: articles, prepositions, conjunctions, pronouns, auxiliaries
@@ -106,16 +107,17 @@ def build_records(
 
 
 class _NoteFields(TypedDict):
+    links: tuple[Link, ...]
     keywords: tuple[str, ...]
     doi: str | None
 
 
 def _from_notes(sections: Sequence[Section]) -> _NoteFields:
-    """What a record takes from its notes besides their text: front-matter tags and DOI."""
+    """What a record takes from its notes besides their text: other links, tags and DOI."""
     fronts = [s.front for s in sections if s.front is not None]
     tags = dict.fromkeys(tag for front in fronts for tag in front.tags)
     doi = next((front.doi for front in fronts if front.doi), None)
-    return {"keywords": tuple(tags), "doi": doi}
+    return {"links": other_links(sections), "keywords": tuple(tags), "doi": doi}
 
 
 def _pinned_version(mentions: Sequence[Mention]) -> tuple[int | None, list[Diagnostic]]:
