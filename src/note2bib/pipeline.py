@@ -89,11 +89,16 @@ def export(
             else TitleSearch(list(found))
         )
     found = by_title.found
-    records, diagnostics = build_records(found, {**resolution.papers, **by_title.papers})
-    diagnostics = problems + by_title.diagnostics + diagnostics + check_links(records, found)
-    diagnostics += older_versions(records, found)
-    diagnostics = empty_sources(notes, found) + diagnostics
-    diagnostics += unresolved_diagnostics(records, found, resolution, options.unresolved)
+    records, built = build_records(found, {**resolution.papers, **by_title.papers})
+    diagnostics = [
+        *problems,
+        *empty_sources(notes, found),
+        *by_title.diagnostics,
+        *built,
+        *check_links(records, found),
+        *older_versions(records, found),
+        *unresolved_diagnostics(records, found, resolution, options.unresolved),
+    ]
     unresolved = [r for r in records if r.paper is None]
     papers = sum(r.arxiv_id is not None for r in records)
     if options.unresolved == "skip":
