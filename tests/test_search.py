@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from note2bib.model import FrontMatter, Paper, Section
@@ -162,14 +160,3 @@ def test_year_and_authors_the_note_gives_must_agree() -> None:
     stranger = decide(clues(SAM.title, authors=("lehman",)), [SAM])
     assert stranger.paper is None
     assert "lehman" in stranger.reason
-
-
-def test_two_papers_with_one_title_are_not_guessed_between() -> None:
-    twin = replace(SAM, id=replace(SAM.id, base="2401.00001"))
-    decision = decide(clues("Segment Anything"), [SAM, twin])
-    assert decision.paper is None
-    assert "2304.02643" in decision.reason and "2401.00001" in decision.reason
-    # …unless what the note says tells them apart.
-    older = replace(twin, published=twin.published.replace(year=2019))
-    older = replace(older, updated=older.published)
-    assert decide(clues("Segment Anything", year=2023), [SAM, older]).paper == SAM
