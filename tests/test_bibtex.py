@@ -7,14 +7,12 @@ notes are sections of the seed notes.
 from __future__ import annotations
 
 import bibtexparser
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from pybtex.database import BibliographyData
 from pybtex.database.input.bibtex import Parser
 
-from note2bib.errors import UsageError
-from note2bib.formats import FORMATS, RenderOptions, format_for, format_for_suffix
+from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import decode
 from note2bib.model import ArxivId, Paper, Record, Section
 from note2bib.names import parse_name
@@ -298,16 +296,3 @@ def test_any_note_survives_bibtexparser_and_pybtex(note: str) -> None:
     for key in ("a", "k"):
         assert decode(raw[key]["annote"]) == note
         assert decode(collapsed.entries[key].fields.get("annote", "")) == note
-
-
-def test_registry() -> None:
-    assert "bibtex" in FORMATS
-    assert format_for("BibTeX") is FORMATS["bibtex"]
-    assert FORMATS["bibtex"].suffixes == (".bib",)
-    assert format_for_suffix("refs.BIB") == "bibtex"
-    assert format_for_suffix("notes.txt") is None
-
-
-def test_unknown_format_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="known formats: bibtex"):
-        format_for("endnote")

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from types import MappingProxyType
 
 from note2bib.errors import UsageError
-from note2bib.formats import bibtex
+from note2bib.formats import biblatex, bibtex
 from note2bib.model import Record
 
 
@@ -34,7 +34,14 @@ class Format:
 
 
 FORMATS: Mapping[str, Format] = MappingProxyType(
-    {f.name: f for f in (Format("bibtex", (".bib",), bibtex.render),)}
+    {
+        f.name: f
+        for f in (
+            Format("bibtex", (".bib",), bibtex.render),
+            # `.bib` stays BibTeX, which every tool reads: biblatex is asked for by name.
+            Format("biblatex", (), biblatex.render),
+        )
+    }
 )
 
 
