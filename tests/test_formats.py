@@ -10,13 +10,14 @@ from note2bib.formats import FORMATS, format_for, format_for_suffix
 SUFFIXES = [
     ("refs.bib", "bibtex"),
     ("refs.BIB", "bibtex"),
+    ("refs.json", "csl-json"),
     ("notes.txt", None),
     ("refs", None),
 ]
 
 
 def test_every_format_is_registered_by_name() -> None:
-    assert sorted(FORMATS) == ["biblatex", "bibtex"]
+    assert sorted(FORMATS) == ["biblatex", "bibtex", "csl-json"]
     assert format_for("BibTeX") is FORMATS["bibtex"]
     assert format_for("biblatex") is FORMATS["biblatex"]
 
@@ -27,5 +28,5 @@ def test_suffix_implies_a_format(path: str, name: str | None) -> None:
 
 
 def test_unknown_format_is_a_usage_error_naming_the_known_ones() -> None:
-    with pytest.raises(UsageError, match=r"known formats: biblatex, bibtex$"):
+    with pytest.raises(UsageError, match=r"known formats: biblatex, bibtex, csl-json$"):
         format_for("endnote")
