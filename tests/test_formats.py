@@ -11,13 +11,14 @@ SUFFIXES = [
     ("refs.bib", "bibtex"),
     ("refs.BIB", "bibtex"),
     ("refs.json", "csl-json"),
+    ("zotero.ris", "ris"),
     ("notes.txt", None),
     ("refs", None),
 ]
 
 
 def test_every_format_is_registered_by_name() -> None:
-    assert sorted(FORMATS) == ["biblatex", "bibtex", "csl-json"]
+    assert sorted(FORMATS) == ["biblatex", "bibtex", "csl-json", "ris"]
     assert format_for("BibTeX") is FORMATS["bibtex"]
     assert format_for("biblatex") is FORMATS["biblatex"]
 
@@ -28,5 +29,5 @@ def test_suffix_implies_a_format(path: str, name: str | None) -> None:
 
 
 def test_unknown_format_is_a_usage_error_naming_the_known_ones() -> None:
-    with pytest.raises(UsageError, match=r"known formats: biblatex, bibtex, csl-json$"):
+    with pytest.raises(UsageError, match=r"known formats: biblatex, bibtex, csl-json, ris$"):
         format_for("endnote")

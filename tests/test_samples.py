@@ -32,6 +32,7 @@ GOLDEN_FILES = {
     "bibtex": GOLDEN,
     "biblatex": SAMPLES / "notes.biblatex.bib",
     "csl-json": SAMPLES / "notes.json",
+    "ris": SAMPLES / "notes.ris",
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from types import MappingProxyType
 
 from note2bib.errors import UsageError
-from note2bib.formats import biblatex, bibtex, csl_json
+from note2bib.formats import biblatex, bibtex, csl_json, ris
 from note2bib.model import Record
 
 
@@ -41,6 +41,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             # `.bib` stays BibTeX, which every tool reads: biblatex is asked for by name.
             Format("biblatex", (), biblatex.render),
             Format("csl-json", (".json",), csl_json.render),
+            Format("ris", (".ris",), ris.render),
         )
     }
 )
