@@ -24,6 +24,7 @@ from note2bib.cli import main
 from note2bib.latex import decode
 
 from arxiv_standin import ArxivStandin, load_entries
+from bbl import braced_after, read_back
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 NOTES = SAMPLES / "notes.md"
@@ -157,3 +158,32 @@ def test_sample_output_compiles_with_bibtex_and_biber(tmp_path: Path) -> None:
     log = _run(tmp_path, *latex[:-1], "bl")
     assert not re.search(r"\b(WARN|ERROR)\b", (tmp_path / "bl.blg").read_text())
     assert "undefined" not in log
+
+
+@pytest.mark.tex
+def test_biblatex_sample_compiles_with_biber_and_its_notes_come_back(tmp_path: Path) -> None:
+    _tex_tools()
+    bib = GOLDEN_FILES["biblatex"].read_text(encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
+    keys = re.findall(r"^@online\{([^,]+),", bib, re.M)
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\\usepackage[backend=biber]{biblatex}"
+        "\\addbibresource{refs.bib}\\begin{document}"
+        f"\\cite{{{','.join(keys)}}}\\printbibliography\\end{{document}}\n",
+        encoding="utf-8",
+    )
+    latex = ("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc")
+    _run(tmp_path, *latex)
+    _run(tmp_path, "biber", "doc")
+    _run(tmp_path, *latex)
+    log = _run(tmp_path, *latex)
+    assert not re.search(r"\b(WARN|ERROR)\b", (tmp_path / "doc.blg").read_text())
+    assert "undefined" not in log
+    # The notes as biber hands them to LaTeX, against the same notes in the CSL-JSON sample.
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    entries = dict(re.findall(r"\\entry\{([^}]+)\}(.*?)\\endentry", bbl, re.S))
+    assert sorted(entries) == sorted(keys)
+    notes = {i["id"]: i["annote"] for i in json.loads(GOLDEN_FILES["csl-json"].read_text("utf-8"))}
+    for key, body in entries.items():
+        (annotation,) = braced_after(body, "\\field{annotation}{")
+        assert read_back(annotation) == notes[key]
