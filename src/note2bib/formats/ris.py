@@ -14,7 +14,8 @@ The shape follows what Zotero's RIS import (translator `RIS.js`) does with each 
 - Every other value except `AB` is read as HTML by Zotero (`unescapeHTML`), so a `<` or an
   `&` that could start a character reference is escaped there; `AB` is taken raw.
 
-Lines end in LF, like every note2bib output: Zotero's reader and rispy take LF or CRLF.
+Lines end in LF, like every note2bib output (the RIS spec says CRLF; Zotero's reader, which
+imports its own CRLF exports, takes both, and a text-mode stdout on Windows adds the CR).
 """
 
 from __future__ import annotations
