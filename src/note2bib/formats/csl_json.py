@@ -28,7 +28,7 @@ def render(records: Sequence[Record], options: RenderOptions) -> str:
 
 
 def _paper_item(record: Record, paper: Paper, options: RenderOptions) -> Item:
-    """A resolved paper, in Zotero's field order for arXiv preprints."""
+    """A resolved paper with the fields Zotero itself exports for an arXiv preprint."""
     item: Item = _head(record, "article", _one_line(paper.title))
     if record.authors:
         item["author"] = [_name(n) for n in record.authors]

@@ -54,8 +54,9 @@ def render(records: Sequence[Record], options: RenderOptions) -> str:
 
 
 def _record(record: Record, options: RenderOptions) -> list[Tag]:
+    """One record: its fields, then one `N1` per note section, then `ER`."""
     body = _paper_tags(record, record.paper, options) if record.paper else _note_tags(record)
-    notes = [("N1", note_html(s.text)) for s in record.sections]
+    notes = [("N1", _note_html(s.text)) for s in record.sections]
     return [*body, *notes, ("ER", "")]
 
 
@@ -105,7 +106,7 @@ def _note_tags(record: Record) -> list[Tag]:
     return tags
 
 
-def note_html(text: str) -> str:
+def _note_html(text: str) -> str:
     """A note as one line of Zotero note HTML: blank lines → `<p>`, line breaks → `<br/>`."""
     return "".join(
         "<p>"
