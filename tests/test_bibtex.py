@@ -15,9 +15,8 @@ from pybtex.database.input.bibtex import Parser
 from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import decode
 from note2bib.model import ArxivId, Paper, Record, Section
-from note2bib.names import parse_name
 
-from fixture_papers import fixture_paper
+from fixture_papers import fixture_paper, fixture_record, note_section
 
 SEGMENT_ANYTHING = fixture_paper("2304.02643")
 # v4, first submitted in 2023, last revised in 2024.
@@ -57,20 +56,11 @@ THOUGHT_CLONING_NOTE = (
 )
 
 
-def section(text: str, links: tuple[str, ...] = (), line: int = 1) -> Section:
-    heading = text.split("\n", 1)[0].lstrip("#").strip()
-    return Section("notes.md", line, heading, text, links)
+section = note_section
 
 
 def record(key: str, paper: Paper, *notes: str, pinned: int | None = None) -> Record:
-    return Record(
-        key=key,
-        sections=tuple(section(n) for n in notes),
-        arxiv_id=paper.id,
-        paper=paper,
-        pinned_version=pinned,
-        authors=tuple(parse_name(a) for a in paper.authors),
-    )
+    return fixture_record(key, paper.id.base, *notes, pinned=pinned)
 
 
 def render(records: list[Record], abstract: bool = False) -> str:
