@@ -1,4 +1,4 @@
-"""Papers from the recorded arXiv entries, parsed the way note2bib parses a live answer."""
+"""Papers (and records) from the recorded arXiv entries, parsed as note2bib parses a live answer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from functools import cache
 import arxiv._feed
 
 from note2bib.arxiv_api import paper_from_result
-from note2bib.model import Paper
+from note2bib.model import Paper, Record, Section
+from note2bib.names import parse_name
 
 from arxiv_standin import build_feed, load_entries
 
@@ -18,3 +19,22 @@ def fixture_paper(base: str) -> Paper:
     feed = arxiv._feed.parse(build_feed(base, [load_entries()[base]], 0, 100, 1))
     (result,) = feed.results
     return paper_from_result(result)
+
+
+def note_section(text: str, links: tuple[str, ...] = (), line: int = 1) -> Section:
+    """A note as notes.py would give it: the heading is the first line without its `#`s."""
+    heading = text.split("\n", 1)[0].lstrip("#").strip()
+    return Section("notes.md", line, heading, text, links)
+
+
+def fixture_record(key: str, base: str, *notes: str, pinned: int | None = None) -> Record:
+    """A resolved record for the recorded paper `base`, carrying `notes` as its sections."""
+    paper = fixture_paper(base)
+    return Record(
+        key=key,
+        sections=tuple(note_section(n) for n in notes),
+        arxiv_id=paper.id,
+        paper=paper,
+        pinned_version=pinned,
+        authors=tuple(parse_name(a) for a in paper.authors),
+    )

@@ -7,19 +7,16 @@ notes are sections of the seed notes.
 from __future__ import annotations
 
 import bibtexparser
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from pybtex.database import BibliographyData
 from pybtex.database.input.bibtex import Parser
 
-from note2bib.errors import UsageError
-from note2bib.formats import FORMATS, RenderOptions, format_for, format_for_suffix
+from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import decode
 from note2bib.model import ArxivId, Paper, Record, Section
-from note2bib.names import parse_name
 
-from fixture_papers import fixture_paper
+from fixture_papers import fixture_paper, fixture_record, note_section
 
 SEGMENT_ANYTHING = fixture_paper("2304.02643")
 # v4, first submitted in 2023, last revised in 2024.
@@ -59,20 +56,11 @@ THOUGHT_CLONING_NOTE = (
 )
 
 
-def section(text: str, links: tuple[str, ...] = (), line: int = 1) -> Section:
-    heading = text.split("\n", 1)[0].lstrip("#").strip()
-    return Section("notes.md", line, heading, text, links)
+section = note_section
 
 
 def record(key: str, paper: Paper, *notes: str, pinned: int | None = None) -> Record:
-    return Record(
-        key=key,
-        sections=tuple(section(n) for n in notes),
-        arxiv_id=paper.id,
-        paper=paper,
-        pinned_version=pinned,
-        authors=tuple(parse_name(a) for a in paper.authors),
-    )
+    return fixture_record(key, paper.id.base, *notes, pinned=pinned)
 
 
 def render(records: list[Record], abstract: bool = False) -> str:
@@ -298,16 +286,3 @@ def test_any_note_survives_bibtexparser_and_pybtex(note: str) -> None:
     for key in ("a", "k"):
         assert decode(raw[key]["annote"]) == note
         assert decode(collapsed.entries[key].fields.get("annote", "")) == note
-
-
-def test_registry() -> None:
-    assert "bibtex" in FORMATS
-    assert format_for("BibTeX") is FORMATS["bibtex"]
-    assert FORMATS["bibtex"].suffixes == (".bib",)
-    assert format_for_suffix("refs.BIB") == "bibtex"
-    assert format_for_suffix("notes.txt") is None
-
-
-def test_unknown_format_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="known formats: bibtex"):
-        format_for("endnote")

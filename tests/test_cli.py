@@ -196,6 +196,42 @@ def test_output_file_gets_the_same_bibliography(
     assert out.read_text(encoding="utf-8") == run("export", str(notes)).stdout
 
 
+@pytest.mark.parametrize(
+    ("args", "name", "starts"),
+    [
+        pytest.param(["-o", "refs.json"], "refs.json", "[\n  {\n", id="json-suffix"),
+        pytest.param(["-o", "zotero.RIS"], "zotero.RIS", "TY  - MANSCPT\n", id="ris-suffix"),
+        pytest.param(["-o", "refs.bib"], "refs.bib", "@misc{", id="bib-suffix"),
+        pytest.param(["-f", "biblatex", "-o", "refs.bib"], "refs.bib", "@online{", id="biblatex"),
+        pytest.param(["-f", "RIS", "-o", "refs.txt"], "refs.txt", "TY  - ", id="name-wins"),
+        pytest.param(["-o", "refs.txt"], "refs.txt", "@misc{", id="unknown-suffix"),
+    ],
+)
+def test_format_by_name_or_by_output_suffix(
+    arxiv_standin: ArxivStandin,
+    notes: Path,
+    tmp_path: Path,
+    args: list[str],
+    name: str,
+    starts: str,
+) -> None:
+    args = [str(tmp_path / a) if a == name else a for a in args]
+    result = run("export", *args, str(notes))
+    assert result.exit_code == 3, result.stderr  # two notes name no paper
+    assert result.stdout == ""
+    assert (tmp_path / name).read_text(encoding="utf-8").startswith(starts)
+
+
+@pytest.mark.parametrize("fmt", ["biblatex", "csl-json", "ris"])
+def test_every_format_goes_to_stdout_alone(
+    arxiv_standin: ArxivStandin, notes: Path, fmt: str
+) -> None:
+    result = run("export", "-f", fmt, str(notes))
+    assert result.exit_code == 3
+    assert "note2bib:" not in result.stdout and "names no arXiv paper" in result.stderr
+    assert "의료 텍스트만으로" in result.stdout  # the notes, UTF-8, in every format
+
+
 def test_stdin_is_read_for_dash(arxiv_standin: ArxivStandin) -> None:
     result = run("export", "-", stdin="## SAM\nhttps://arxiv.org/abs/2304.02643\n")
     assert result.exit_code == 0
@@ -225,6 +261,12 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_unknown_format_lists_the_known_ones() -> None:
+    result = CliRunner().invoke(main, ["export", "--format", "endnote", "n.md"])
+    assert result.exit_code == 2
+    assert all(f"'{name}'" in result.stderr for name in ("bibtex", "biblatex", "csl-json", "ris"))
 
 
 @pytest.mark.parametrize(

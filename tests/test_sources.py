@@ -230,3 +230,20 @@ def test_stdin_with_front_matter(arxiv_standin: ArxivStandin) -> None:
         "note",
         "sam, cs.CV",
     )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        pytest.param("biblatex", "keywords = {vision, cs.CV}", id="biblatex"),
+        pytest.param("ris", "KW  - vision\nKW  - cs.CV\n", id="ris"),
+    ],
+)
+def test_tags_become_keywords_in_other_formats_too(
+    arxiv_standin: ArxivStandin, fmt: str, expected: str
+) -> None:
+    result = run(
+        "export", "-f", fmt, "-", stdin="---\narxiv: 2304.02643\ntags: vision\n---\nnote\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert expected in result.stdout

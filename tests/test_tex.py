@@ -1,6 +1,7 @@
-"""Real TeX Live: the .bib compiles with pdflatex + bibtex (natbib) and biber (biblatex).
+"""Real TeX Live: BibTeX output compiles with pdflatex + bibtex (natbib) and biber, biblatex
+output with biber, including styles that print the notes (chicago-annote, biblatex `reading`).
 
-Skipped when pdflatex, bibtex, biber or chicago-annote.bst are missing, unless
+Skipped when pdflatex, bibtex, biber, chicago-annote.bst or reading.bbx are missing, unless
 NOTE2BIB_REQUIRE_TEX=1 (then it fails). Records come from the fixture entries; notes are
 either the seed's Korean notes (styles that do not print notes) or a Latin-script note with
 every character that troubles BibTeX or LaTeX (pdflatex cannot print Hangul).
@@ -12,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,9 +21,10 @@ import pytest
 
 from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import decode
-from note2bib.model import Record, Section
+from note2bib.model import ArxivId, Record, Section
 from note2bib.names import parse_name
 
+from bbl import braced_after, read_back
 from fixture_papers import fixture_paper
 
 pytestmark = pytest.mark.tex
@@ -69,15 +72,18 @@ KOREAN_NOTE = (
 )
 
 
+# A title typed by the user (an arXiv id arXiv did not answer for): `#`, `%`, `&`, `$…$`.
+SPECIAL_TITLE = "Issue #42: 100% & $x^2$ of it"
+
+
 @pytest.fixture(scope="module")
 def tex() -> None:
-    """TeX Live with bibtex, biber and chicago-annote.bst, or a skip (a failure if required)."""
+    """TeX Live with bibtex, biber, chicago-annote and biblatex's reading style, or a skip."""
     missing = [t for t in ("pdflatex", "bibtex", "biber", "kpsewhich") if not shutil.which(t)]
     if not missing:
-        found = subprocess.run(
-            ["kpsewhich", "chicago-annote.bst"], capture_output=True, text=True, check=False
-        )
-        missing = [] if found.stdout.strip() else ["chicago-annote.bst"]
+        files = ("chicago-annote.bst", "reading.bbx")
+        found = subprocess.run(["kpsewhich", *files], capture_output=True, text=True, check=False)
+        missing = [f for f in files if f not in found.stdout]
     if missing:
         message = f"TeX Live incomplete: {', '.join(missing)} not found"
         if os.environ.get("NOTE2BIB_REQUIRE_TEX") == "1":
@@ -98,14 +104,27 @@ def records(names: Sequence[str], note: str) -> list[Record]:
                 authors=tuple(parse_name(a) for a in paper.authors),
             )
         )
+    # An unresolved entry, titled by the user's heading, with every special in it.
+    out.append(
+        Record(
+            key="unresolved",
+            sections=(Section("notes.md", 1, SPECIAL_TITLE, note),),
+            arxiv_id=ArxivId("2306.99999"),
+        )
+    )
     return out
 
 
 def compile_document(
-    workdir: Path, recs: Sequence[Record], preamble: str, bibliography: str, backend: str
+    workdir: Path,
+    recs: Sequence[Record],
+    preamble: str,
+    bibliography: str,
+    backend: str,
+    fmt: str = "bibtex",
 ) -> tuple[str, str, str]:
     """Write refs.bib and doc.tex, run pdflatex, the backend, pdflatex twice: (log, blg, bbl)."""
-    bib = format_for("bibtex").render(recs, RenderOptions(abstract=True))
+    bib = format_for(fmt).render(recs, RenderOptions(abstract=True))
     (workdir / "refs.bib").write_text(bib, encoding="utf-8")
     cites = ",".join(r.key for r in recs)
     (workdir / "doc.tex").write_text(
@@ -131,27 +150,9 @@ def assert_clean_latex(log: str) -> None:
     assert "Output written on doc.pdf" in log
 
 
-def assert_clean_bibtex(blg: str) -> None:
-    assert "Warning--" not in blg, blg
+def assert_clean_bibtex(blg: str, allowed: frozenset[str] = frozenset()) -> None:
+    assert set(re.findall(r"^Warning--(.*)$", blg, re.M)) <= allowed, blg
     assert not re.search(r"error message|I couldn't|I was expecting", blg), blg
-
-
-def braced_after(text: str, opener: str) -> list[str]:
-    """Every balanced `{…}` value that follows `opener` in `text`."""
-    values = []
-    for m in re.finditer(re.escape(opener), text):
-        depth, start = 1, m.end()
-        for i in range(start, len(text)):
-            depth += (text[i] == "{") - (text[i] == "}")
-            if depth == 0:
-                values.append(text[start:i])
-                break
-    return values
-
-
-def read_back(value: str) -> str:
-    # bibtex and biber collapse white space (and bibtex re-wraps lines): so does pybtex.
-    return decode(" ".join(value.split()))
 
 
 def test_plainnat_with_bibtex(tex: None, tmp_path: Path) -> None:
@@ -177,7 +178,8 @@ def test_notes_print_as_inert_text_with_chicago_annote(tex: None, tmp_path: Path
         "\\bibliographystyle{chicago-annote}\n\\bibliography{refs}",
         "bibtex",
     )
-    assert_clean_bibtex(blg)
+    # The one entry without authors (an id arXiv did not answer for) is all it may warn about.
+    assert_clean_bibtex(blg, frozenset({"no author, editor, or organization in unresolved"}))
     assert_clean_latex(log)
     printed = re.findall(r"\\begin\{quotation\}\\noindent (.*?) \\end\{quotation\}", bbl, re.S)
     assert len(printed) == len(recs)
@@ -200,3 +202,45 @@ def test_biblatex_with_biber(tex: None, tmp_path: Path, note: str) -> None:
     annotations = braced_after(bbl, "\\field{annotation}{")
     assert len(annotations) == len(recs)
     assert all(read_back(a) == note for a in annotations)
+
+
+BIBLATEX = "\\usepackage[backend=biber{style}]{{biblatex}}\n\\addbibresource{{refs.bib}}"
+
+
+def assert_clean_biber(blg: str) -> None:
+    assert not re.search(r"\b(WARN|ERROR)\b", blg), blg
+
+
+@pytest.mark.parametrize(
+    ("note", "style"),
+    [(KOREAN_NOTE, ""), (LATIN_NOTE, ""), (LATIN_NOTE, ",style=reading")],
+    ids=["korean", "latin", "latin-reading"],
+)
+def test_biblatex_output_with_biber(tex: None, tmp_path: Path, note: str, style: str) -> None:
+    recs = records(FIXTURE_IDS, note)
+    log, blg, bbl = compile_document(
+        tmp_path, recs, BIBLATEX.format(style=style), "\\printbibliography", "biber", "biblatex"
+    )
+    assert_clean_biber(blg)
+    assert_clean_latex(log)  # with `reading`, LaTeX typeset every note
+    annotations = braced_after(bbl, "\\field{annotation}{")
+    assert len(annotations) == len(recs)
+    assert all(read_back(a) == note for a in annotations)
+    # Names and titles reach biber as UTF-8, not as LaTeX accents.
+    assert "family={Dollár}" in bbl and "Épijournal de Géométrie Algébrique" in bbl
+    title = braced_after(bbl, "\\field{title}{")
+    assert any(decode(t) == SPECIAL_TITLE for t in title), title
+
+
+def test_biber_gives_notes_back_in_nfc(tex: None, tmp_path: Path) -> None:
+    # Decomposed text (as macOS file names paste it) comes back composed: biber normalises
+    # every field to NFC. The text is canonically equivalent; the code points differ.
+    note = "## Cafe\u0301 \u1112\u1161\u11ab\u1100\u1173\u11af"
+    recs = records(["2304.02643"], note)
+    _, blg, bbl = compile_document(
+        tmp_path, recs, BIBLATEX.format(style=""), "\\printbibliography", "biber", "biblatex"
+    )
+    assert_clean_biber(blg)
+    annotations = braced_after(bbl, "\\field{annotation}{")
+    assert [read_back(a) for a in annotations] == [unicodedata.normalize("NFC", note)] * len(recs)
+    assert unicodedata.normalize("NFC", note) == "## Café 한글" != note

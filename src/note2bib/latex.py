@@ -10,9 +10,10 @@ whether the field is read back raw (bibtexparser) or with BibTeX's whitespace co
   `\\{` as a brace, so an unpaired one would swallow the rest of the file; bibtexparser does
   not count a brace after a backslash, so we never write one there.
 - `% # & $ _` get a backslash; `~` and `^` become `\\~{}` and `\\^{}`.
-- `--`, ``` `` ```, `''`, ``!` ``, ``?` ``, `!!`, `?!`, `<<`, `>>`, `,,` get an empty group
-  between their characters (`-{}-`): LaTeX (OT1/T1 ligatures), pylatexenc and Zotero would
-  otherwise print other characters.
+- `--`, ``` `` ```, `''`, ``!` ``, ``?` ``, `!!`, `?!`, `!?`, `<<`, `>>`, `,,` get an empty
+  group between their characters (`-{}-`), and `TEL` becomes `T{}EL`: LaTeX (OT1/T1
+  ligatures), pylatexenc and Zotero's BibTeX import (`‼`, `⁈`, `⁉`, an en dash, `℡`) would
+  print other characters.
 - A newline becomes `\\newline` followed by a real line break (TeX and pylatexenc drop the
   white space after a control word, so the line break is only for people reading the file).
 - A space is kept, but a second space in a row, a space at the start of a line and a space at
@@ -52,7 +53,7 @@ _SPECIALS = {
     "~": r"\~{}",
     "^": r"\^{}",
 }
-_LIGATURES = frozenset({"--", "``", "''", "!`", "?`", "!!", "?!", "<<", ">>", ",,"})
+_LIGATURES = frozenset({"--", "``", "''", "!`", "?`", "!!", "?!", "!?", "<<", ">>", ",,"})
 _FIELD_START = re.compile(r"\s*[\w-]+\s*=")
 _NEWLINE = "\\newline\n"
 _MATH = re.compile(r"\$[^$]+\$")
@@ -82,7 +83,7 @@ def _encode_line(line: str) -> str:
             out.append("{} " if prev == " " else " ")
         elif c == "@" and i == 0:
             out.append("{@}")
-        elif prev + c in _LIGATURES:
+        elif prev + c in _LIGATURES or (prev == "T" and line[i : i + 2] == "EL"):
             out.append("{}" + c)
         else:
             out.append(_encode_char(c))

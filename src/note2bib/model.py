@@ -27,6 +27,13 @@ class ArxivId:
     def abs_url(self) -> str:
         return ARXIV_ABS + str(self)
 
+    @property
+    def submitted(self) -> tuple[int, int]:
+        """Year and month of version 1, as the id's YYMM says (`2307.…` → (2023, 7))."""
+        digits = self.base.rsplit("/", 1)[-1]
+        yy = int(digits[:2])
+        return (1900 if yy >= 91 else 2000) + yy, int(digits[2:4])
+
 
 @dataclass(frozen=True)
 class Section:

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from types import MappingProxyType
 
 from note2bib.errors import UsageError
-from note2bib.formats import bibtex
+from note2bib.formats import biblatex, bibtex, csl_json, ris
 from note2bib.model import Record
 
 
@@ -34,7 +34,16 @@ class Format:
 
 
 FORMATS: Mapping[str, Format] = MappingProxyType(
-    {f.name: f for f in (Format("bibtex", (".bib",), bibtex.render),)}
+    {
+        f.name: f
+        for f in (
+            Format("bibtex", (".bib",), bibtex.render),
+            # `.bib` stays BibTeX, which every tool reads: biblatex is asked for by name.
+            Format("biblatex", (), biblatex.render),
+            Format("csl-json", (".json",), csl_json.render),
+            Format("ris", (".ris",), ris.render),
+        )
+    }
 )
 
 
