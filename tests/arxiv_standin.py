@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import re
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -246,8 +248,23 @@ class ArxivStandin:
         return _Answer(200, body, _ATOM)
 
     def answer_search(self, search: str, id_list: str, query: dict[str, list[str]]) -> _Answer:
-        """`search_query` (title/author search) is a later issue; say so instead of guessing."""
-        return _Answer(501, b"search_query is not implemented by the arXiv stand-in yet\n")
+        """`search_query` over the recorded entries, ranked by word overlap like a plain engine.
+
+        The query grammar is arXiv's: `ti:`, `au:`, `abs:`, `all:`, `cat:` terms, quoted
+        phrases, AND / OR / ANDNOT and parentheses. An entry matches as the boolean expression
+        says; its relevance is how often the query's words occur in the fields searched
+        (small words included, as a naive engine counts them), ties newest first. So the
+        paper a title names is usually, not always, the first answer.
+        """
+        start, max_results = _int(query, "start", 0), _int(query, "max_results", 10)
+        try:
+            expression = parse_search_query(search)
+        except ValueError as err:
+            return _Answer(400, f"arXiv stand-in: malformed search_query ({err})\n".encode())
+        ranked = rank_entries(self.entries, expression)
+        page = [self.entries[base] for base in ranked[start : start + max_results]]
+        body = build_search_feed(search, page, start, max_results, total=len(ranked))
+        return _Answer(200, body, _ATOM)
 
 
 _ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
@@ -267,6 +284,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # An idle kept-alive connection must not hold its thread forever.
     timeout = 10
+    # Headers and body go out as two writes: without TCP_NODELAY each answer waits for the
+    # client's delayed ACK (~40 ms), which hundreds of searches in one test would add up.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         """Log the request, wait if told to be slow, then answer."""
@@ -295,3 +315,164 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep pytest output clean: `ArxivStandin.requests` is the log."""
+
+
+# --- search_query: a small boolean engine over the recorded entries -----------------------
+
+_FIELDS = ("ti", "au", "abs", "all", "cat", "co", "jr")
+_QUERY_TOKEN = re.compile(r'\s*(\(|\)|ANDNOT\b|AND\b|OR\b|[a-z]+:"[^"]*"|[a-z]+:[^\s()"]+)')
+
+
+@dataclass(frozen=True)
+class Term:
+    """One `field:word` or `field:"a phrase"`; `words` as the tokenizer splits them."""
+
+    field: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """`left OP right` with OP one of AND, OR, ANDNOT."""
+
+    op: str
+    left: Term | Operation
+    right: Term | Operation
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words, accents folded: how the engine indexes and queries text."""
+    folded = unicodedata.normalize("NFKD", html.unescape(text))
+    folded = "".join(c for c in folded if unicodedata.category(c) != "Mn").casefold()
+    return re.findall(r"[^\W_]+", folded)
+
+
+def parse_search_query(search: str) -> Term | Operation:
+    """arXiv's search grammar, left-associative like its Lucene parser (ValueError if malformed)."""
+    tokens: list[str] = []
+    pos = 0
+    text = search.strip()
+    while pos < len(text):
+        match = _QUERY_TOKEN.match(text, pos)
+        if match is None:
+            raise ValueError(f"cannot read {text[pos:]!r}")
+        tokens.append(match.group(1))
+        pos = match.end()
+    expression, rest = _parse_expression(tokens)
+    if rest:
+        raise ValueError(f"unexpected {rest[0]!r}")
+    return expression
+
+
+def _parse_expression(tokens: list[str]) -> tuple[Term | Operation, list[str]]:
+    left, tokens = _parse_operand(tokens)
+    while tokens and tokens[0] != ")":
+        # A term straight after another is OR, as Lucene's default operator.
+        op = tokens[0] if tokens[0] in ("AND", "OR", "ANDNOT") else "OR"
+        if op == tokens[0]:
+            tokens = tokens[1:]
+        right, tokens = _parse_operand(tokens)
+        left = Operation(op, left, right)
+    return left, tokens
+
+
+def _parse_operand(tokens: list[str]) -> tuple[Term | Operation, list[str]]:
+    if not tokens:
+        raise ValueError("the query ends too early")
+    head, rest = tokens[0], tokens[1:]
+    if head == "(":
+        inner, rest = _parse_expression(rest)
+        if not rest or rest[0] != ")":
+            raise ValueError("unbalanced parenthesis")
+        return inner, rest[1:]
+    if head in ("AND", "OR", "ANDNOT", ")"):
+        raise ValueError(f"unexpected {head!r}")
+    field_name, _, value = head.partition(":")
+    if field_name not in _FIELDS:
+        raise ValueError(f"unknown field {field_name!r}")
+    return Term(field_name, tuple(tokenize(value.strip('"').replace("_", " ")))), rest
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    fields: dict[str, list[str]]
+    published: str
+
+
+@cache
+def _index(fragment: str) -> _Indexed:
+    def texts(tag: str) -> list[str]:
+        return re.findall(rf"<{tag}>(.*?)</{tag}>", fragment, re.S)
+
+    title = tokenize(" ".join(texts("title")))
+    authors = tokenize(" ".join(texts("name")))
+    summary = tokenize(" ".join(texts("summary")))
+    comment = tokenize(" ".join(texts("arxiv:comment")))
+    journal = tokenize(" ".join(texts("arxiv:journal_ref")))
+    cats = [c.lower() for c in re.findall(r'<category term="([^"]+)"', fragment)]
+    fields = {
+        "ti": title,
+        "au": authors,
+        "abs": summary,
+        "co": comment,
+        "jr": journal,
+        "cat": cats,
+        "all": title + authors + summary + comment + journal,
+    }
+    return _Indexed(fields, "".join(texts("published")))
+
+
+def _occurrences(term: Term, entry: _Indexed) -> int:
+    """How often the term's words (as a phrase when several) occur in its field."""
+    if not term.words:
+        return 0
+    if term.field == "cat":
+        wanted = ".".join(term.words)
+        return sum(c == wanted or c.startswith(wanted + ".") for c in entry.fields["cat"])
+    words = entry.fields[term.field]
+    n = len(term.words)
+    return sum(tuple(words[i : i + n]) == term.words for i in range(len(words) - n + 1))
+
+
+def _matches(expression: Term | Operation, entry: _Indexed) -> bool:
+    if isinstance(expression, Term):
+        return _occurrences(expression, entry) > 0
+    left, right = _matches(expression.left, entry), _matches(expression.right, entry)
+    if expression.op == "AND":
+        return left and right
+    if expression.op == "ANDNOT":
+        return left and not right
+    return left or right
+
+
+def _relevance(expression: Term | Operation, entry: _Indexed) -> int:
+    if isinstance(expression, Term):
+        return _occurrences(expression, entry)
+    left = _relevance(expression.left, entry)
+    return left if expression.op == "ANDNOT" else left + _relevance(expression.right, entry)
+
+
+def rank_entries(entries: Mapping[str, str], expression: Term | Operation) -> list[str]:
+    """Versionless ids of the matching entries, most relevant first, ties newest first."""
+    indexed = {base: _index(fragment) for base, fragment in entries.items()}
+    hits = [base for base, entry in indexed.items() if _matches(expression, entry)]
+    hits.sort(key=lambda b: indexed[b].published, reverse=True)
+    hits.sort(key=lambda b: _relevance(expression, indexed[b]), reverse=True)
+    return hits
+
+
+def build_search_feed(
+    search: str, fragments: list[str], start: int, max_results: int, total: int
+) -> bytes:
+    """An Atom feed as arXiv writes one for a `search_query`."""
+    canonical = f"search_query={search}&id_list=&start={start}&max_results={max_results}"
+    head = _FEED_HEAD.format(
+        feed_id=feed_id(canonical),
+        search=escape(search),
+        ids="",
+        start=start,
+        max_results=max_results,
+        updated=FEED_UPDATED,
+        total=total,
+    )
+    return (head + "".join(fragments) + _FEED_TAIL).encode("utf-8")

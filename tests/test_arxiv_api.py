@@ -20,6 +20,7 @@ from note2bib.arxiv_api import (
     NO_SUCH_PAPER,
     ArxivClient,
     Fetched,
+    SearchFailed,
     check_api_url,
     parse_entry_id,
 )
@@ -365,3 +366,39 @@ def test_api_url_must_be_http(url: str, accepted: bool) -> None:
 
 def test_fixture_points_the_environment_at_the_standin(arxiv_standin: ArxivStandin) -> None:
     assert os.environ["NOTE2BIB_ARXIV_API"] == arxiv_standin.url
+
+
+def test_standin_search_ranks_by_overlap_and_honours_paging(arxiv_standin: ArxivStandin) -> None:
+    query = "ti:efficient OR ti:group OR ti:testing OR ti:dna OR ti:screening"
+    with ArxivClient(arxiv_standin.url, delay=0.0) as client:
+        top = client.search(query, max_results=3)
+    assert [p.id.base for p in top.papers[:2]] == ["1106.3680", "1306.4664"]
+    assert len(top.papers) == 3 and top.requests == 1
+    asked = arxiv_standin.requests[-1]
+    assert asked.query["search_query"] == [query]
+    assert asked.query["max_results"] == ["3"]
+    url = f"{arxiv_standin.url}?search_query=ti:testing&start=2&max_results=2"
+    with urllib.request.urlopen(url) as answer:
+        feed = answer.read().decode()
+    assert len(re.findall("<entry>", feed)) == 2
+    assert "<opensearch:startIndex>2</opensearch:startIndex>" in feed
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param('ti:"group testing" AND ti:dna', ["1106.3680"], id="phrase-and"),
+        pytest.param("ti:screening ANDNOT ti:dna", ["1306.4664"], id="andnot"),
+        pytest.param("au:galhotra", ["1709.03221"], id="author"),
+        pytest.param("ti:(screening", None, id="malformed"),
+    ],
+)
+def test_standin_search_grammar(
+    arxiv_standin: ArxivStandin, query: str, expected: list[str] | None
+) -> None:
+    with ArxivClient(arxiv_standin.url, delay=0.0) as client:
+        if expected is None:
+            with pytest.raises(SearchFailed, match="HTTP 400"):
+                client.search(query)
+        else:
+            assert [p.id.base for p in client.search(query).papers] == expected

@@ -286,3 +286,13 @@ def test_cache_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.M
     assert default_cache_dir() == tmp_path
     monkeypatch.delenv("NOTE2BIB_CACHE_DIR")
     assert default_cache_dir().name == "note2bib"
+
+
+def test_searches_are_cached_by_query_and_survive_reopening(tmp_path: Path) -> None:
+    with Cache(tmp_path) as cache:
+        assert cache.get_search("ti:segment anything") is None  # never asked
+        cache.put_search("ti:segment anything", ["2304.02643", "2307.00522"])
+        cache.put_search("ti:no such title", [])
+    with Cache(tmp_path) as cache:
+        assert cache.get_search("ti:segment anything") == ["2304.02643", "2307.00522"]
+        assert cache.get_search("ti:no such title") == []  # asked, and arXiv had nothing

@@ -56,11 +56,16 @@ def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
     eprints = sorted(f["eprint"] for f in found.values() if "eprint" in f)
     assert eprints == sorted(SEED_IDS)
     assert len(found) == len(SEED_IDS) + 2
-    assert len(arxiv_standin.requests) == 1
-    assert sorted(arxiv_standin.requests[0].id_list) == sorted(SEED_IDS)
+    # One request for the ids, one title search for each of the two notes without an id.
+    id_requests = [r for r in arxiv_standin.requests if r.id_list]
+    searches = [r.query["search_query"][0] for r in arxiv_standin.requests if not r.id_list]
+    assert len(id_requests) == 1
+    assert sorted(id_requests[0].id_list) == sorted(SEED_IDS)
+    assert searches == ["ti:openai OR ti:gpt OR ti:2", "ti:download OR ti:llama OR ti:weights"]
     assert "@" not in result.stderr.replace("note2bib:", "")
     assert result.stderr.strip().splitlines()[-1] == (
-        "note2bib: 10 notes, 7 papers (0 from cache, 7 fetched in 1 request), 2 unresolved"
+        "note2bib: 10 notes, 7 papers (0 from cache, 7 fetched in 1 request; "
+        "0 of 2 found by title, 2 search requests), 2 unresolved"
     )
 
 
@@ -96,6 +101,15 @@ def test_the_seed_notes_resolve_every_linked_paper(arxiv_standin: ArxivStandin) 
         "OpenAi's GPT-2",
     ]
     assert f"{SEED}:60: " in result.stderr  # the GPT-2 heading's line
+    # Title search ran for both and took neither; their links are kept.
+    by_title = {decode(f["title"]): f for f in unresolved}
+    gpt2, llama = by_title["OpenAi's GPT-2"], by_title["Download LLaMA from meta."]
+    assert gpt2["url"] == "https://openai.com/blog/better-language-models"
+    assert "https://openai.com/blog/better-language-models" in decode(gpt2["annote"])
+    assert llama["url"].startswith("https://raw.githubusercontent.com/shawwn/llama-dl/")
+    assert decode(llama["annote"]).count("https://raw.githubusercontent.com/shawwn/") == 2
+    assert "0 of 2 found by title" in result.stderr
+    assert "does not match" not in result.stderr  # 2307.05300's v1 title is no false alarm
 
 
 def test_offline_with_a_cold_cache_opens_no_connection(
@@ -119,8 +133,10 @@ def test_offline_after_a_run_uses_the_cache(arxiv_standin: ArxivStandin, notes: 
 
 def test_refresh_asks_arxiv_again(arxiv_standin: ArxivStandin, notes: Path) -> None:
     run("export", str(notes))
+    first = list(arxiv_standin.requests)
     run("export", "--refresh", str(notes))
-    assert len(arxiv_standin.requests) == 2
+    again = arxiv_standin.requests[len(first) :]
+    assert [r.query for r in again] == [r.query for r in first]  # ids and title searches
 
 
 def test_arxiv_unreachable_writes_what_the_notes_hold_and_exits_3(notes: Path) -> None:
@@ -278,7 +294,8 @@ def test_notes_that_are_not_utf8_are_one_sentence_and_exit_1(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert (
         result.stderr
-        == f"note2bib: {path}:1: not UTF-8 (byte 0xe9 at offset 6); save the file as UTF-8\n"
+        == f"note2bib: {path}:1: not UTF-8 (byte 0xe9 at offset 6); save the file as UTF-8, "
+        "or name its encoding with --encoding\n"
     )
     assert result.stdout == ""
 

@@ -121,6 +121,26 @@ class ArxivClient:
     ) -> None:
         self.close()
 
+    def search(self, query: str, max_results: int = 10) -> Searched:
+        """One `search_query` request (paced like the id batches); results in arXiv's order.
+
+        Raises `SearchFailed` (with the reason as its message) when arXiv gives no answer.
+        """
+        sent_before = self._transport.requests
+        client = _PackageClient(self.api_url, self._transport)
+        client.page_size = max_results  # one page of `max_results`, never a second
+        try:
+            results = list(client.results(arxiv.Search(query=query, max_results=max_results)))
+        except _BatchFailed as failure:
+            raise SearchFailed(str(failure)) from None
+        papers = []
+        for result in results:
+            try:
+                papers.append(paper_from_result(result))
+            except ValueError:
+                continue  # not an arXiv entry: nothing to cite
+        return Searched(papers, self._transport.requests - sent_before)
+
 
 def check_api_url(api_url: str) -> None:
     """Refuse an API address that is not an http(s) URL (ValueError)."""
@@ -300,3 +320,15 @@ class _PackageClient(arxiv.Client):  # type: ignore[misc]  # arxiv ships no type
         if feed.malformed:
             raise _BatchFailed("arXiv sent an answer that is not a readable feed")
         return feed
+
+
+@dataclass(frozen=True)
+class Searched:
+    """What one title search got: candidate papers in arXiv's order, and requests sent."""
+
+    papers: list[Paper]
+    requests: int
+
+
+class SearchFailed(Exception):
+    """A search got no usable answer; `str()` says why in a few words."""

@@ -36,6 +36,16 @@ CREATE TABLE IF NOT EXISTS papers (
 """
 
 
+# Title searches: the normalised query → the versionless ids arXiv answered, in its order.
+_CREATE_SEARCHES = """
+CREATE TABLE IF NOT EXISTS searches (
+    query TEXT PRIMARY KEY,
+    fetched_at TEXT NOT NULL,
+    ids TEXT NOT NULL
+)
+"""
+
+
 def default_cache_dir() -> Path:
     """`NOTE2BIB_CACHE_DIR` when set, else the platform's user cache folder for note2bib."""
     configured = os.environ.get("NOTE2BIB_CACHE_DIR")
@@ -78,6 +88,7 @@ class Cache:
                 self._db.execute("DROP TABLE IF EXISTS papers")
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.execute(_CREATE)
+            self._db.execute(_CREATE_SEARCHES)
 
     def get_many(self, bases: Iterable[str]) -> dict[str, Paper]:
         """The cached papers among `bases` (versionless ids), in the order asked."""
@@ -102,6 +113,31 @@ class Cache:
                     "INSERT OR REPLACE INTO papers (base, schema, fetched_at, paper) "
                     "VALUES (?, ?, ?, ?)",
                     rows,
+                )
+        except sqlite3.Error as exc:
+            raise InputError(f"The cache file {self.path} cannot be written ({exc}).") from exc
+
+    def get_search(self, query: str) -> list[str] | None:
+        """The ids a cached search answered (maybe none), or None when it was never asked."""
+        rows = self._query("SELECT ids, query FROM searches WHERE query = ?", [query])
+        if not rows:
+            return None
+        try:
+            ids = json.loads(rows[0][0])
+        except ValueError:
+            return None
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            return None
+        return ids
+
+    def put_search(self, query: str, ids: Iterable[str]) -> None:
+        """Remember what a search answered (its papers go in with `put_many`)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            with self._transaction():
+                self._db.execute(
+                    "INSERT OR REPLACE INTO searches (query, fetched_at, ids) VALUES (?, ?, ?)",
+                    (query, now, json.dumps(list(ids))),
                 )
         except sqlite3.Error as exc:
             raise InputError(f"The cache file {self.path} cannot be written ({exc}).") from exc

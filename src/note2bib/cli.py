@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -15,10 +16,11 @@ from note2bib import __version__
 from note2bib.arxiv_api import DEFAULT_API, check_api_url
 from note2bib.cache import default_cache_dir
 from note2bib.errors import Note2BibError, UsageError
-from note2bib.files import display_name, read_text, write_atomic
+from note2bib.files import write_atomic
 from note2bib.formats import FORMATS, format_for_suffix
 from note2bib.model import Report
-from note2bib.pipeline import Export, ExportOptions, NotesText, export, read_sections
+from note2bib.pipeline import Export, ExportOptions, export, read_sections
+from note2bib.sources import NotesText, read_sources
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -32,8 +34,8 @@ def _fail(err: Note2BibError) -> NoReturn:
     sys.exit(err.exit_code)
 
 
-def _read_notes(paths: Sequence[str]) -> list[NotesText]:
-    return [NotesText(display_name(p), read_text(p)) for p in paths]
+def _read_notes(paths: Sequence[str], encoding: str | None = None) -> list[NotesText]:
+    return read_sources(paths, encoding)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,6 +75,17 @@ def main() -> None:
     help="What to do with notes that name no paper arXiv could give.",
 )
 @click.option("--abstract", is_flag=True, help="Include arXiv's abstract.")
+@click.option(
+    "--no-search",
+    is_flag=True,
+    help="Do not look notes without an arXiv id up on arXiv by their title.",
+)
+@click.option(
+    "--encoding",
+    callback=lambda _ctx, _param, value: _encoding(value),
+    metavar="NAME",
+    help="Read the notes in this encoding (e.g. cp949, latin-1) [default: UTF-8].",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Also informational messages on stderr.")
 def export_command(
@@ -84,10 +97,13 @@ def export_command(
     cache_dir: Path | None,
     unresolved: str,
     abstract: bool,
+    no_search: bool,
+    encoding: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Export the papers named in NOTES (Markdown files; - for stdin) as a bibliography.
+    """Export the papers named in NOTES (Markdown or text files, folders of them; - for stdin)
+    as a bibliography.
 
     The bibliography goes to stdout (or -o FILE); warnings and a one-line summary go to stderr.
     Exit codes: 0 complete, 1 fatal (nothing written), 2 usage, 3 written but something
@@ -102,11 +118,12 @@ def export_command(
             offline=offline,
             refresh=refresh,
             abstract=abstract,
+            search=not no_search,
             unresolved=unresolved,  # type: ignore[arg-type]  # click.Choice guarantees it
         )
         if output is not None:
             _refuse_overwriting_notes(output, notes)
-        texts = _read_notes(notes)
+        texts = _read_notes(notes, encoding)
         with _progress(enabled=not quiet) as on_request:
             result = export(texts, options, on_request)
         _tell(result.report, quiet=quiet, verbose=verbose)
@@ -168,6 +185,15 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.__exit__(None, None, None)
 
 
+def _encoding(name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise click.BadParameter(f"{name!r} is not an encoding Python knows") from None
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
@@ -196,10 +222,16 @@ def _env_float(name: str, default: float) -> float:
 
 @main.command("ids")
 @click.argument("notes", nargs=-1, required=True, metavar="NOTES...")
-def ids_command(notes: tuple[str, ...]) -> None:
+@click.option(
+    "--encoding",
+    callback=lambda _ctx, _param, value: _encoding(value),
+    metavar="NAME",
+    help="Read the notes in this encoding [default: UTF-8].",
+)
+def ids_command(notes: tuple[str, ...], encoding: str | None) -> None:
     """List the arXiv ids found in NOTES (file:line, heading, id), with no network."""
     try:
-        found = read_sections(_read_notes(notes))
+        found = read_sections(_read_notes(notes, encoding))
     except Note2BibError as err:
         _fail(err)
     for item in found:

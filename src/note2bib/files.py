@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import sys
@@ -20,8 +21,9 @@ def display_name(path: str) -> str:
     return STDIN_NAME if path == STDIN else path
 
 
-def read_text(path: str, stdin: BinaryIO | None = None) -> str:
-    """The whole file (or stdin for `-`) decoded as UTF-8; a failure is one sentence."""
+def read_text(path: str, stdin: BinaryIO | None = None, encoding: str | None = None) -> str:
+    """The whole file (or stdin for `-`) decoded as UTF-8 (or `encoding`); a failure is one
+    sentence."""
     name = display_name(path)
     try:
         data = (stdin or sys.stdin.buffer).read() if path == STDIN else Path(path).read_bytes()
@@ -33,7 +35,20 @@ def read_text(path: str, stdin: BinaryIO | None = None) -> str:
         raise InputError(f"{name}: permission denied") from None
     except OSError as err:
         raise InputError(f"{name}: cannot be read ({err.strerror or err})") from None
-    return decode_utf8(data, name)
+    if encoding is None or codecs.lookup(encoding).name == "utf-8":
+        return decode_utf8(data, name)
+    return _decode(data, name, encoding)
+
+
+def _decode(data: bytes, name: str, encoding: str) -> str:
+    """`data` in the encoding the user named, or an error that says where it fails."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise InputError(
+            f"{name}:{line}: not {encoding} (byte 0x{data[err.start]:02x} at offset {err.start})"
+        ) from None
 
 
 def decode_utf8(data: bytes, name: str) -> str:
@@ -44,7 +59,7 @@ def decode_utf8(data: bytes, name: str) -> str:
         line = data.count(b"\n", 0, err.start) + 1
         raise InputError(
             f"{name}:{line}: not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
-            "save the file as UTF-8"
+            "save the file as UTF-8, or name its encoding with --encoding"
         ) from None
 
 

@@ -49,6 +49,29 @@ class Section:
     """The note, verbatim: heading line(s) and body, LF line ends, trailing blank lines dropped."""
     links: tuple[str, ...] = ()
     """Every URL in the note, in order of appearance."""
+    front: FrontMatter | None = None
+    """What the YAML front matter of the note's file says, when the file has one."""
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The keys of a file's YAML front matter that note2bib reads; the rest is left alone."""
+
+    line: int = 1
+    """1-based line of the opening `---`."""
+    title: str | None = None
+    arxiv: tuple[Mention, ...] = ()
+    """`arxiv:` (one id or a list), each where it is written."""
+    doi: str | None = None
+    """`doi:` when it is not arXiv's own DOI (that one is an id in `arxiv`)."""
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+
+    @property
+    def names_paper(self) -> bool:
+        """Whether the file is about one paper (an id, a DOI or a title given)."""
+        return bool(self.arxiv or self.doi or self.title)
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,12 @@ class Record:
     pinned_version: int | None = None
     """The version a note linked to (`v2`), kept for `url`, never for the key or eprint."""
     authors: tuple[Name, ...] = ()
+    links: tuple[Link, ...] = ()
+    """The notes' other links (code, project page, demo, article), first appearance first."""
+    keywords: tuple[str, ...] = ()
+    """The notes' front-matter tags."""
+    doi: str | None = None
+    """A DOI the notes give (front matter) when arXiv gives none."""
 
     @property
     def note(self) -> str:
@@ -129,6 +158,18 @@ class Record:
             return ArxivId(self.arxiv_id.base, self.pinned_version).abs_url
         links = self.sections[0].links
         return links[0] if links else None
+
+
+LinkKind = Literal["code", "project", "demo", "model", "data", "article", "video", "paper", "other"]
+"""`paper` is a paper page that is not arXiv's (OpenReview, ACL Anthology, a DOI)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link in the notes that is not the paper itself, and what it points at."""
+
+    url: str
+    kind: LinkKind = "other"
 
 
 Level = Literal["warning", "info"]
@@ -161,10 +202,22 @@ class Report:
     requests: int = 0
     unresolved: int = 0
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    searched: int = 0
+    """Notes looked up by title (cache or arXiv)."""
+    found_by_title: int = 0
+    search_requests: int = 0
 
     def summary(self) -> str:
+        searches = ""
+        if self.searched:
+            n = self.search_requests
+            searches = (
+                f"; {self.found_by_title} of {self.searched} found by title, "
+                f"{n} search request{'s' if n != 1 else ''}"
+            )
         return (
             f"{self.notes} notes, {self.papers} papers "
             f"({self.from_cache} from cache, {self.fetched} fetched in {self.requests} "
-            f"request{'s' if self.requests != 1 else ''}), {self.unresolved} unresolved"
+            f"request{'s' if self.requests != 1 else ''}{searches}), "
+            f"{self.unresolved} unresolved"
         )

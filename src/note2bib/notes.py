@@ -74,17 +74,59 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def parse_notes(text: str, source: str) -> list[Section]:
-    """Split a notes file into one section per paper, each note's text kept verbatim."""
+def parse_notes(text: str, source: str, paragraphs: bool = False) -> list[Section]:
+    """Split a notes file into one section per paper, each note's text kept verbatim.
+
+    A file without headings is one note; with `paragraphs` (plain text), each paragraph is.
+    """
     lines = _split_lines(text)
     first = _front_matter_end(lines)
     headings = _find_headings(lines, first)
+    chunks = _chunks(lines, first, headings)
+    if paragraphs and not headings:
+        chunks = _paragraphs(lines, first)
     sections = []
-    for chunk in _chunks(lines, first, headings):
+    for chunk in chunks:
         section = _build_section(lines, chunk, source)
         if section is not None:
             sections.append(section)
     return sections
+
+
+def split_front_matter(text: str) -> tuple[str, int] | None:
+    """The YAML front matter at the top of a notes file and the 1-based line it starts on.
+
+    None when the file has none (the same rule `parse_notes` uses to skip it).
+    """
+    lines = _split_lines(text)
+    end = _front_matter_end(lines)
+    if end == 0:
+        return None
+    return "\n".join(lines[1 : end - 1]), 2
+
+
+def body_of(text: str) -> tuple[str, int]:
+    """The file after its front matter, blank lines at both ends dropped, and its first line."""
+    lines = _split_lines(text)
+    start = _front_matter_end(lines)
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    end = _trimmed_end(lines, start, len(lines))
+    return "\n".join(lines[start:end]), start + 1
+
+
+def _paragraphs(lines: Sequence[str], first: int) -> list[_Chunk]:
+    """Runs of non-blank lines: the notes of a plain-text file without headings."""
+    chunks = []
+    start = None
+    for i in range(first, len(lines) + 1):
+        blank = i == len(lines) or not lines[i].strip()
+        if blank and start is not None:
+            chunks.append(_Chunk(start, i, None, "whole"))
+            start = None
+        elif not blank and start is None:
+            start = i
+    return chunks
 
 
 def _split_lines(text: str) -> list[str]:

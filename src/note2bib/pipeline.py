@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from note2bib.arxiv_api import DEFAULT_API, ArxivClient
 from note2bib.cache import Cache
+from note2bib.checks import check_links, older_versions
 from note2bib.formats import RenderOptions, format_for
-from note2bib.model import Diagnostic, Record, Report
-from note2bib.notes import parse_notes
+from note2bib.model import Diagnostic, Record, Report, Section
 from note2bib.records import SectionIds, build_records, find_mentions, unique_ids
-from note2bib.resolve import Resolution, resolve
+from note2bib.resolve import Resolution, TitleSearch, find_by_title, resolve
+from note2bib.sources import NotesText, parse_source
 
 Unresolved = Literal["keep", "skip", "error"]
-
-
-@dataclass(frozen=True)
-class NotesText:
-    """One notes source as read: its display name and its decoded text."""
-
-    source: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +33,8 @@ class ExportOptions:
     refresh: bool = False
     abstract: bool = False
     unresolved: Unresolved = "keep"
+    search: bool = True
+    """Look notes without an arXiv id up by title (cached searches even when offline)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,18 @@ class Export:
 
 def read_sections(notes: Sequence[NotesText]) -> list[SectionIds]:
     """Every note section of every source, with the arXiv ids it names."""
-    return find_mentions(s for n in notes for s in parse_notes(n.text, n.source))
+    return read_notes(notes)[0]
+
+
+def read_notes(notes: Sequence[NotesText]) -> tuple[list[SectionIds], list[Diagnostic]]:
+    """Every note of every source with the ids it names, and what its front matter got wrong."""
+    sections: list[Section] = []
+    diagnostics: list[Diagnostic] = []
+    for source in notes:
+        parsed, problems = parse_source(source)
+        sections += parsed
+        diagnostics += problems
+    return find_mentions(sections), diagnostics
 
 
 def empty_sources(notes: Sequence[NotesText], found: Sequence[SectionIds]) -> list[Diagnostic]:
@@ -73,17 +80,25 @@ def export(
     on_request: Callable[[int, int], None] | None = None,
 ) -> Export:
     """Notes in, bibliography out; only the resolver step touches disk and network."""
-    found = read_sections(notes)
-    with Cache(options.cache_dir) as cache:
-        client = (
-            None
-            if options.offline
-            else ArxivClient(options.api_url, delay=options.delay, timeout=options.timeout)
-        )
+    found, problems = read_notes(notes)
+    with Cache(options.cache_dir) as cache, _client(options) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
-    records, diagnostics = build_records(found, resolution.papers)
-    diagnostics = empty_sources(notes, found) + diagnostics
-    diagnostics += unresolved_diagnostics(records, found, resolution, options.unresolved)
+        by_title = (
+            find_by_title(found, cache, client, options.refresh)
+            if options.search
+            else TitleSearch(list(found))
+        )
+    found = by_title.found
+    records, built = build_records(found, {**resolution.papers, **by_title.papers})
+    diagnostics = [
+        *problems,
+        *empty_sources(notes, found),
+        *by_title.diagnostics,
+        *built,
+        *check_links(records, found),
+        *older_versions(records, found),
+        *unresolved_diagnostics(records, found, resolution, options.unresolved),
+    ]
     unresolved = [r for r in records if r.paper is None]
     papers = sum(r.arxiv_id is not None for r in records)
     if options.unresolved == "skip":
@@ -97,8 +112,18 @@ def export(
         requests=resolution.requests,
         unresolved=_counted_unresolved(unresolved, options.unresolved),
         diagnostics=tuple(diagnostics),
+        searched=by_title.searched,
+        found_by_title=by_title.accepted,
+        search_requests=by_title.requests,
     )
     return Export(text, tuple(records), report)
+
+
+def _client(options: ExportOptions) -> AbstractContextManager[ArxivClient | None]:
+    """The arXiv client for this run, or None (offline): closed when the run is done."""
+    if options.offline:
+        return nullcontext(None)
+    return ArxivClient(options.api_url, delay=options.delay, timeout=options.timeout)
 
 
 def _counted_unresolved(unresolved: Sequence[Record], policy: Unresolved) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from anyascii import anyascii
 
 from note2bib.ids import find_arxiv_ids
-from note2bib.model import ArxivId, Diagnostic, Mention, Name, Paper, Record, Section
+from note2bib.links import other_links
+from note2bib.model import ArxivId, Diagnostic, Link, Mention, Name, Paper, Record, Section
 from note2bib.names import parse_name
 
 # Words a key never starts with: articles, prepositions, conjunctions, pronouns, auxiliaries
@@ -39,7 +41,8 @@ def find_mentions(sections: Iterable[Section]) -> list[SectionIds]:
     """Every arXiv id each section names, with the line it is on."""
     found = []
     for section in sections:
-        mentions = tuple(
+        declared = section.front.arxiv if section.front else ()
+        mentions = declared + tuple(
             Mention(
                 id=match.id,
                 source=section.source,
@@ -95,11 +98,26 @@ def build_records(
                     paper=paper,
                     pinned_version=pinned,
                     authors=tuple(parse_name(a) for a in paper.authors) if paper else (),
+                    **_from_notes(sections),
                 )
             )
         else:
-            records.append(Record(key="", sections=tuple(sections)))
+            records.append(Record(key="", sections=tuple(sections), **_from_notes(sections)))
     return assign_keys(records, taken_keys), diagnostics
+
+
+class _NoteFields(TypedDict):
+    links: tuple[Link, ...]
+    keywords: tuple[str, ...]
+    doi: str | None
+
+
+def _from_notes(sections: Sequence[Section]) -> _NoteFields:
+    """What a record takes from its notes besides their text: other links, tags and DOI."""
+    fronts = [s.front for s in sections if s.front is not None]
+    tags = dict.fromkeys(tag for front in fronts for tag in front.tags)
+    doi = next((front.doi for front in fronts if front.doi), None)
+    return {"links": other_links(sections), "keywords": tuple(tags), "doi": doi}
 
 
 def _pinned_version(mentions: Sequence[Mention]) -> tuple[int | None, list[Diagnostic]]:

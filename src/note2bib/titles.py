@@ -1,13 +1,16 @@
-"""Titles compared as a reader would: LaTeX decoded, accents, case and punctuation ignored."""
+"""Titles compared as a reader would (LaTeX decoded; accents, case, punctuation ignored), and
+the title a note's heading holds once its decorations are taken off."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from note2bib.latex import decode
+from note2bib.records import STOPWORDS
 
 _LATEX = re.compile(r"[\\{}$]")
 
@@ -31,3 +34,127 @@ def normalize_title(title: str) -> str:
 def title_similarity(a: str, b: str) -> float:
     """0 to 100: how alike two titles are after normalisation, word order mattering."""
     return float(fuzz.ratio(normalize_title(a), normalize_title(b)))
+
+
+# --- A heading as a paper title ----------------------------------------------------------
+
+# "paper:", "논문 -", "[CVPR 2023]" … in front of the title; a label needs its separator.
+_LEADING_LABEL = re.compile(
+    r"^(?:paper|papers|논문|review|paper\s+review|리뷰|reading|read|summary|요약|notes?\s+on|"
+    r"notes?|til)\s*[:\uff1a\-\u2013—|]\s*",
+    re.IGNORECASE,
+)
+_LEADING_BRACKET = re.compile(r"^[\[【]([^\]】]*)[\]】]\s*[:\uff1a\-\u2013—|]?\s*")
+_LEADING_DATE = re.compile(
+    r"^(\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?|\d{2}\.\d{1,2})\.?\s*[:\uff1a\-\u2013—|]?\s+"
+)
+# A parenthesised or bracketed tail: "(23.7, Shanghai AI Laboratory외)", "[CVPR 2023]".
+_TRAILING_GROUP = re.compile(r"\s*[(\[\uff08【]([^()\[\]\uff08\uff09【】]*)[)\]\uff09】]\s*$")
+# A tail after a dash or bar: "— 한 모델이 여러 페르소나로 협업", "| 2023".
+_TRAILING_SEGMENT = re.compile(r"\s+[-\u2013—|·]\s+([^-\u2013—|·]*)$|\s*[|·]\s*([^|·]*)$")
+# ", June 2023" / " 2023-06" at the very end.
+_TRAILING_DATE = re.compile(
+    r"[,\s]\s*(?:[A-Za-z]{3,9}\.?\s+)?((?:19|20)\d{2})(?:[-./]\d{1,2})?\s*$"
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_SHORT_DATE = re.compile(r"^\s*(\d{2})\.(\d{1,2})(?!\d)")
+_LATIN_WORD = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class HeadingTitle:
+    """What a heading says about a paper: its title without decorations, and any year."""
+
+    title: str
+    """The heading without emoji, labels, dates and parenthesised affiliations."""
+    year: int | None = None
+    """A year written among the decorations (`June 2023`, `23.7` → 2023)."""
+
+
+def heading_title(heading: str) -> HeadingTitle:
+    """The paper title a heading holds, its decorations taken off (and read for a year).
+
+    >>> heading_title("AnimateDiff: Animate Your Models (23.7, Shanghai AI Laboratory외)")
+    HeadingTitle(title='AnimateDiff: Animate Your Models', year=2023)
+    >>> heading_title("📄 Paper: Segment Anything")
+    HeadingTitle(title='Segment Anything', year=None)
+    """
+    text = " ".join(_without_symbols(heading).split())
+    decorations: list[str] = []
+    changed = True
+    while changed and text:
+        changed = False
+        for pattern in (_LEADING_LABEL, _LEADING_BRACKET, _LEADING_DATE):
+            match = pattern.match(text)
+            if match and match.end() < len(text):
+                # A date in front is when the note was written (a reading log), not the paper's.
+                if pattern is not _LEADING_DATE:
+                    decorations.extend(g for g in match.groups() if g)
+                text, changed = text[match.end() :], True
+        for pattern in (_TRAILING_GROUP, _TRAILING_DATE):
+            match = pattern.search(text)
+            if match and match.start() > 0:
+                decorations.extend(g for g in match.groups() if g)
+                text, changed = text[: match.start()], True
+        match = _TRAILING_SEGMENT.search(text)
+        if match and match.start() > 0:
+            tail = match.group(1) or match.group(2) or ""
+            # A tail in another script, or only a date, describes; a Latin tail may be title.
+            if not _LATIN_WORD.search(tail) or _YEAR.fullmatch(tail.strip()):
+                decorations.append(tail)
+                text, changed = text[: match.start()], True
+    text = text.strip().rstrip(":\uff1a-\u2013—|,;").strip()
+    if not normalize_title(text):
+        return HeadingTitle(heading.strip())
+    return HeadingTitle(text, _year(decorations))
+
+
+def _without_symbols(text: str) -> str:
+    """Emoji and pictographs gone (with their joiners and variation selectors)."""
+    return "".join(
+        c
+        for c in text
+        if unicodedata.category(c) not in ("So", "Cs", "Co")
+        and c not in "\u200d\ufe0f\ufe0e"
+        and not 0x1F3FB <= ord(c) <= 0x1F3FF
+    )
+
+
+def _year(decorations: list[str]) -> int | None:
+    for decoration in decorations:
+        match = _YEAR.search(decoration)
+        if match:
+            return int(match.group(1))
+        short = _SHORT_DATE.match(decoration)
+        if short and 1 <= int(short.group(2)) <= 12:
+            yy = int(short.group(1))
+            return (1900 if yy >= 90 else 2000) + yy  # arXiv began in 1991
+    return None
+
+
+def significant_words(title: str) -> list[str]:
+    """The normalised words that carry a title: small words (a, of, the, …) left out."""
+    return [w for w in normalize_title(title).split() if w not in STOPWORDS]
+
+
+def is_latin_title(title: str) -> bool:
+    """Whether a title is written in Latin letters, as arXiv titles are (no Hangul, CJK…)."""
+    return not any(_is_east_asian(c) for c in title) and bool(_LATIN_WORD.search(title))
+
+
+def _is_east_asian(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x1100 <= code <= 0x11FF  # Hangul Jamo
+        or 0x3040 <= code <= 0x30FF  # Hiragana, Katakana
+        or 0x3130 <= code <= 0x318F  # Hangul compatibility jamo
+        or 0x3400 <= code <= 0x9FFF  # CJK
+        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= code <= 0xFAFF  # CJK compatibility
+    )
+
+
+def looks_like_title(title: str, min_words: int = 2) -> bool:
+    """Latin script and at least `min_words` significant words of two letters or more."""
+    words = [w for w in significant_words(title) if len(w) > 1 and not w.isdigit()]
+    return is_latin_title(title) and len(words) >= min_words

@@ -41,7 +41,7 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
         ("eprint", braced(paper.id.base)),
         ("eprinttype", "{arxiv}"),
         ("eprintclass", braced(paper.primary_category)),
-        ("doi", braced(verbatim(paper.doi or paper.arxiv_doi))),
+        ("doi", braced(verbatim(paper.doi or record.doi or paper.arxiv_doi))),
     ]
     if record.url:
         fields.append(("url", braced(verbatim(record.url))))
@@ -53,8 +53,9 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
         )
     elif not paper.doi:
         fields.append(("pubstate", "{prepublished}"))
-    if paper.categories:
-        fields.append(("keywords", braced(encode_text(", ".join(paper.categories)))))
+    keywords = list(dict.fromkeys([*record.keywords, *paper.categories]))  # tags first
+    if keywords:
+        fields.append(("keywords", braced(encode_text(", ".join(keywords)))))
     if options.abstract and paper.summary.strip():
         fields.append(("abstract", braced(encode_title(paper.summary, ascii=False, protect=False))))
     fields.append(("annote", braced(encode_text(record.note))))
@@ -74,7 +75,11 @@ def _note_fields(record: Record) -> list[Field]:
             ("eprinttype", "{arxiv}"),
             ("doi", braced(f"10.48550/arXiv.{base}")),
         ]
+    elif record.doi:  # from the note's front matter
+        fields.append(("doi", braced(verbatim(record.doi))))
     if record.url:
         fields.append(("url", braced(verbatim(record.url))))
+    if record.keywords:
+        fields.append(("keywords", braced(encode_text(", ".join(record.keywords)))))
     fields.append(("annote", braced(encode_text(record.note))))
     return fields

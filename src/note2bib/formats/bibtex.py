@@ -50,15 +50,16 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
         ("month", _MONTHS[paper.published.month - 1]),
         *_arxiv_fields(paper.id.base),
         ("primaryClass", braced(paper.primary_category)),
-        ("doi", braced(verbatim(paper.doi or paper.arxiv_doi))),
+        ("doi", braced(verbatim(paper.doi or record.doi or paper.arxiv_doi))),
     ]
     if paper.journal_ref:
         fields.append(("howpublished", braced(encode_title(paper.journal_ref, protect=False))))
     if record.url:
         fields.append(("url", braced(verbatim(record.url))))
     fields.append(("publisher", "{arXiv}"))
-    if paper.categories:
-        fields.append(("keywords", braced(encode_text(", ".join(paper.categories)))))
+    keywords = list(dict.fromkeys([*record.keywords, *paper.categories]))
+    if keywords:
+        fields.append(("keywords", braced(encode_text(", ".join(keywords)))))
     if options.abstract and paper.summary.strip():
         fields.append(("abstract", braced(encode_title(paper.summary, protect=False))))
     fields.append(("annote", braced(encode_text(record.note))))
@@ -71,6 +72,8 @@ def _note_fields(record: Record) -> list[Field]:
     if record.arxiv_id is None:
         # With no author, `key` is what styles sort by and natbib shows as the label.
         fields.append(("key", braced(encode_title(record.title, protect=False, math=False))))
+        if record.doi:  # from the note's front matter
+            fields.append(("doi", braced(verbatim(record.doi))))
     else:
         base = record.arxiv_id.base
         fields += [
@@ -82,6 +85,8 @@ def _note_fields(record: Record) -> list[Field]:
         ]
     if record.url:
         fields.append(("url", braced(verbatim(record.url))))
+    if record.keywords:
+        fields.append(("keywords", braced(encode_text(", ".join(record.keywords)))))
     fields.append(("annote", braced(encode_text(record.note))))
     return fields
 

@@ -73,11 +73,12 @@ def _paper_tags(record: Record, paper: Paper, options: RenderOptions) -> list[Ta
     ]
     if options.abstract and paper.summary.strip():
         tags.append(("AB", " ".join(paper.summary.split())))  # Zotero takes AB raw
-    tags.append(("DO", _text(paper.doi or paper.arxiv_doi)))
+    tags.append(("DO", _text(paper.doi or record.doi or paper.arxiv_doi)))
     if record.url:
         tags.append(("UR", _text(record.url)))
     tags += [("PB", "arXiv"), ("DP", "arXiv.org")]
-    tags += [("KW", _text(c)) for c in paper.categories]
+    keywords = dict.fromkeys([*record.keywords, *paper.categories])  # front-matter tags first
+    tags += [("KW", _text(k)) for k in keywords]
     tags += [
         ("M2", "Type: preprint"),
         ("M2", f"Archive ID:{_NBSP}arXiv:{paper.id.base}"),
@@ -98,8 +99,11 @@ def _note_tags(record: Record) -> list[Tag]:
             ("PY", f"{record.arxiv_id.submitted[0]:04d}"),
             ("DO", f"10.48550/arXiv.{record.arxiv_id.base}"),
         ]
+    elif record.doi:  # from the note's front matter
+        tags.append(("DO", _text(record.doi)))
     if record.url:
         tags.append(("UR", _text(record.url)))
+    tags += [("KW", _text(k)) for k in record.keywords]
     tags.append(("M2", f"Citation Key: {record.key}"))
     if record.arxiv_id is not None:
         tags.append(("M2", f"arXiv:{record.arxiv_id.base}"))

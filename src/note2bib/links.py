@@ -1,0 +1,110 @@
+"""The notes' other links (code, project page, demo, article…), each with what it points at.
+
+Pure: the label the note puts before a link decides first (`site :`, `깃허브`, `demo:`), then
+the host (github.com is code, *.github.io a project page, huggingface.co/spaces a demo).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from note2bib.ids import find_arxiv_ids
+from note2bib.model import Link, LinkKind, Section
+
+# The word right before a link on its line: "site : https://…", "- GitHub: https://…".
+_LABEL = re.compile(r"([^\W\d_][\w-]*)\s*[:\uff1a]?\s*[(\[<]?$", re.UNICODE)
+
+_LABELS: dict[str, LinkKind] = {
+    **dict.fromkeys(
+        (
+            "github",
+            "gitlab",
+            "code",
+            "source",
+            "repo",
+            "repository",
+            "소스",
+            "코드",
+            "깃허브",
+            "깃헙",
+        ),
+        "code",
+    ),
+    **dict.fromkeys(("project", "site", "page", "homepage", "website", "프로젝트"), "project"),
+    **dict.fromkeys(("demo", "데모", "space", "playground"), "demo"),
+    **dict.fromkeys(("blog", "article", "post", "news", "블로그", "기사"), "article"),
+    **dict.fromkeys(("video", "youtube", "talk", "영상"), "video"),
+    **dict.fromkeys(("model", "weights", "checkpoint", "모델"), "model"),
+    **dict.fromkeys(("dataset", "data", "데이터셋", "데이터"), "data"),
+    **dict.fromkeys(("paper", "pdf", "논문"), "paper"),
+}
+
+_CODE_HOSTS = (
+    "github.com",
+    "gist.github.com",
+    "raw.githubusercontent.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "colab.research.google.com",
+)
+_PAPER_HOSTS = (
+    "openreview.net",
+    "aclanthology.org",
+    "dl.acm.org",
+    "ieeexplore.ieee.org",
+    "doi.org",
+    "dx.doi.org",
+    "proceedings.neurips.cc",
+    "papers.nips.cc",
+    "proceedings.mlr.press",
+    "openaccess.thecvf.com",
+    "www.semanticscholar.org",
+    "link.springer.com",
+    "www.nature.com",
+    "www.science.org",
+)
+_VIDEO_HOSTS = ("www.youtube.com", "youtube.com", "youtu.be", "vimeo.com")
+
+
+def other_links(sections: Iterable[Section]) -> tuple[Link, ...]:
+    """Every link in the notes that is not an arXiv paper, first appearance first, once each."""
+    seen: dict[str, Link] = {}
+    for section in sections:
+        for line in section.text.split("\n"):
+            for url in section.links:
+                start = line.find(url)
+                if start < 0 or url in seen or find_arxiv_ids(url):
+                    continue
+                seen[url] = Link(url, link_kind(url, line[:start]))
+    return tuple(seen.values())
+
+
+def link_kind(url: str, before: str = "") -> LinkKind:
+    """What a link points at, from the label before it on its line, else from its host."""
+    label = _LABEL.search(before.rstrip())
+    if label and label.group(1).casefold() in _LABELS:
+        return _LABELS[label.group(1).casefold()]
+    parts = urlsplit(url)
+    host, path = parts.netloc.lower(), parts.path
+    if host in _CODE_HOSTS:
+        return "code"
+    if host.endswith(".github.io"):
+        return "project"
+    if host in ("huggingface.co", "hf.co"):
+        if path.startswith("/spaces/"):
+            return "demo"
+        if path.startswith("/datasets/"):
+            return "data"
+        return "model" if path.count("/") >= 2 else "other"
+    if host.endswith(".hf.space") or host in ("replicate.com",):
+        return "demo"
+    if host in _VIDEO_HOSTS:
+        return "video"
+    if host in _PAPER_HOSTS:
+        return "paper"
+    if "blog" in host or "/blog" in path or host.endswith(("medium.com", ".substack.com")):
+        return "article"
+    return "other"

@@ -1,0 +1,225 @@
+"""Title search decisions: what a note calls its paper, what to ask arXiv, what to accept.
+
+Pure functions only; asking arXiv and the cache is `resolve.find_by_title`'s job. A wrong
+paper is worse than none, so a search result is accepted only when it is certain:
+
+- its title and the note's are the same words in the same order once case, accents, LaTeX,
+  punctuation and hyphens are set aside (`pre-training` = `pretraining`; a leading "A"/"The"
+  may be missing), and
+- their similarity (rapidfuzz ratio of the normalised titles, word order mattering) is at
+  least `SIMILARITY_THRESHOLD`, and
+- the authors and the year the note names, if any, agree with arXiv's record, and
+- no other result passes as well.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from note2bib.model import Paper, Section
+from note2bib.titles import (
+    heading_title,
+    looks_like_title,
+    normalize_title,
+    title_similarity,
+)
+
+SIMILARITY_THRESHOLD = 95.0
+"""Out of 100; below it two titles are not taken as one, even with the same words."""
+SEARCH_RESULTS = 10
+"""Candidates asked of arXiv per title search: the paper need not come first."""
+MAX_QUERY_WORDS = 20
+
+# "Authors: Eric Lehman, Evan Hernandez" / "저자: …" / "by Lehman et al." on a line of its own.
+_AUTHORS_LINE = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]*)?(?:authors?|저자|by)[ \t]*[:\uff1a][ \t]*(?P<names>.+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_YEAR_LINE = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]*)?(?:year|연도|발표)[ \t]*[:\uff1a][ \t]*(?P<year>(?:19|20)\d{2})\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A title quoted on one line: "…" or “…”, long enough to be more than a word or two.
+_QUOTED = re.compile(r"[\"“](?P<title>[^\"“”\n]{12,300})[\"”]")
+_ET_AL = re.compile(r"\bet\.? al\.?|외\s*\d*\s*명?|\betc\.?", re.IGNORECASE)
+_ARTICLES = frozenset({"a", "an", "the"})
+_NAME_SEPARATORS = re.compile(r"\s*(?:;|&|\band\b|,)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Clues:
+    """What a note without an arXiv id says about its paper."""
+
+    titles: tuple[str, ...]
+    """Titles to search for, the likeliest first (front matter, heading, a quoted title)."""
+    written: tuple[str, ...] = ()
+    """The same titles as written (decorations kept), also compared when deciding."""
+    authors: tuple[str, ...] = ()
+    """Family names the note gives, normalised."""
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One search result weighed against the note."""
+
+    paper: Paper
+    similarity: float
+    problem: str | None
+    """Why it is not certain; None when it passes every test."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The paper a title search settles on (or None), and the best candidate for `-v`."""
+
+    paper: Paper | None
+    best: Verdict | None
+    reason: str
+
+
+def note_clues(section: Section) -> Clues | None:
+    """The titles, authors and year a note gives for its paper; None when it names no title."""
+    front = section.front
+    titles: list[str] = []
+    written: list[str] = []
+    year = None
+    if front is not None and front.title and looks_like_title(front.title):
+        titles.append(front.title)
+    heading = heading_title(section.heading)
+    if looks_like_title(heading.title):
+        titles.append(heading.title)
+        written.append(section.heading)
+        year = heading.year
+    for match in _QUOTED.finditer(section.text):
+        quoted = match.group("title").strip()
+        if looks_like_title(quoted, min_words=3):
+            titles.append(quoted)
+            break
+    titles = list(dict.fromkeys(titles))
+    if not titles:
+        return None
+    authors = list(front.authors if front else ())
+    authors += [m.group("names") for m in _AUTHORS_LINE.finditer(section.text)]
+    if front is not None and front.year is not None:
+        year = front.year
+    year_line = _YEAR_LINE.search(section.text)
+    if year_line:
+        year = int(year_line.group("year"))
+    return Clues(tuple(titles), tuple(written), tuple(family_names(authors)), year)
+
+
+def family_names(names: Iterable[str]) -> list[str]:
+    """Normalised family names from author strings (`Eric Lehman`, `Lehman, Eric`, `A and B`)."""
+    families: list[str] = []
+    for text in names:
+        text = _ET_AL.sub(" ", text).strip()
+        if _is_family_first(text):
+            families += normalize_title(text.split(",")[0]).split()[-1:]
+            continue
+        for piece in _NAME_SEPARATORS.split(text):
+            families += normalize_title(piece).split()[-1:]
+    return list(dict.fromkeys(families))
+
+
+def _is_family_first(name: str) -> bool:
+    """`Lehman, Eric` (one name, family first) rather than `Eric Lehman, Evan Hernandez`."""
+    if name.count(",") != 1 or _NAME_SEPARATORS.sub(",", name).count(",") != 1:
+        return False
+    family, given = name.split(",")
+    return len(family.split()) == 1 and 1 <= len(given.split()) <= 2
+
+
+def title_query(title: str) -> str:
+    """The `search_query` for a title: each of its words in the title field, any of them.
+
+    Any rather than all: a word spelled differently on arXiv (`ωTest`, a hyphenation) must
+    not hide the paper; the decision, not the query, is what must be exact.
+
+    >>> title_query("Segment Anything!")
+    'ti:segment OR ti:anything'
+    """
+    # A lone letter ("OpenAI's" → "openai s") only adds noise; numbers ("GPT 2") stay.
+    words = [w for w in normalize_title(title).split() if len(w) > 1 or w.isdigit()]
+    words = list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
+    return " OR ".join(f"ti:{word}" for word in words)
+
+
+def search_key(title: str) -> str:
+    """How a title search is cached: the normalised title, so spellings of it share one."""
+    return "ti:" + normalize_title(title)
+
+
+def decide(clues: Clues, candidates: Sequence[Paper]) -> Decision:
+    """The one candidate certain to be the note's paper, or None and why not."""
+    unique = list({p.id.base: p for p in candidates}.values())
+    if not unique:
+        return Decision(None, None, "arXiv has no paper with a title like it")
+    verdicts = [weigh(clues, paper) for paper in unique]
+    good = [v for v in verdicts if v.problem is None]
+    best = max(verdicts, key=lambda v: (v.problem is None, v.similarity))
+    if len(good) == 1:
+        return Decision(good[0].paper, good[0], "certain")
+    if len(good) > 1:
+        ids = ", ".join(v.paper.id.base for v in good)
+        return Decision(None, best, f"several arXiv papers have this title ({ids})")
+    return Decision(None, best, best.problem or "not certain")
+
+
+def weigh(clues: Clues, paper: Paper) -> Verdict:
+    """How a candidate compares with what the note says, and what (if anything) is wrong."""
+    titles = clues.titles + clues.written
+    similarity = max(title_similarity(t, paper.title) for t in titles)
+    same = [t for t in titles if _same_words(t, paper.title)]
+    problem = None
+    if similarity < SIMILARITY_THRESHOLD:
+        problem = f"below {SIMILARITY_THRESHOLD:g}"
+    elif not same:
+        problem = "the titles differ in " + _first_difference(clues.titles[0], paper.title)
+    elif clues.year is not None and not _year_agrees(clues.year, paper):
+        problem = (
+            f"the note says {clues.year}, arXiv's first version is from {paper.published.year}"
+        )
+    else:
+        missing = _missing_authors(clues.authors, paper)
+        if missing:
+            problem = f"the note names {', '.join(missing)}, not among arXiv's authors"
+    return Verdict(paper, similarity, problem)
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Every word the same, in the same order; `pre-training` = `pretraining`, and a leading
+    article may be missing (`A Survey of …` = `Survey of …`)."""
+    return "".join(_title_words(a)) == "".join(_title_words(b))
+
+
+def _title_words(title: str) -> list[str]:
+    words = normalize_title(title).split()
+    return words[1:] if words and words[0] in _ARTICLES else words
+
+
+def _first_difference(a: str, b: str) -> str:
+    """The first place two titles' words part: `"dna" / "rna"`."""
+    left, right = _title_words(a), _title_words(b)
+    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            mine = " ".join(left[i1:i2]) or "(nothing)"
+            theirs = " ".join(right[j1:j2]) or "(nothing)"
+            return f'"{mine}" / "{theirs}"'
+    return "word order"
+
+
+def _year_agrees(year: int, paper: Paper) -> bool:
+    """The note's year lies between version 1 and a year after the latest version."""
+    first = paper.published.year
+    return first <= year <= max(paper.updated.year, first) + 1
+
+
+def _missing_authors(families: Sequence[str], paper: Paper) -> list[str]:
+    """Family names the note gives that no arXiv author carries."""
+    words = {w for author in paper.authors for w in normalize_title(author).split()}
+    return [f for f in families if f not in words]

@@ -1,0 +1,191 @@
+"""Where notes come from: files, folders of them (a vault), stdin; front matter; plain text.
+
+The only module that imports PyYAML. `find_note_files` and `read_sources` touch the disk;
+`parse_source` and `parse_front_matter` are pure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from note2bib.errors import InputError
+from note2bib.files import STDIN, display_name, read_text
+from note2bib.ids import find_arxiv_ids, parse_arxiv_id
+from note2bib.model import Diagnostic, FrontMatter, Mention, Section
+from note2bib.notes import body_of, find_links, parse_notes, split_front_matter
+
+NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+PLAIN_TEXT_SUFFIXES = (".txt",)
+
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_TAG_SEPARATORS = re.compile(r"[,\s]+")
+
+
+@dataclass(frozen=True)
+class NotesText:
+    """One notes source as read: its display name and its decoded text."""
+
+    source: str
+    text: str
+
+
+def find_note_files(paths: Sequence[str]) -> list[str]:
+    """The notes to read, in order: each file as given, each folder's notes files below it."""
+    found: list[str] = []
+    for path in paths:
+        if path != STDIN and Path(path).is_dir():
+            files = _walk(Path(path))
+            if not files:
+                raise InputError(f"{path}: no .md, .markdown or .txt files in this folder")
+            found += [str(f) for f in files]
+        else:
+            found.append(path)
+    return found
+
+
+def _walk(root: Path) -> list[Path]:
+    """Notes files below `root`, sorted by path; hidden entries skipped; links followed once."""
+    seen: set[tuple[int, int]] = set()
+    files: list[Path] = []
+
+    def visit(directory: Path) -> None:
+        try:
+            status = directory.stat()
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as err:
+            raise InputError(f"{directory}: cannot be read ({err.strerror or err})") from None
+        key = (status.st_dev, status.st_ino)
+        if key in seen:  # a symlink back up the tree, or a second link to one folder
+            return
+        seen.add(key)
+        for entry in entries:
+            if entry.name.startswith("."):  # .git, .obsidian, .trash, editor files
+                continue
+            if entry.is_dir():
+                visit(Path(entry.path))
+            elif entry.is_file() and entry.name.lower().endswith(NOTE_SUFFIXES):
+                file_key = (entry.stat().st_dev, entry.stat().st_ino)
+                if file_key not in seen:
+                    seen.add(file_key)
+                    files.append(Path(entry.path))
+
+    visit(root)
+    return files
+
+
+def read_sources(paths: Sequence[str], encoding: str | None = None) -> list[NotesText]:
+    """Every notes file the paths name (folders expanded, `-` for stdin), decoded."""
+    return [
+        NotesText(display_name(p), read_text(p, encoding=encoding)) for p in find_note_files(paths)
+    ]
+
+
+def parse_source(notes: NotesText) -> tuple[list[Section], list[Diagnostic]]:
+    """A source's notes, with what its front matter says attached to each."""
+    plain = notes.source.lower().endswith(PLAIN_TEXT_SUFFIXES)
+    sections = parse_notes(notes.text, notes.source, paragraphs=plain)
+    found = split_front_matter(notes.text)
+    if found is None:
+        return sections, []
+    front, diagnostics = parse_front_matter(found[0], notes.source, found[1] - 1)
+    if _one_paper(front, sections):
+        body, line = body_of(notes.text)
+        if not body:
+            body, line = front.title or "", front.line
+        heading = front.title or (sections[0].heading if sections else body.split("\n")[0])
+        sections = [Section(notes.source, line, heading, body, tuple(find_links(body)))]
+    return [replace(s, front=front) for s in sections], diagnostics
+
+
+def _one_paper(front: FrontMatter, sections: Sequence[Section]) -> bool:
+    """Whether a file with this front matter is one note about one paper.
+
+    An id or DOI says so. A title does unless the file's sections name several arXiv papers:
+    then it is a reading list, and the title is the list's.
+    """
+    if front.arxiv or front.doi:
+        return True
+    if not front.title:
+        return False
+    ids = {m.id.base for s in sections for m in find_arxiv_ids(s.text)}
+    return len(ids) <= 1
+
+
+def parse_front_matter(
+    text: str, source: str, first_line: int
+) -> tuple[FrontMatter, list[Diagnostic]]:
+    """The keys note2bib reads from YAML front matter (`first_line`: that of the `---`).
+
+    Every scalar is read as written (YAML's BaseLoader): `arxiv: 2302.10000` stays that id,
+    never the number 2302.1. Invalid YAML is an error naming the line.
+    """
+    try:
+        data = yaml.load(text, Loader=yaml.BaseLoader)  # BaseLoader builds no objects
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = first_line + 1 + (mark.line if mark is not None else 0)
+        problem = getattr(err, "problem", None) or "not valid YAML"
+        raise InputError(
+            f"{source}:{line}: the front matter is not valid YAML ({problem}); "
+            "fix it, or remove the --- lines around it"
+        ) from None
+    if not isinstance(data, dict):
+        return FrontMatter(line=first_line), []
+    values = {str(k).strip().lower(): v for k, v in data.items()}
+    lines = text.split("\n")
+    diagnostics: list[Diagnostic] = []
+
+    def line_of(value: str) -> int:
+        index = next((i for i, row in enumerate(lines) if value in row), 0)
+        return first_line + 1 + index
+
+    mentions: list[Mention] = []
+    for written in _strings(values.get("arxiv", values.get("eprint"))):
+        try:
+            arxiv_id = parse_arxiv_id(written)
+        except ValueError as err:
+            diagnostics.append(Diagnostic(f"front matter arxiv: {err}", source, line_of(written)))
+            continue
+        mentions.append(Mention(arxiv_id, source, line_of(written), written))
+    doi = None
+    for written in _strings(values.get("doi")):
+        bare = _DOI_PREFIX.sub("", written.strip())
+        if _ARXIV_DOI.match(bare):
+            try:
+                mentions.append(Mention(parse_arxiv_id(bare), source, line_of(written), written))
+            except ValueError as err:
+                diagnostics.append(Diagnostic(f"front matter doi: {err}", source, line_of(written)))
+        elif doi is None:
+            doi = bare
+    titles = _strings(values.get("title"))
+    tags = [
+        t.lstrip("#")
+        for v in _strings(values.get("tags", values.get("tag")))
+        for t in _TAG_SEPARATORS.split(v)
+    ]
+    authors = _strings(values.get("authors", values.get("author")))
+    years = [int(y) for y in _strings(values.get("year")) if re.fullmatch(r"(?:19|20)\d{2}", y)]
+    front = FrontMatter(
+        line=first_line,
+        title=" ".join(titles[0].split()) if titles else None,
+        arxiv=tuple(mentions),
+        doi=doi,
+        tags=tuple(dict.fromkeys(t for t in tags if t)),
+        authors=tuple(authors),
+        year=years[0] if years else None,
+    )
+    return front, diagnostics
+
+
+def _strings(value: Any) -> list[str]:
+    """A front-matter value as a list of non-empty strings (one value or a list of them)."""
+    items = value if isinstance(value, list) else [value]
+    return [item.strip() for item in items if isinstance(item, str) and item.strip()]
