@@ -52,6 +52,7 @@ _DBLP_VOLUME = re.compile(r"\s*abs/(\S+?)\s*")
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.IGNORECASE)
 _URL_MACRO = re.compile(r"\\url\s*\{([^{}]*)\}")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+")
 _PAGES_DASH = re.compile(r"\s*[-\u2013\u2014]+\s*")
 
 
@@ -222,7 +223,8 @@ def _last_word(family: str) -> str:
 def fold(text: str) -> str:
     """A cheap rough form of a raw title, no LaTeX decoding: for choosing candidates only."""
     text = re.sub(r"\\[A-Za-z]+|\\.|[{}$]", "", text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    words = "".join(c if c.isalnum() else " " for c in unicodedata.normalize("NFC", folded))
-    return " ".join(words.casefold().split())
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+        text = unicodedata.normalize("NFC", folded)
+    return " ".join(_NOT_WORD.sub(" ", text).casefold().split())

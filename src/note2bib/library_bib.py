@@ -134,6 +134,8 @@ def expand_value(raw: str, strings: Mapping[str, str]) -> str:
     >>> expand_value('"A {"}quote{"}" # jul', MONTHS)
     'A {"}quote{"}July'
     """
+    if "#" not in raw and len(raw) >= 2 and (raw[0], raw[-1]) in (("{", "}"), ('"', '"')):
+        return raw[1:-1]  # the common case: one braced or quoted value
     out: list[str] = []
     pos, n = 0, len(raw)
     while pos < n:
