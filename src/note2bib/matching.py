@@ -12,11 +12,16 @@ The rules, in order (the first that holds decides):
    `tire`/`tyre`) *and* they hold the same numbers (`Part I`/`Part II`, `GPT-3`/`GPT-4`).
    Two parts of one book (a different `chapter` or `pages`) are never the same paper.
 
+A note that names no arXiv paper (written as an `@misc` with its heading as title) is the
+entry with the same title and the same link, or, when it has no link, the same title and no
+author: so a merged note is recognised on the next merge.
+
 Titles are decoded only for candidates whose rough, undecoded form is already close.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -139,6 +144,8 @@ class LibraryIndex:
         doi = normalize_doi(paper.doi) if paper is not None and paper.doi else None
         if doi is not None and (hits_doi := self.by_doi.get(doi)):
             return Match(hits_doi[0], "DOI")
+        if record.paper is None and record.arxiv_id is None:
+            return self._match_note(record)
         facts = record_facts(record)
         if facts is None:
             return None
@@ -146,6 +153,21 @@ class LibraryIndex:
             other = self._facts[i].facts
             if other is not None and (how := same_title(facts, other)):
                 return Match(self.entries[i], how)
+        return None
+
+    def _match_note(self, record: Record) -> Match | None:
+        """A note that names no paper (kept as `@misc` with its heading as title): the entry
+        with the same title and the same link, or the same title and no author."""
+        title = normalize_title(record.title)
+        url = _plain_url(record.url or "")
+        for i in self._title_candidates(title):
+            entry = self.entries[i]
+            if normalize_title(entry.get("title") or "") != title:
+                continue
+            if url and _plain_url(entry.get("url") or "") == url:
+                return Match(entry, "title and url")
+            if not url and not entry.get("author"):
+                return Match(entry, "title")
         return None
 
     def _title_candidates(self, title: str) -> list[int]:
@@ -158,6 +180,14 @@ class LibraryIndex:
             limit=None,
         )
         return [i for _, _, i in found]
+
+
+def _plain_url(url: str) -> str:
+    """`https://www.Example.org/a/` → `example.org/a`: one address however it is written."""
+    text = re.sub(r"^\\url\{(.*)\}$", r"\1", url.strip())
+    text = re.sub(r"^(?:https?://)?(?:www\.)?", "", text, flags=re.IGNORECASE)
+    host, _, rest = text.partition("/")
+    return (host.lower() + ("/" + rest if rest else "")).rstrip("/")
 
 
 @dataclass(frozen=True)
