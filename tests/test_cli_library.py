@@ -238,6 +238,24 @@ def test_dedupe_of_the_uwsbel_library_reports_its_duplicate_arxiv_ids() -> None:
     )
 
 
+def test_stdout_redirected_onto_the_library_is_refused(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    env = {**os.environ, "NOTE2BIB_CACHE_DIR": str(project / "cache")}
+    with (project / "refs.bib").open("wb") as out:  # what `> refs.bib` does before we run
+        done = subprocess.run(
+            [sys.executable, "-m", "note2bib", "export", "--library", "refs.bib", "notes.md"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert "stdout is refs.bib, the library itself: the shell emptied it" in done.stderr
+    assert (project / "refs.bib").read_bytes() == b""  # nothing written over it
+
+
 # --- the kill test ------------------------------------------------------------------------
 
 

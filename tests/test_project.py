@@ -84,6 +84,7 @@ def test_merge_updates_the_projects_library_in_place(
         ("notes = 3\n", "notes = 3 is not a string or a list of strings"),
         ('notes = ["nothing/*.md"]\n', "notes pattern 'nothing/*.md' matches no file"),
         ("notes = [\n", "not valid TOML"),
+        ('notes = ["notes/*.md"]\nunresolved = "drop"\n', "is not one of keep, skip, error"),
     ],
 )
 def test_a_bad_project_file_is_one_sentence_naming_the_problem(

@@ -22,6 +22,7 @@ from note2bib.files import display_name, read_text, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
 from note2bib.library import Library, read_library
 from note2bib.matching import find_duplicates
+from note2bib.merge import check_appendable
 from note2bib.model import Report
 from note2bib.pipeline import Export, ExportOptions, NotesText, export, read_sections
 from note2bib.project import Project, find_project, read_project, write_starter
@@ -167,6 +168,8 @@ def export_command(
             _refuse_overwriting_notes(output, a["notes"])
         libs = [read_library(path) for path in a["libraries"]]
         _refuse_stdout_onto_library(output, libs)
+        if options.merge:  # before asking arXiv anything
+            check_appendable(libs[0].data.decode("utf-8"), libs[0].path)
         if a["cited"]:
             options = replace(options, cited=_cited_keys(a["cited"], quiet))
         texts = _read_notes(a["notes"])

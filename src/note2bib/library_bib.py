@@ -15,6 +15,7 @@ from dataclasses import replace
 import bibtexparser
 from bibtexparser import model as bib
 
+from note2bib.errors import InputError
 from note2bib.model import Diagnostic, LibraryEntry
 
 # BibTeX's predefined macros (plain.bst and every standard style define these).
@@ -26,7 +27,10 @@ MONTHS = {name[:3].lower(): name for name in _MONTH_NAMES.split()}
 
 def parse_bib(text: str, path: str) -> tuple[list[LibraryEntry], list[Diagnostic]]:
     """Every entry of the file (those bibtexparser set aside included) and what was odd."""
-    parsed = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
+    try:
+        parsed = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
+    except Exception as err:  # bibtexparser raises on states it calls its own bugs
+        raise InputError(f"{path}: bibtexparser could not read this library ({err})") from None
     locate = _Locator(text)
     strings: dict[str, str] = dict(MONTHS)
     entries: list[LibraryEntry] = []

@@ -132,8 +132,7 @@ def _merge(
     ]
     merged, annotated = merge_into(library, new_text, annotations)
     return merged.decode("utf-8"), [
-        Diagnostic(f"added the note to the annote of {key}", library.path, level="info")
-        for key in annotated
+        Diagnostic(f"added the note to the annote of {key}", library.path) for key in annotated
     ]
 
 

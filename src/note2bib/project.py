@@ -33,6 +33,8 @@ KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "cache-dir": (str, "where the cache lives"),
 }
 
+CHOICES = {"unresolved": ("keep", "skip", "error")}
+
 INIT_TEMPLATE = """\
 # note2bib project file. `note2bib export` (and `check`) run in this folder or any folder
 # below it read this file. Paths are relative to this file. Options given on the command
@@ -143,6 +145,8 @@ def read_project(path: Path) -> Project:
             isinstance(value, list) and not all(isinstance(v, str) for v in value)
         ):
             raise UsageError(f"{path}: {key} = {value!r} is not {_describe(kind)}")
+        if key in CHOICES and value not in CHOICES[key]:
+            raise UsageError(f"{path}: {key} = {value!r} is not one of {', '.join(CHOICES[key])}")
     return Project(path, settings)
 
 
