@@ -17,7 +17,7 @@ from note2bib.formats.bibtex import render
 from note2bib.latex import decode
 from note2bib.library import Library
 from note2bib.library_bib import parse_bib
-from note2bib.merge import Annotation, add_note, check_appendable, merge_into
+from note2bib.merge import Annotation, add_note, annotate, check_appendable, merge_into
 from note2bib.model import ArxivId, Record, Section
 from note2bib.names import parse_name
 
@@ -149,6 +149,16 @@ def test_annotating_changes_only_the_matched_entry() -> None:
     assert merged.endswith(b"@misc{after, title={C}}\n")
     assert is_subsequence(data, merged)
     assert "Segment Anything" in decode(new[1].get("annote") or "")
+
+
+def test_two_notes_for_one_entry_are_both_added() -> None:
+    data = b"@misc{sam, title={Segment Anything}}\n@misc{z, title={Z}}\n"
+    entry = library_of(data).entries[0]
+    merged, changed = annotate(data, [Annotation(entry, "first"), Annotation(entry, "second")])
+    assert changed == ["sam"]
+    annote = library_of(merged).entries[0].get("annote") or ""
+    assert decode(annote) == "first\n\nsecond"
+    assert merged.endswith(b"\n@misc{z, title={Z}}\n")
 
 
 def is_subsequence(old: bytes, new: bytes) -> bool:

@@ -52,7 +52,8 @@ def plan_against_libraries(
     first = first_mentions(found)
     diagnostics = [
         Diagnostic(
-            f"{r.arxiv_id or r.title} is already in {m.entry.file} as {m.entry.key} ({m.how})",
+            f"{r.arxiv_id or repr(r.title)} is already in {m.entry.file} as {m.entry.key} "
+            f"({m.how})",
             *first.get(r.arxiv_id.base if r.arxiv_id else "", _first_section(r)),
         )
         for r, m in zip(final, matches, strict=True)

@@ -122,17 +122,20 @@ def annotate(data: bytes, annotations: Sequence[Annotation]) -> tuple[bytes, lis
     A note already in the entry's `annote` is not added again. Returns the new bytes and the
     keys of the entries that changed.
     """
+    notes: dict[tuple[int, int], list[Annotation]] = {}
+    for item in annotations:  # two notes for one entry are added to it one after the other
+        notes.setdefault(item.entry.span, []).append(item)
+    nl = newline_of(data)
     changed: list[str] = []
     out = data
-    # From the end of the file backwards, so earlier spans stay valid.
-    for item in sorted(annotations, key=lambda a: a.entry.span[0], reverse=True):
-        start, end = item.entry.span
-        raw = out[start:end].decode("utf-8")
-        nl = newline_of(data)
-        new = add_note(raw, item.note, nl)
-        if new is not None:
-            out = out[:start] + new.encode("utf-8") + out[end:]
-            changed.append(item.entry.key)
+    # From the end of the file backwards, so that earlier spans stay valid.
+    for (start, end), items in sorted(notes.items(), reverse=True):
+        raw = original = out[start:end].decode("utf-8")
+        for item in items:
+            raw = add_note(raw, item.note, nl) or raw
+        if raw != original:
+            out = out[:start] + raw.encode("utf-8") + out[end:]
+            changed.append(items[0].entry.key)
     return out, changed[::-1]
 
 
