@@ -298,3 +298,37 @@ def test_a_merge_killed_at_any_moment_leaves_the_old_or_the_new_library(
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert refs.read_bytes() in (old, new)
+
+
+def test_every_guise_is_recognised_and_the_merge_only_appends(
+    arxiv_standin: ArxivStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_matching import GUISES  # Scholar, arXiv export, Mendeley, DBLP, DOI, title only
+
+    distinct = (
+        "@misc{other-sam, title={Segment Anything}, author={Smith, Jane}, year={2023}}\n"
+        "@misc{lehman2023notes, title={Clinical Notes Are Long}, author={Lehman, Eric},"
+        " year={2023}}\n"
+    )
+    library = GUISES + distinct
+    ids = ["2302.08091", "2304.02643", "2302.13971", "2307.04725", "1709.03221", "2306.00323"]
+    notes = "".join(f"## Paper {i}\nhttps://arxiv.org/abs/{i}\n\n" for i in [*ids, "2307.05300"])
+    (tmp_path / "notes.md").write_text(notes)
+    (tmp_path / "refs.bib").write_text(library)
+    monkeypatch.chdir(tmp_path)
+    result = run("export", "--library", "refs.bib", "--merge", "-o", "refs.bib", "notes.md")
+    assert result.exit_code == 0, result.stderr
+    merged = (tmp_path / "refs.bib").read_text()
+    assert merged.startswith(library)
+    appended = entries(merged[len(library) :])
+    assert list(appended) == ["wang2023unleashing"]
+    for key in [
+        "lehman2023clinical",
+        "kirillov2023segment",
+        "Touvron2023",
+        "DBLP:journals/corr/abs-2307-04725",
+        "galhotra2017fairness",
+        "hu2023thought",
+    ]:
+        assert f"is already in refs.bib as {key} (" in result.stderr
+    assert "other-sam" not in result.stderr and "lehman2023notes" not in result.stderr

@@ -20,6 +20,7 @@ from functools import cached_property
 from pybtex.database import Person
 
 from note2bib.ids import find_arxiv_ids, parse_arxiv_id
+from note2bib.library_bib import closing_brace
 from note2bib.model import ArxivId, LibraryEntry, Name
 from note2bib.titles import normalize_title
 
@@ -167,7 +168,7 @@ def first_author(names: str) -> tuple[str | None, frozenset[str]]:
     first = _first_name(names)
     if not first:
         return None, frozenset()
-    if first.startswith("{") and _closing(first) == len(first) - 1:
+    if first.startswith("{") and closing_brace(first, 0) == len(first) - 1:
         family = first  # `{OpenAI}`: an organisation, braced whole
     else:
         try:
@@ -193,15 +194,6 @@ def _first_name(names: str) -> str:
         if depth == 0:
             return names[: m.start()].strip()
     return names.strip()
-
-
-def _closing(s: str) -> int:
-    depth = 0
-    for i, c in enumerate(s):
-        depth += (c == "{") - (c == "}")
-        if depth == 0:
-            return i
-    return -1
 
 
 def parse_year(value: str) -> int | None:

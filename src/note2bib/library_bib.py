@@ -147,11 +147,11 @@ def expand_value(raw: str, strings: Mapping[str, str]) -> str:
         if c.isspace() or c == "#":
             pos += 1
         elif c == "{":
-            end = _closing_brace(raw, pos)
+            end = closing_brace(raw, pos)
             out.append(raw[pos + 1 : end])
             pos = end + 1
         elif c == '"':
-            end = _closing_quote(raw, pos)
+            end = closing_quote(raw, pos)
             out.append(raw[pos + 1 : end])
             pos = end + 1
         else:
@@ -166,7 +166,8 @@ def expand_value(raw: str, strings: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def _closing_brace(s: str, start: int) -> int:
+def closing_brace(s: str, start: int) -> int:
+    """The index of the `}` matching the `{` at `start`; len(s) when there is none."""
     depth = 0
     for i in range(start, len(s)):
         if s[i] == "{":
@@ -178,7 +179,8 @@ def _closing_brace(s: str, start: int) -> int:
     return len(s)
 
 
-def _closing_quote(s: str, start: int) -> int:
+def closing_quote(s: str, start: int) -> int:
+    """The index of the `"` closing the one at `start` (braces inside counted); len(s) if none."""
     depth = 0
     for i in range(start + 1, len(s)):
         if s[i] == "{":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from note2bib.errors import InputError
 from note2bib.latex import decode, encode_text
 from note2bib.library import Library
-from note2bib.library_bib import expand_value, parse_bib
+from note2bib.library_bib import closing_brace, closing_quote, expand_value, parse_bib
 from note2bib.model import LibraryEntry
 
 _BLOCK_START = re.compile(r"@[ \t]*([A-Za-z][\w:-]*)[ \t\r\n]*([{(])")
@@ -156,19 +156,10 @@ def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
     if note.strip() in decode(expand_value(value, {})):
         return None
     addition = (_NOTE_SEPARATOR + encoded).replace("\n", nl)
-    if value.startswith("{") and value.endswith("}") and _closing(value) == len(value) - 1:
+    if value.startswith("{") and closing_brace(value, 0) == len(value) - 1:
         return raw[: value_end - 1] + addition + raw[value_end - 1 :]
     # A quoted value or a macro: BibTeX's `#` joins the note on without touching it.
     return raw[:value_end] + f" # {{{addition}}}" + raw[value_end:]
-
-
-def _closing(s: str) -> int:
-    depth = 0
-    for i, c in enumerate(s):
-        depth += (c == "{") - (c == "}")
-        if depth == 0:
-            return i
-    return -1
 
 
 def _find_field(raw: str, name: str) -> tuple[int, int] | None:
@@ -187,12 +178,9 @@ def _find_field(raw: str, name: str) -> tuple[int, int] | None:
         while end < len(raw):
             c = raw[end]
             if c == "{":
-                length = _closing(raw[end:])
-                if length < 0:
-                    return None
-                end += length + 1
+                end = closing_brace(raw, end) + 1
             elif c == '"':
-                end = _quote_end(raw, end) + 1
+                end = closing_quote(raw, end) + 1
             elif c in (",", closer):
                 break
             else:
@@ -204,15 +192,3 @@ def _find_field(raw: str, name: str) -> tuple[int, int] | None:
         if pos < len(raw) and raw[pos] == closer:
             return None
     return None
-
-
-def _quote_end(s: str, start: int) -> int:
-    depth = 0
-    for i in range(start + 1, len(s)):
-        if s[i] == "{":
-            depth += 1
-        elif s[i] == "}":
-            depth -= 1
-        elif s[i] == '"' and depth == 0:
-            return i
-    return len(s) - 1
