@@ -71,7 +71,6 @@ def entry_arxiv_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
             ids = [m.id for m in find_arxiv_ids(value)]
         elif name == "volume" and is_corr and (m := _DBLP_VOLUME.fullmatch(value)):
             ids = _parsed(m[1])
-            name = "volume"
         elif (
             name in _TEXT_FIELDS
             or _URL_FIELD.fullmatch(name)
