@@ -63,8 +63,8 @@ def decode_utf8(data: bytes, name: str) -> str:
         ) from None
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` to `path` so that a failed or killed run leaves the old file as it was.
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write `text` (or bytes) to `path` so a failed or killed run leaves the old file as it was.
 
     The text goes to a temporary file in the same directory, is flushed to disk, and then
     renamed over the target (`os.replace` is atomic on POSIX and Windows).
@@ -79,8 +79,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     except OSError as err:
         raise OutputError(f"{target}: cannot write here ({err.strerror or err})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            out.write(text.encode("utf-8") if isinstance(text, str) else text)
             out.flush()
             os.fsync(out.fileno())
         if mode is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -172,6 +173,38 @@ class Link:
     kind: LinkKind = "other"
 
 
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One entry of an existing library (.bib or CSL-JSON), as written there.
+
+    Values have `@string` macros and `#` concatenations resolved, the outer braces or quotes
+    removed and a `crossref` parent's fields inherited; LaTeX is *not* decoded.
+    """
+
+    key: str
+    type: str
+    """Lower case: `article`, `misc`; CSL-JSON items carry their CSL type."""
+    fields: tuple[tuple[str, str], ...]
+    """(lower-case name, value) in order; a repeated field appears as often as it is written."""
+    file: str
+    line: int
+    """1-based line where the entry starts."""
+    span: tuple[int, int]
+    """Byte offsets [start, end) of the whole block in the file."""
+
+    def get(self, name: str) -> str | None:
+        """The first value of field `name` (lower case), as BibTeX takes it."""
+        return next((value for key, value in self.fields if key == name), None)
+
+    def values(self, name: str) -> Iterator[str]:
+        """Every value of field `name`, a repeated field included."""
+        return (value for key, value in self.fields if key == name)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
 Level = Literal["warning", "info"]
 
 
@@ -201,6 +234,8 @@ class Report:
     fetched: int = 0
     requests: int = 0
     unresolved: int = 0
+    in_library: int = 0
+    """Papers a library given with --library already holds (not written again)."""
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     searched: int = 0
     """Notes looked up by title (cache or arXiv)."""
@@ -215,9 +250,10 @@ class Report:
                 f"; {self.found_by_title} of {self.searched} found by title, "
                 f"{n} search request{'s' if n != 1 else ''}"
             )
+        already = f", {self.in_library} already in the library" if self.in_library else ""
         return (
             f"{self.notes} notes, {self.papers} papers "
             f"({self.from_cache} from cache, {self.fetched} fetched in {self.requests} "
-            f"request{'s' if self.requests != 1 else ''}{searches}), "
+            f"request{'s' if self.requests != 1 else ''}{searches}){already}, "
             f"{self.unresolved} unresolved"
         )

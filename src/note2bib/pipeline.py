@@ -11,7 +11,10 @@ from typing import Literal
 from note2bib.arxiv_api import DEFAULT_API, ArxivClient
 from note2bib.cache import Cache
 from note2bib.checks import check_links, older_versions
+from note2bib.dedupe import LibraryPlan, first_mentions, plan_against_libraries
 from note2bib.formats import RenderOptions, format_for
+from note2bib.library import Library
+from note2bib.merge import Annotation, merge_into
 from note2bib.model import Diagnostic, Record, Report, Section
 from note2bib.records import SectionIds, build_records, find_mentions, unique_ids
 from note2bib.resolve import Resolution, TitleSearch, find_by_title, resolve
@@ -35,6 +38,12 @@ class ExportOptions:
     unresolved: Unresolved = "keep"
     search: bool = True
     """Look notes without an arXiv id up by title (cached searches even when offline)."""
+    merge: bool = False
+    """Write the first library with the new entries appended (a .bib format only)."""
+    annotate_existing: bool = False
+    """With `merge`: add the notes to the `annote` of entries the library already has."""
+    cited: frozenset[str] | None = None
+    """Only these keys (the ones a LaTeX document cites); None for every paper."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +87,13 @@ def export(
     notes: Sequence[NotesText],
     options: ExportOptions,
     on_request: Callable[[int, int], None] | None = None,
+    libraries: Sequence[Library] = (),
 ) -> Export:
-    """Notes in, bibliography out; only the resolver step touches disk and network."""
+    """Notes in, bibliography out; only the resolver step touches disk and network.
+
+    With `libraries`, papers they already hold keep the library's key and are not written
+    again; with `options.merge` the text is the first library with the new entries appended.
+    """
     found, problems = read_notes(notes)
     with Cache(options.cache_dir) as cache, _client(options) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
@@ -90,33 +104,55 @@ def export(
         )
     found = by_title.found
     records, built = build_records(found, {**resolution.papers, **by_title.papers})
+    plan = plan_against_libraries(records, libraries, found)
+    written = [r for r in plan.new if options.cited is None or r.key in options.cited]
     diagnostics = [
+        *(d for lib in libraries for d in lib.diagnostics),
         *problems,
         *empty_sources(notes, found),
         *by_title.diagnostics,
         *built,
-        *check_links(records, found),
-        *older_versions(records, found),
-        *unresolved_diagnostics(records, found, resolution, options.unresolved),
+        *check_links(plan.records, found),
+        *older_versions(plan.records, found),
+        *plan.diagnostics,
+        *unresolved_diagnostics(written, found, resolution, options.unresolved),
     ]
-    unresolved = [r for r in records if r.paper is None]
-    papers = sum(r.arxiv_id is not None for r in records)
+    unresolved = [r for r in written if r.paper is None]
     if options.unresolved == "skip":
-        records = [r for r in records if r.paper is not None]
-    text = format_for(options.format).render(records, RenderOptions(abstract=options.abstract))
+        written = [r for r in written if r.paper is not None]
+    text = format_for(options.format).render(written, RenderOptions(abstract=options.abstract))
+    if options.merge:
+        text, notes_added = _merge(libraries[0], text, plan, options)
+        diagnostics += notes_added
     report = Report(
         notes=len(found),
-        papers=papers,
+        papers=sum(r.arxiv_id is not None for r in records),
         from_cache=resolution.from_cache,
         fetched=resolution.fetched,
         requests=resolution.requests,
         unresolved=_counted_unresolved(unresolved, options.unresolved),
+        in_library=len(plan.existing),
         diagnostics=tuple(diagnostics),
         searched=by_title.searched,
         found_by_title=by_title.accepted,
         search_requests=by_title.requests,
     )
-    return Export(text, tuple(records), report)
+    return Export(text, plan.records, report)
+
+
+def _merge(
+    library: Library, new_text: str, plan: LibraryPlan, options: ExportOptions
+) -> tuple[str, list[Diagnostic]]:
+    """The library's text with `new_text` appended (and notes added, when asked)."""
+    annotations = [
+        Annotation(match.entry, record.note)
+        for record, match in plan.existing
+        if options.annotate_existing and match.entry.file == library.path
+    ]
+    merged, annotated = merge_into(library, new_text, annotations)
+    return merged.decode("utf-8"), [
+        Diagnostic(f"added the note to the annote of {key}", library.path) for key in annotated
+    ]
 
 
 def _client(options: ExportOptions) -> AbstractContextManager[ArxivClient | None]:
@@ -141,10 +177,7 @@ def unresolved_diagnostics(
     policy: Unresolved = "keep",
 ) -> list[Diagnostic]:
     """One warning per entry that is not an arXiv paper with its metadata, at its first note."""
-    first_line: dict[str, tuple[str, int]] = {}
-    for item in found:
-        for m in item.mentions:
-            first_line.setdefault(m.id.base, (m.source, m.line))
+    first_line = first_mentions(found)
     out = []
     for record in records:
         if record.paper is not None:

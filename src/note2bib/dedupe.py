@@ -1,0 +1,75 @@
+"""The dedupe step: records against the user's libraries → new ones and those already there.
+
+A record already in a library takes the library's key (everywhere note2bib names it); a new
+record gets its natural key unless a library holds that key (case-insensitively, as BibTeX
+compares), in which case it takes the next suffix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from note2bib.library import Library, all_keys
+from note2bib.matching import LibraryIndex, Match
+from note2bib.model import Diagnostic, Record
+from note2bib.records import SectionIds, assign_keys
+
+
+@dataclass(frozen=True)
+class LibraryPlan:
+    """Every record with its final key (in note order), and the library entry of each record
+    whose paper a library already has (None for a new one)."""
+
+    records: tuple[Record, ...]
+    matches: tuple[Match | None, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def new(self) -> tuple[Record, ...]:
+        return tuple(r for r, m in zip(self.records, self.matches, strict=True) if m is None)
+
+    @property
+    def existing(self) -> tuple[tuple[Record, Match], ...]:
+        pairs = zip(self.records, self.matches, strict=True)
+        return tuple((r, m) for r, m in pairs if m is not None)
+
+
+def plan_against_libraries(
+    records: Sequence[Record], libraries: Sequence[Library], found: Sequence[SectionIds]
+) -> LibraryPlan:
+    """Which records the libraries already have; keys for the others that never collide."""
+    if not libraries:
+        return LibraryPlan(tuple(records), (None,) * len(records))
+    index = LibraryIndex(e for lib in libraries for e in lib.entries)
+    matches = [index.match(r) for r in records]
+    new = [r for r, m in zip(records, matches, strict=True) if m is None]
+    new_keys = iter(r.key for r in assign_keys(new, all_keys(libraries)))
+    final = [
+        replace(r, key=next(new_keys) if m is None else m.entry.key)
+        for r, m in zip(records, matches, strict=True)
+    ]
+    first = first_mentions(found)
+    diagnostics = [
+        Diagnostic(
+            f"{r.arxiv_id or repr(r.title)} is already in {m.entry.file} as {m.entry.key} "
+            f"({m.how})",
+            *first.get(r.arxiv_id.base if r.arxiv_id else "", _first_section(r)),
+        )
+        for r, m in zip(final, matches, strict=True)
+        if m is not None
+    ]
+    return LibraryPlan(tuple(final), tuple(matches), tuple(diagnostics))
+
+
+def first_mentions(found: Sequence[SectionIds]) -> dict[str, tuple[str, int]]:
+    """Where each versionless id is first named in the notes (file, line)."""
+    first: dict[str, tuple[str, int]] = {}
+    for item in found:
+        for m in item.mentions:
+            first.setdefault(m.id.base, (m.source, m.line))
+    return first
+
+
+def _first_section(record: Record) -> tuple[str, int]:
+    return record.sections[0].source, record.sections[0].line

@@ -1,0 +1,221 @@
+"""What identifies a library entry: its arXiv id in any field guise, its DOI, its title facts.
+
+Ids are searched in the raw values (no LaTeX decoding): `eprint` (bare, `arXiv:`, versioned;
+with `archivePrefix`/`eprinttype` absent or arXiv), Mendeley's `arxivid`, an `arxiv` field,
+arXiv URLs in `url`/`howpublished`/`note`/`html`/`epub` and BibDesk's `bdsk-url-N` (also
+inside `\\url{…}`), `doi = 10.48550/arXiv.ID`, Google Scholar's `journal = {arXiv preprint
+arXiv:ID}`, DBLP's `journal = {CoRR}` (Semantic Scholar's `{ArXiv}`) + `volume = {abs/ID}`,
+ADS's `pages`/`eid = {arXiv:ID}`, old-style ids, and an `annote` that calls the id this
+paper's preprint. A bare id outside `eprint`/`arxivid` counts only when its field mentions
+arXiv: a bare `2101.00001` in `pages` is a page range.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+from pybtex.database import Person
+
+from note2bib.ids import find_arxiv_ids, parse_arxiv_id
+from note2bib.library_bib import closing_brace
+from note2bib.model import ArxivId, LibraryEntry, Name
+from note2bib.titles import normalize_title
+
+# Fields whose whole value is an arXiv id (perhaps with `arXiv:` or a URL).
+_ID_FIELDS = ("arxivid", "arxiv", "arxiv_id", "eprint")
+# Fields where an id is written among other text. `annote` counts only where it says the id is
+# this paper's preprint, and `abstract` never: a note or an abstract may name *another* paper.
+_TEXT_FIELDS = (
+    "url",
+    "html",
+    "pdf",
+    "epub",
+    "link",
+    "howpublished",
+    "note",
+    "doi",
+    "journal",
+    "journaltitle",
+    "pages",
+    "eid",
+    "number",
+    "volume",
+    "booktitle",
+    "publisher",
+    "institution",
+)
+_URL_FIELD = re.compile(r"bdsk-url-\d+|.*url")  # BibDesk's `bdsk-url-1`, `pdfurl`, `arxivurl`
+_PREPRINT = re.compile(r"pre-?print", re.IGNORECASE)
+_DBLP_VOLUME = re.compile(r"\s*abs/(\S+?)\s*")
+_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.IGNORECASE)
+_URL_MACRO = re.compile(r"\\url\s*\{([^{}]*)\}")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+")
+_PAGES_DASH = re.compile(r"\s*[-\u2013\u2014]+\s*")
+
+
+def entry_arxiv_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
+    """Every versionless arXiv id the entry carries, with the field it was first found in."""
+    found: dict[ArxivId, str] = {}
+    prefix = _bare(entry.get("archiveprefix") or entry.get("eprinttype") or "").lower()
+    # DBLP writes `journal = {CoRR}`, Semantic Scholar `journal = {ArXiv}`; both `abs/ID`.
+    is_corr = _bare(entry.get("journal") or "").lower() in ("corr", "arxiv")
+    for name, value in entry.fields:
+        ids: list[ArxivId] = []
+        if name == "eprint" and prefix not in ("", "arxiv"):
+            continue  # a JSTOR, PubMed or HAL eprint
+        if name in _ID_FIELDS:
+            ids = [m.id for m in find_arxiv_ids(value)]
+        elif name == "volume" and is_corr and (m := _DBLP_VOLUME.fullmatch(value)):
+            ids = _parsed(m[1])
+        elif (
+            name in _TEXT_FIELDS
+            or _URL_FIELD.fullmatch(name)
+            or (name == "annote" and _PREPRINT.search(value))
+        ):
+            mentions_arxiv = "arxiv" in value.lower()
+            ids = [
+                m.id
+                for m in find_arxiv_ids(value)
+                if mentions_arxiv or not _is_bare(value[m.start : m.end], m.id)
+            ]
+        for arxiv_id in ids:
+            found.setdefault(arxiv_id.versionless, name)
+    return found
+
+
+def _parsed(text: str) -> list[ArxivId]:
+    try:
+        return [parse_arxiv_id(text)]
+    except ValueError:
+        return []
+
+
+def _is_bare(written: str, arxiv_id: ArxivId) -> bool:
+    """A written id with no arXiv marker around it (no URL, `arXiv:` or 10.48550 DOI)."""
+    return written.lower().startswith(arxiv_id.base.split("/")[0].lower())
+
+
+def _bare(value: str) -> str:
+    return value.replace("{", "").replace("}", "").strip()
+
+
+def normalize_doi(value: str) -> str | None:
+    """`https://doi.org/10.1000/ABC\\_1` → `10.1000/abc_1`; None when it is not a DOI.
+
+    >>> normalize_doi("https://doi.org/10.1145/3106237.3106277")
+    '10.1145/3106237.3106277'
+    >>> normalize_doi("{DOI: 10.1000/ABC\\\\_1}.")
+    '10.1000/abc_1'
+    """
+    text = _URL_MACRO.sub(r"\1", value)
+    text = _bare(text).replace("\\_", "_").replace("\\%", "%").strip()
+    text = _DOI_PREFIX.sub("", text).strip().rstrip(".").lower()
+    return text if re.fullmatch(r"10\.\d{4,9}/\S+", text) else None
+
+
+@dataclass(frozen=True)
+class TitleFacts:
+    """What the title rule compares: the normalised title, first author, year, part of a book."""
+
+    title: str
+    family: str | None
+    """The first author's family name, normalised; None when the entry names no author."""
+    name_words: frozenset[str]
+    """Every word of the first author's whole name, normalised (a swapped name still agrees)."""
+    year: int | None
+    chapter: str | None = None
+    pages: str | None = None
+    """Two parts of one book share a title and an author; `chapter` or `pages` tell them apart."""
+
+    def other_part_than(self, other: TitleFacts) -> bool:
+        """Whether the two are different parts (chapters, page ranges) of one publication."""
+        if self.chapter != other.chapter:
+            return True
+        return self.pages is not None and other.pages is not None and self.pages != other.pages
+
+
+class EntryFacts:
+    """An entry's title facts, computed (and LaTeX decoded) only when first asked for."""
+
+    def __init__(self, entry: LibraryEntry) -> None:
+        self.entry = entry
+
+    @cached_property
+    def facts(self) -> TitleFacts | None:
+        title = self.entry.get("title")
+        if not title or not normalize_title(title):
+            return None
+        names = self.entry.get("author") or self.entry.get("editor") or ""
+        family, words = first_author(names)
+        chapter, pages = self.entry.get("chapter"), self.entry.get("pages")
+        return TitleFacts(
+            title=normalize_title(title),
+            family=family,
+            name_words=words,
+            year=parse_year(self.entry.get("year") or self.entry.get("date") or ""),
+            chapter=normalize_title(chapter) if chapter else None,
+            pages=_PAGES_DASH.sub("-", pages.strip()) if pages else None,
+        )
+
+
+def first_author(names: str) -> tuple[str | None, frozenset[str]]:
+    """The normalised family name and name words of the first of BibTeX `names`."""
+    first = _first_name(names)
+    if not first:
+        return None, frozenset()
+    if first.startswith("{") and closing_brace(first, 0) == len(first) - 1:
+        family = first  # `{OpenAI}`: an organisation, braced whole
+    else:
+        try:
+            person = Person(first)
+            family = " ".join(person.last_names) or first
+        except Exception:  # pybtex rejects some odd strings (unbalanced braces): use them whole
+            family = first
+    norm = normalize_title(family)
+    return (norm or None), frozenset(normalize_title(first).split())
+
+
+def record_author(name: Name) -> tuple[str, frozenset[str]]:
+    """The same facts for an arXiv author."""
+    family = normalize_title(name.family)
+    whole = " ".join(p for p in (name.given, name.prefix, name.family) if p)
+    return family, frozenset(normalize_title(whole).split())
+
+
+def _first_name(names: str) -> str:
+    depth = 0
+    for m in _AND.finditer(names):
+        depth = names.count("{", 0, m.start()) - names.count("}", 0, m.start())
+        if depth == 0:
+            return names[: m.start()].strip()
+    return names.strip()
+
+
+def parse_year(value: str) -> int | None:
+    m = re.search(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)", value)
+    return int(m[1]) if m else None
+
+
+def authors_agree(a: TitleFacts, b: TitleFacts) -> bool:
+    """The first authors agree: one's family name is a word of the other's whole name."""
+    if a.family is None or b.family is None:
+        return False
+    return _last_word(a.family) in b.name_words or _last_word(b.family) in a.name_words
+
+
+def _last_word(family: str) -> str:
+    return family.split()[-1] if family.split() else family
+
+
+def fold(text: str) -> str:
+    """A cheap rough form of a raw title, no LaTeX decoding: for choosing candidates only."""
+    text = re.sub(r"\\[A-Za-z]+|\\.|[{}$]", "", text)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+        text = unicodedata.normalize("NFC", folded)
+    return " ".join(_NOT_WORD.sub(" ", text).casefold().split())

@@ -1,0 +1,289 @@
+"""Is this paper already in the library? And which library entries are one paper twice?
+
+The rules, in order (the first that holds decides):
+
+1. the same arXiv id, in whatever field guise the entry carries it (see `identity`);
+2. the same DOI, normalised, against the publisher DOI arXiv lists for the paper;
+3. the same title *and* the first authors agree (one's family name is a word of the other's
+   name; when an entry names no author, the years must be within one). Titles are compared
+   with LaTeX decoded, accents, case, punctuation, spaces and a leading article ignored; they
+   are the same when equal, or when the rapidfuzz ratio is at least `TITLE_THRESHOLD` *and*
+   they are at most `MAX_TITLE_EDITS` characters apart (a typo, `multi-view`/`multiview`,
+   `tire`/`tyre`) *and* they hold the same numbers (`Part I`/`Part II`, `GPT-3`/`GPT-4`).
+   Two parts of one book (a different `chapter` or `pages`) are never the same paper.
+
+A note that names no arXiv paper (written as an `@misc` with its heading as title) is the
+entry with the same title and the same link, or, when it has no link, the same title and no
+author: so a merged note is recognised on the next merge.
+
+Titles are decoded only for candidates whose rough, undecoded form is already close.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from note2bib.identity import (
+    EntryFacts,
+    TitleFacts,
+    authors_agree,
+    entry_arxiv_ids,
+    fold,
+    normalize_doi,
+    record_author,
+)
+from note2bib.model import LibraryEntry, Record
+from note2bib.titles import normalize_title
+
+TITLE_THRESHOLD = 95.0
+"""rapidfuzz ratio (0-100) of normalised titles; chosen on the corpora (README, benchmarks/)."""
+MAX_TITLE_EDITS = 2
+"""Characters that may differ (spaces ignored): a word swapped for another is a new paper."""
+_ROUGH_MARGIN = 15.0
+"""How much lower the undecoded rough titles may score and still be decoded and compared."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """A library entry that is the paper, and which rule said so."""
+
+    entry: LibraryEntry
+    how: str
+
+
+def same_title(a: TitleFacts, b: TitleFacts) -> str | None:
+    """How two title facts are one paper (`title and first author`), or None."""
+    if a.other_part_than(b):
+        return None
+    if not similar_titles(a.title, b.title):
+        return None
+    if a.family is not None and b.family is not None:
+        return "title and first author" if authors_agree(a, b) else None
+    if a.year is not None and b.year is not None and abs(a.year - b.year) <= 1:
+        return "title and year"
+    return None
+
+
+def similar_titles(a: str, b: str) -> bool:
+    """Normalised titles that are one title: equal but for spaces, or a typo apart."""
+    if a == b:
+        return True
+    a, b = _without_article(a), _without_article(b)
+    joined_a, joined_b = a.replace(" ", ""), b.replace(" ", "")
+    if joined_a == joined_b:
+        return True
+    return (
+        _numbers(a) == _numbers(b)
+        and fuzz.ratio(joined_a, joined_b) >= TITLE_THRESHOLD
+        and Levenshtein.distance(joined_a, joined_b, score_cutoff=MAX_TITLE_EDITS)
+        <= MAX_TITLE_EDITS
+    )
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
+_ROMAN = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"])
+
+
+def _without_article(title: str) -> str:
+    """`the x y` → `x y`."""
+    words = title.split()
+    if len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _numbers(title: str) -> list[str]:
+    return sorted(w for w in title.split() if w.isdigit() or w in _ROMAN)
+
+
+def record_facts(record: Record) -> TitleFacts | None:
+    """The title facts of a resolved paper (None for a note arXiv gave no metadata for)."""
+    if record.paper is None or not normalize_title(record.paper.title):
+        return None
+    family, words = record_author(record.authors[0]) if record.authors else (None, frozenset())
+    return TitleFacts(
+        title=normalize_title(record.paper.title),
+        family=family or None,
+        name_words=words,
+        year=record.paper.published.year,
+    )
+
+
+class LibraryIndex:
+    """The entries of one or more libraries, indexed by arXiv id, DOI and (lazily) title."""
+
+    def __init__(self, entries: Iterable[LibraryEntry]) -> None:
+        self.entries = list(entries)
+        self.by_arxiv: dict[str, list[tuple[LibraryEntry, str]]] = defaultdict(list)
+        self.by_doi: dict[str, list[LibraryEntry]] = defaultdict(list)
+        for entry in self.entries:
+            for arxiv_id, field in entry_arxiv_ids(entry).items():
+                self.by_arxiv[arxiv_id.base].append((entry, field))
+            doi = normalize_doi(entry.get("doi") or "")
+            if doi is not None and not doi.startswith("10.48550/"):
+                self.by_doi[doi].append(entry)
+        self._facts = [EntryFacts(e) for e in self.entries]
+
+    @cached_property
+    def _rough_titles(self) -> list[str]:
+        return [fold(e.get("title") or "") for e in self.entries]
+
+    def match(self, record: Record) -> Match | None:
+        """The library entry that is this record's paper, by the first rule that holds."""
+        if record.arxiv_id is not None and (hits := self.by_arxiv.get(record.arxiv_id.base)):
+            entry, field = hits[0]
+            return Match(entry, f"arXiv id in {field}")
+        paper = record.paper
+        doi = normalize_doi(paper.doi) if paper is not None and paper.doi else None
+        if doi is not None and (hits_doi := self.by_doi.get(doi)):
+            return Match(hits_doi[0], "DOI")
+        if record.paper is None and record.arxiv_id is None:
+            return self._match_note(record)
+        facts = record_facts(record)
+        if facts is None:
+            return None
+        for i in self._title_candidates(facts.title):
+            other = self._facts[i].facts
+            if other is not None and (how := same_title(facts, other)):
+                return Match(self.entries[i], how)
+        return None
+
+    def _match_note(self, record: Record) -> Match | None:
+        """A note that names no paper (kept as `@misc` with its heading as title): the entry
+        with the same title and the same link, or the same title and no author."""
+        title = normalize_title(record.title)
+        url = _plain_url(record.url or "")
+        for i in self._title_candidates(title):
+            entry = self.entries[i]
+            if normalize_title(entry.get("title") or "") != title:
+                continue
+            if url and _plain_url(entry.get("url") or "") == url:
+                return Match(entry, "title and url")
+            if not url and not entry.get("author"):
+                return Match(entry, "title")
+        return None
+
+    def _title_candidates(self, title: str) -> list[int]:
+        """Entries whose rough title is close to `title`, best first."""
+        found = process.extract(
+            fold(title),
+            self._rough_titles,
+            scorer=fuzz.ratio,
+            score_cutoff=TITLE_THRESHOLD - _ROUGH_MARGIN,
+            limit=None,
+        )
+        return [i for _, _, i in found]
+
+
+def _plain_url(url: str) -> str:
+    """`https://www.Example.org/a/` → `example.org/a`: one address however it is written."""
+    text = re.sub(r"^\\url\{(.*)\}$", r"\1", url.strip())
+    text = re.sub(r"^(?:https?://)?(?:www\.)?", "", text, flags=re.IGNORECASE)
+    host, _, rest = text.partition("/")
+    return (host.lower() + ("/" + rest if rest else "")).rstrip("/")
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Library entries that are one paper, and why."""
+
+    entries: tuple[LibraryEntry, ...]
+    how: str
+
+
+def find_duplicates(entries: Sequence[LibraryEntry]) -> list[DuplicateGroup]:
+    """Groups of entries that are the same paper under several keys, in order of appearance."""
+    edges: list[tuple[int, int, str]] = []
+    by_id: dict[str, list[int]] = defaultdict(list)
+    by_doi: dict[str, list[int]] = defaultdict(list)
+    for i, entry in enumerate(entries):
+        for arxiv_id in entry_arxiv_ids(entry):
+            by_id[arxiv_id.base].append(i)
+        doi = normalize_doi(entry.get("doi") or "")
+        if doi is not None and not doi.startswith("10.48550/"):
+            by_doi[doi].append(i)
+    edges += [(m[0], j, f"arXiv id {base}") for base, m in by_id.items() for j in m[1:]]
+    facts = [EntryFacts(e) for e in entries]
+    edges += [
+        (m[0], j, f"DOI {doi}")
+        for doi, m in by_doi.items()
+        for j in m[1:]
+        # A book's or a volume's DOI on two of its chapters does not make them one paper.
+        if not _parts_differ(facts[m[0]].facts, facts[j].facts)
+    ]
+    edges += _title_pairs(entries, facts)
+
+    parent = list(range(len(entries)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j, _ in edges:
+        a, b = root(i), root(j)
+        parent[max(a, b)] = min(a, b)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(entries)):
+        members[root(i)].append(i)
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for i, _, how in edges:
+        if how not in reasons[root(i)]:
+            reasons[root(i)].append(how)
+    return [
+        DuplicateGroup(tuple(entries[i] for i in group), "; ".join(reasons[r]))
+        for r, group in sorted(members.items())
+        if len(group) > 1
+    ]
+
+
+def _parts_differ(a: TitleFacts | None, b: TitleFacts | None) -> bool:
+    return a is not None and b is not None and a.other_part_than(b)
+
+
+def _title_pairs(
+    entries: Sequence[LibraryEntry], facts: Sequence[EntryFacts]
+) -> Iterable[tuple[int, int, str]]:
+    """Pairs of entries with the same title and agreeing authors (or years, with no authors).
+
+    Entries with authors are compared only with those sharing a word of the first author's
+    name; entries without are compared with all. Titles are decoded only for pairs whose rough
+    titles are already close.
+    """
+    rough = [fold(e.get("title") or "") for e in entries]
+    blocks: dict[str, list[int]] = defaultdict(list)
+    authorless = []
+    for i, entry in enumerate(entries):
+        if not rough[i]:
+            continue
+        names = fold(entry.get("author") or entry.get("editor") or "")
+        words = {w for w in names.split(" and ")[0].split() if len(w) > 1}
+        if not words:
+            authorless.append(i)
+        for word in words:
+            blocks[word].append(i)
+    cutoff = TITLE_THRESHOLD - _ROUGH_MARGIN
+    candidates: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        for n, i in enumerate(members):
+            for j in members[n + 1 :]:
+                if fuzz.ratio(rough[i], rough[j], score_cutoff=cutoff):
+                    candidates.add((min(i, j), max(i, j)))
+    for i in authorless:
+        for _, _, j in process.extract(
+            rough[i], rough, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
+            if j != i:
+                candidates.add((min(i, j), max(i, j)))
+    for i, j in sorted(candidates):
+        a, b = facts[i].facts, facts[j].facts
+        if a is not None and b is not None and (how := same_title(a, b)):
+            yield i, j, how

@@ -1,0 +1,334 @@
+"""The library commands as a user runs them: export --library / --merge / --annotate-existing,
+dedupe, init, project mode (note2bib.toml), check and --cited."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from click.testing import CliRunner, Result
+
+from note2bib.cli import main
+from note2bib.latex import decode
+
+from arxiv_standin import ArxivStandin
+
+SAMPLE = Path(__file__).parent.parent / "samples" / "notes.md"
+CORPORA = Path(__file__).parent / "fixtures" / "corpora"
+
+# The user's library: three of the sample notes' papers, each in another tool's guise, and
+# entries the notes do not name (one of them holding a key the notes would take).
+REFS = """\
+% refs.bib of a paper in progress
+@string{arxiv = {arXiv preprint arXiv:}}
+
+@article{lehman2023clinical,
+  title={Do we still need clinical language models?},
+  author={Lehman, Eric and Hernandez, Evan},
+  journal=arxiv # {2302.08091},
+  year={2023}
+}
+
+@article{DBLP:journals/corr/abs-2307-04725,
+  author = {Yuwei Guo and Ceyuan Yang},
+  title = {AnimateDiff},
+  journal = {CoRR},
+  volume = {abs/2307.04725},
+  year = {2023}
+}
+
+@inproceedings{Hu2023Thought,
+  title = {Thought Cloning: Learning to Think While Acting by Imitating Human Thinking},
+  author = {Hu, Shengran and Clune, Jeff},
+  booktitle = {NeurIPS},
+  year = {2023}
+}
+
+@book{Kirillov2023Segment,
+  title = {A Different Book by Someone Else},
+  author = {Nobody, Anne},
+  year = {1999}
+}
+"""
+
+
+def run(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def entries(bibtex: str) -> dict[str, dict[str, str]]:
+    library = bibtexparser.parse_string(bibtex)
+    return {e.key: {f.key: f.value for f in e.fields} for e in library.entries}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A LaTeX project folder with notes and refs.bib; the current directory."""
+    (tmp_path / "notes.md").write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "refs.bib").write_text(REFS, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_export_writes_only_the_papers_the_library_lacks(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    result = run("export", "--library", "refs.bib", "notes.md")
+    assert result.exit_code == 3, result.stderr  # two notes name no paper
+    found = entries(result.stdout)
+    eprints = sorted(f["eprint"] for f in found.values() if "eprint" in f)
+    assert eprints == ["2304.00416", "2304.02643", "2307.00522", "2307.05300"]
+    # The natural key kirillov2023segment is taken (case-insensitively) by another work.
+    assert "kirillov2023segmenta" in found
+    assert not {k.lower() for k in found} & {
+        "lehman2023clinical",
+        "dblp:journals/corr/abs-2307-04725",
+        "hu2023thought",
+        "kirillov2023segment",
+    }
+    assert "notes.md:7: 2302.08091 is already in refs.bib as lehman2023clinical " in result.stderr
+    assert "(arXiv id in journal)" in result.stderr
+    assert (
+        "2307.04725 is already in refs.bib as DBLP:journals/corr/abs-2307-04725 "
+        "(arXiv id in volume)" in result.stderr
+    )
+    assert (
+        "2306.00323 is already in refs.bib as Hu2023Thought (title and first author)"
+        in result.stderr
+    )
+    assert "3 already in the library" in result.stderr.splitlines()[-1]
+
+
+def test_merge_appends_to_the_library_and_keeps_a_backup(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    before = (project / "refs.bib").read_bytes()
+    result = run("export", "--library", "refs.bib", "--merge", "-o", "refs.bib", "notes.md")
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout == ""
+    after = (project / "refs.bib").read_bytes()
+    assert after.startswith(before + b"\n@misc{")
+    assert (project / "refs.bib.bak").read_bytes() == before
+    assert "refs.bib updated; its previous version is in refs.bib.bak" in result.stderr
+    found = entries(after.decode())
+    assert len(found) == 4 + 6  # the library's four, four new papers, two notes without one
+
+    again = run("export", "--library", "refs.bib", "--merge", "-o", "refs.bib", "notes.md")
+    assert (project / "refs.bib").read_bytes() == after  # idempotent
+    assert (project / "refs.bib.bak").read_bytes() == before  # and the backup untouched
+    assert "nothing to add; the file was not touched" in again.stderr
+
+
+def test_merge_to_stdout_writes_the_whole_library(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    result = run("export", "--library", "refs.bib", "--merge", "notes.md")
+    assert result.stdout.startswith(REFS)
+    assert (project / "refs.bib").read_text(encoding="utf-8") == REFS
+
+
+def test_annotate_existing_adds_the_note_to_the_existing_entry_only(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    run(
+        "export",
+        "--library",
+        "refs.bib",
+        "--merge",
+        "--annotate-existing",
+        "-o",
+        "refs.bib",
+        "notes.md",
+    )
+    text = (project / "refs.bib").read_text(encoding="utf-8")
+    found = entries(text)
+    lehman = found["lehman2023clinical"]
+    sample = SAMPLE.read_text(encoding="utf-8")
+    note = sample[sample.index("## Do We Still") : sample.index("\n\n## Solo")]
+    assert decode(lehman["annote"]) == note
+    assert text.startswith("% refs.bib of a paper in progress\n")
+    assert "@book{Kirillov2023Segment,\n  title = {A Different Book by Someone Else}," in text
+
+
+def test_a_library_that_would_swallow_appended_entries_is_refused_untouched(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    broken = REFS + "\n@misc{unfinished,\n  title = {Open {brace}\n"
+    (project / "refs.bib").write_text(broken, encoding="utf-8")
+    result = run("export", "--library", "refs.bib", "--merge", "-o", "refs.bib", "notes.md")
+    assert result.exit_code == 1
+    line = broken[: broken.index("@misc{unfinished")].count("\n") + 1
+    assert f"refs.bib:{line}: the @misc entry unfinished is never closed" in result.stderr
+    assert (project / "refs.bib").read_text(encoding="utf-8") == broken
+    assert not (project / "refs.bib.bak").exists()
+
+
+def test_a_messy_library_still_dedupes_with_one_warning(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    # Duplicate keys and a repeated field: bibtexparser sets such entries aside silently.
+    (project / "refs.bib").write_text(
+        REFS + "\n@misc{Hu2023Thought, title={Same key again}}\n"
+        "@misc{sam, title={Segment Anything}, note={a}, note={b}, eprint={2304.02643}}\n",
+        encoding="utf-8",
+    )
+    result = run("export", "--library", "refs.bib", "notes.md")
+    assert "2304.02643 is already in refs.bib as sam (arXiv id in eprint)" in result.stderr
+    assert (
+        "1 keys are used by more than one entry (BibTeX uses the first): Hu2023Thought"
+        in result.stderr
+    )
+    assert "1 entries repeat a field (BibTeX uses the first): sam (note)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--merge"], "--merge needs --library"),
+        (["--library", "refs.bib", "--annotate-existing"], "--annotate-existing changes"),
+        (["--library", "refs.bib", "-o", "refs.bib"], "is the library itself"),
+        (["--library", "lib.json", "--merge"], "--merge writes .bib libraries"),
+    ],
+)
+def test_library_option_misuse_is_a_usage_error(
+    project: Path, args: list[str], message: str
+) -> None:
+    (project / "lib.json").write_text("[]")
+    result = run("export", *args, "notes.md")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert (project / "refs.bib").read_text(encoding="utf-8") == REFS
+
+
+def test_a_csl_json_library_dedupes_too(arxiv_standin: ArxivStandin, project: Path) -> None:
+    (project / "zotero.json").write_text(
+        '[{"id": "kirillovSegmentAnything2023", "type": "article", '
+        '"title": "Segment Anything", "URL": "http://arxiv.org/abs/2304.02643"}]'
+    )
+    result = run("export", "--library", "zotero.json", "notes.md")
+    assert "2304.02643 is already in zotero.json as kirillovSegmentAnything2023" in result.stderr
+    assert "2304.02643" not in {f.get("eprint") for f in entries(result.stdout).values()}
+
+
+def test_dedupe_lists_one_line_per_group_and_exits_0(project: Path) -> None:
+    (project / "refs.bib").write_text(
+        REFS + "\n@misc{lehman-again, url={https://arxiv.org/abs/2302.08091v2}}\n"
+    )
+    result = run("dedupe", "refs.bib")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "lehman2023clinical (refs.bib:4), lehman-again (refs.bib:32): arXiv id 2302.08091\n"
+    )
+
+
+def test_dedupe_of_the_uwsbel_library_reports_its_duplicate_arxiv_ids() -> None:
+    result = run("dedupe", str(CORPORA / "ml_uwsbel_refsML-AI.bib"))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert sum("arXiv id" in line for line in lines) == 11
+    assert any(
+        line.startswith("kingma2017adam (") and "arXiv id 1412.6980" in line for line in lines
+    )
+
+
+def test_stdout_redirected_onto_the_library_is_refused(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    env = {**os.environ, "NOTE2BIB_CACHE_DIR": str(project / "cache")}
+    with (project / "refs.bib").open("wb") as out:  # what `> refs.bib` does before we run
+        done = subprocess.run(
+            [sys.executable, "-m", "note2bib", "export", "--library", "refs.bib", "notes.md"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert "stdout is refs.bib, the library itself: the shell emptied it" in done.stderr
+    assert (project / "refs.bib").read_bytes() == b""  # nothing written over it
+
+
+# --- the kill test ------------------------------------------------------------------------
+
+
+def test_a_merge_killed_at_any_moment_leaves_the_old_or_the_new_library(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    # A large library (the messy one, twice over, 3.3 MB), so that writing takes a while.
+    messy = (CORPORA / "messy_iridia_all.bib").read_text(encoding="utf-8")
+    old = "".join(messy.replace("@Article{", f"@Article{{c{i}-") for i in range(2)).encode()
+    notes = tmp_path / "notes.md"
+    notes.write_bytes(SAMPLE.read_bytes())
+    env = {**os.environ, "NOTE2BIB_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "note2bib", "export", "-q", "--library", "refs.bib"]
+    command += ["--merge", "-o", "refs.bib", str(notes)]
+    work = tmp_path / "work"
+    work.mkdir()
+    refs = work / "refs.bib"
+
+    refs.write_bytes(old)  # one full run: the cache is warm, and the new file is known
+    subprocess.run(command, cwd=work, env=env, check=False, capture_output=True)
+    new = refs.read_bytes()
+    assert new.startswith(old) and len(new) > len(old)
+
+    # Kill times spread over the second half of a run, where reading ends and writing begins.
+    rng = random.Random(4)
+    refs.write_bytes(old)
+    started = time.monotonic()
+    subprocess.run([*command, "--offline"], cwd=work, env=env, check=False, capture_output=True)
+    duration = time.monotonic() - started
+    for _ in range(10):
+        refs.write_bytes(old)
+        proc = subprocess.Popen(
+            [*command, "--offline"],
+            cwd=work,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.5, 1.1) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert refs.read_bytes() in (old, new)
+
+
+def test_every_guise_is_recognised_and_the_merge_only_appends(
+    arxiv_standin: ArxivStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_matching import GUISES  # Scholar, arXiv export, Mendeley, DBLP, DOI, title only
+
+    distinct = (
+        "@misc{other-sam, title={Segment Anything}, author={Smith, Jane}, year={2023}}\n"
+        "@misc{lehman2023notes, title={Clinical Notes Are Long}, author={Lehman, Eric},"
+        " year={2023}}\n"
+    )
+    library = GUISES + distinct
+    ids = ["2302.08091", "2304.02643", "2302.13971", "2307.04725", "1709.03221", "2306.00323"]
+    notes = "".join(f"## Paper {i}\nhttps://arxiv.org/abs/{i}\n\n" for i in [*ids, "2307.05300"])
+    (tmp_path / "notes.md").write_text(notes)
+    (tmp_path / "refs.bib").write_text(library)
+    monkeypatch.chdir(tmp_path)
+    result = run("export", "--library", "refs.bib", "--merge", "-o", "refs.bib", "notes.md")
+    assert result.exit_code == 0, result.stderr
+    merged = (tmp_path / "refs.bib").read_text()
+    assert merged.startswith(library)
+    appended = entries(merged[len(library) :])
+    assert list(appended) == ["wang2023unleashing"]
+    for key in [
+        "lehman2023clinical",
+        "kirillov2023segment",
+        "Touvron2023",
+        "DBLP:journals/corr/abs-2307-04725",
+        "galhotra2017fairness",
+        "hu2023thought",
+    ]:
+        assert f"is already in refs.bib as {key} (" in result.stderr
+    assert "other-sam" not in result.stderr and "lehman2023notes" not in result.stderr

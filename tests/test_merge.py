@@ -1,0 +1,243 @@
+"""Merging into a library: what was there stays byte for byte, new entries go at the end, a
+second merge changes nothing, new keys never collide, and an unsafe file is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from note2bib.dedupe import plan_against_libraries
+from note2bib.errors import InputError
+from note2bib.formats import RenderOptions
+from note2bib.formats.bibtex import render
+from note2bib.latex import decode
+from note2bib.library import Library
+from note2bib.library_bib import parse_bib
+from note2bib.merge import Annotation, add_note, annotate, check_appendable, merge_into
+from note2bib.model import ArxivId, Record, Section
+from note2bib.names import parse_name
+
+from fixture_papers import fixture_paper
+
+CORPORA = Path(__file__).parent / "fixtures" / "corpora"
+PAPERS = ["2302.08091", "2304.02643", "2307.04725", "2306.00323", "1709.03221", "2302.13971"]
+
+
+def library_of(data: bytes, path: str = "refs.bib") -> Library:
+    entries, diagnostics = parse_bib(data.decode("utf-8"), path)
+    return Library(path, data, tuple(entries), tuple(diagnostics))
+
+
+def record(base: str, line: int = 1) -> Record:
+    paper = fixture_paper(base)
+    section = Section("notes.md", line, paper.title, f"## {paper.title}\narXiv:{base}")
+    return Record(
+        "", (section,), ArxivId(base), paper, authors=tuple(map(parse_name, paper.authors))
+    )
+
+
+def merge(data: bytes, records: Sequence[Record], annotate: bool = False) -> bytes:
+    """What `export --library --merge [--annotate-existing]` writes, from the pure steps."""
+    library = library_of(data)
+    plan = plan_against_libraries(records, [library], [])
+    notes = [Annotation(m.entry, r.note) for r, m in plan.existing] if annotate else []
+    merged, _ = merge_into(library, render(plan.new, RenderOptions()), notes)
+    return merged
+
+
+def test_new_entries_are_appended_after_the_untouched_file() -> None:
+    data = b"% my refs\n@string{x = {y}}\n@misc{a, title={A}}\n"
+    merged = merge(data, [record("2304.02643")])
+    assert merged.startswith(data + b"\n@misc{kirillov2023segment,\n")
+
+
+def test_appended_text_follows_the_files_line_ends() -> None:
+    data = b"@misc{a,\r\n  title={A}\r\n}"
+    merged = merge(data, [record("2304.02643")])
+    assert merged.startswith(data + b"\r\n\r\n@misc{kirillov2023segment,\r\n")
+    assert b"\n" not in merged.replace(b"\r\n", b"")
+
+
+def test_the_messy_library_merges_byte_exactly() -> None:
+    data = (CORPORA / "messy_iridia_all.bib").read_bytes()
+    merged = merge(data, [record(b) for b in PAPERS])
+    assert merged[: len(data)] == data
+    appended = parse_bib(merged[len(data) :].decode("utf-8"), "tail")[0]
+    assert {e.get("eprint") for e in appended} == set(PAPERS)
+    assert merge(merged, [record(b) for b in PAPERS]) == merged
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        pytest.param(
+            "@misc{ok, title={x}}\n\n@article{open,\n  title = {Never {closed}\n",
+            3,
+            "the @article entry open is never closed (2 more { than }",
+            id="unterminated",
+        ),
+        pytest.param(
+            "@misc{a, title={x}}\n@misc{b, title = {Unbalanced {brace}, year = 2020}\n"
+            "@misc{c, title={z}}\n",
+            2,
+            "the @misc entry b is never closed",
+            id="unbalanced",
+        ),
+    ],
+)
+def test_a_library_that_would_swallow_appended_text_is_refused(
+    text: str, line: int, what: str
+) -> None:
+    with pytest.raises(InputError) as err:
+        check_appendable(text, "refs.bib")
+    assert str(err.value).startswith(f"refs.bib:{line}: {what}")
+    assert str(err.value).endswith("nothing was merged")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("@misc{a, title = {x}} trailing text } with a stray brace\n", id="stray"),
+        pytest.param(
+            "@comment{anything}\n@preamble{ {\\x} }\n@misc(a, title = {)})\n", id="parens"
+        ),
+        pytest.param("% an address: someone@example.org\n@misc{a, title={x}}", id="at-sign"),
+    ],
+)
+def test_a_library_with_balanced_entries_is_appendable(text: str) -> None:
+    check_appendable(text, "refs.bib")
+
+
+def test_a_note_is_added_to_an_existing_annote_only_by_adding() -> None:
+    raw = "@misc{a,\n  title = {A},\n  annote = {my earlier note}\n}"
+    new = add_note(raw, "## SAM\nmasks & prompts")
+    assert new is not None
+    assert new.startswith("@misc{a,\n  title = {A},\n  annote = {my earlier note")
+    annote = parse_bib(new, "x")[0][0].get("annote") or ""
+    assert decode(annote) == "my earlier note\n\n## SAM\nmasks & prompts"
+    assert add_note(new, "## SAM\nmasks & prompts") is None  # already there: nothing to add
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("@misc{a,\n  title = {A}\n}", "@misc{a,\n  title = {A},\n  annote = {n}\n}"),
+        ("@misc{a,\n  title = {A},\n}", "@misc{a,\n  title = {A},\n  annote = {n}\n}"),
+        ("@misc{a}", "@misc{a,\n  annote = {n}\n}"),
+        ('@misc{a, annote = "q"}', '@misc{a, annote = "q" # {\\newline\n\\newline\nn}}'),
+    ],
+)
+def test_an_annote_is_added_where_there_is_none(raw: str, expected: str) -> None:
+    assert add_note(raw, "n") == expected
+
+
+def test_annotating_changes_only_the_matched_entry() -> None:
+    data = (
+        b"@misc{before, title={B}}\n\n"
+        b"@article{sam, title={Segment Anything}, eprint={2304.02643}}\n\n"
+        b"@misc{after, title={C}}\n"
+    )
+    merged = merge(data, [record("2304.02643")], annotate=True)
+    old, new = library_of(data).entries, library_of(merged).entries
+    assert [e.key for e in new] == ["before", "sam", "after"]
+    assert new[0] == old[0]
+    assert merged.endswith(b"@misc{after, title={C}}\n")
+    assert is_subsequence(data, merged)
+    assert "Segment Anything" in decode(new[1].get("annote") or "")
+
+
+def test_two_notes_for_one_entry_are_both_added() -> None:
+    data = b"@misc{sam, title={Segment Anything}}\n@misc{z, title={Z}}\n"
+    entry = library_of(data).entries[0]
+    merged, changed = annotate(data, [Annotation(entry, "first"), Annotation(entry, "second")])
+    assert changed == ["sam"]
+    annote = library_of(merged).entries[0].get("annote") or ""
+    assert decode(annote) == "first\n\nsecond"
+    assert merged.endswith(b"\n@misc{z, title={Z}}\n")
+
+
+def is_subsequence(old: bytes, new: bytes) -> bool:
+    """Whether `new` is `old` with bytes inserted and none removed or changed."""
+    it = iter(new)
+    return all(byte in it for byte in old)
+
+
+# --- properties: random libraries, random notes ---------------------------------------------
+
+_KEYS = st.sampled_from(
+    [
+        "kirillov2023segment",
+        "Kirillov2023Segment",
+        "lehman2023still",
+        "guo2023animatediff",
+        "a",
+        "b",
+    ]
+)
+_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="{}@\\\r"), max_size=20)
+_ENTRY = st.builds(
+    lambda kind, key, title, eprint: (
+        f"@{kind}{{{key},\n  title = {{{title}}},\n"
+        + (f"  eprint = {{{eprint}}},\n" if eprint else "")
+        + "}"
+    ),
+    st.sampled_from(["misc", "article", "InProceedings"]),
+    _KEYS,
+    _TEXT,
+    st.one_of(st.none(), st.sampled_from(PAPERS)),
+)
+_OTHER = st.sampled_from(
+    [
+        "% a comment line",
+        "@string{ conf = {Conference} }",
+        '@preamble{ "\\newcommand{\\noop}[1]{}" }',
+        "@comment{ jabref-meta: databaseType:bibtex; }",
+        "free text between entries",
+    ]
+)
+_BLOCKS = st.lists(st.one_of(_ENTRY, _OTHER), max_size=8)
+_SEPARATOR = st.sampled_from(["\n", "\n\n", "\r\n", " \n\t\n"])
+_NOTES = st.lists(st.sampled_from(PAPERS), max_size=6, unique=True)
+
+
+@given(_BLOCKS, _SEPARATOR, st.booleans(), _NOTES)
+def test_merge_keeps_every_block_and_appends_only(
+    blocks: list[str], separator: str, final_newline: bool, notes: list[str]
+) -> None:
+    data = (separator.join(blocks) + (separator if final_newline else "")).encode()
+    merged = merge(data, [record(b, i) for i, b in enumerate(notes)])
+    assert merged[: len(data)] == data
+    old = library_of(data).entries
+    assert library_of(merged).entries[: len(old)] == old
+
+
+@given(_BLOCKS, _NOTES, st.booleans())
+def test_merging_twice_is_merging_once(blocks: list[str], notes: list[str], annotate: bool) -> None:
+    data = "\n\n".join(blocks).encode()
+    records = [record(b, i) for i, b in enumerate(notes)]
+    once = merge(data, records, annotate)
+    assert merge(once, records, annotate) == once
+
+
+@given(_BLOCKS, _NOTES)
+def test_new_keys_never_collide_with_the_library(blocks: list[str], notes: list[str]) -> None:
+    library = library_of("\n".join(blocks).encode())
+    plan = plan_against_libraries([record(b) for b in notes], [library], [])
+    taken = {e.key.lower() for e in library.entries}
+    new_keys = [r.key.lower() for r in plan.new]
+    assert not taken & set(new_keys)
+    assert len(set(new_keys)) == len(new_keys)
+    for r, m in plan.existing:
+        assert r.key == m.entry.key  # a paper already there keeps the library's key
+
+
+@given(_BLOCKS, _NOTES)
+def test_annotating_only_adds(blocks: list[str], notes: list[str]) -> None:
+    data = "\n".join(blocks).encode()
+    merged = merge(data, [record(b) for b in notes], annotate=True)
+    assert is_subsequence(data, merged)
