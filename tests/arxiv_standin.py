@@ -147,7 +147,8 @@ class Failure:
     connection, "truncate" sends its first half as a complete answer, "empty" leaves out every
     entry (as arXiv sometimes does for ids it has), "omit" leaves out the entries of `ids`,
     "doctype" puts `body` (a DOCTYPE) after the XML declaration, "huge" sends `size` bytes of
-    feed made of copies of the largest recorded entry, generated as they are sent.
+    feed made of copies of the largest recorded entry, generated as they are sent; "pass"
+    answers normally (to let some requests through before the failures queued after it).
     """
 
     status: int

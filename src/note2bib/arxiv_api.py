@@ -116,17 +116,20 @@ class ArxivClient:
         user_agent: str = USER_AGENT,
         *,
         tries: int = TRIES,
+        backoff: float | None = None,
         notice: Notice | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_body: int = MAX_BODY,
     ) -> None:
-        """`delay` paces requests and is the first backoff step; `sleep` waits between tries."""
+        """`delay` paces requests; `backoff` (default: `delay`) is the first wait before a retry
+        when arXiv gives no `Retry-After`; `sleep` does the waiting between tries."""
         check_api_url(api_url)
         self.api_url = api_url
         self._transport = _Transport(
             user_agent=user_agent,
             timeout=timeout,
             delay=delay,
+            backoff=delay if backoff is None else backoff,
             tries=tries,
             notice=notice,
             sleep=sleep,
@@ -324,6 +327,7 @@ class _Transport:
         user_agent: str,
         timeout: float,
         delay: float,
+        backoff: float,
         tries: int = TRIES,
         notice: Notice | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -333,6 +337,7 @@ class _Transport:
         self._session.headers["User-Agent"] = user_agent
         self._timeout = timeout
         self._delay = delay
+        self._backoff = backoff
         self._last: float | None = None
         self._tries = max(1, tries)
         self._notice = notice
@@ -364,9 +369,9 @@ class _Transport:
             if wait < asked:
                 told += f" {wait:g} s, the longest note2bib waits"
         else:
-            # Exponential from the pacing delay, stretched at random by up to half so that
+            # Doubling from the first step, stretched at random by up to half so that
             # clients turned away together do not come back together.
-            step = self._delay * 2 ** (attempt - 1)
+            step = self._backoff * 2 ** (attempt - 1)
             wait = min(step * (1 + random.random() / 2), BACKOFF_CAP)
             told = f"{failure}; trying again in {wait:.1f} s (try {attempt + 1} of {self._tries})"
         if self._notice is not None:
