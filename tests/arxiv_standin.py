@@ -15,6 +15,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 import unicodedata
@@ -392,6 +393,11 @@ class _CountingServer(ThreadingHTTPServer):
             standin.connections += 1
         return True
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gives up on a huge or broken answer resets the connection: expected.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class _Handler(BaseHTTPRequestHandler):
     """Turns HTTP into `ArxivStandin.answer` calls."""
@@ -425,6 +431,13 @@ class _Handler(BaseHTTPRequestHandler):
             answer = _Answer(414, _URI_TOO_LONG)
         else:
             answer = standin.answer(parts.path, query)
+        try:
+            self._send(standin, answer)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting, as a timed-out one does
+
+    def _send(self, standin: ArxivStandin, answer: _Answer) -> None:
+        """Write `answer`: whole, streamed, or cut off by a reset."""
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
