@@ -18,6 +18,7 @@ from note2bib.arxiv_api import (
     TRIES,
     ArxivClient,
     Fetched,
+    SearchFailed,
 )
 from note2bib.errors import ArxivUnavailable
 from note2bib.model import ArxivId
@@ -133,6 +134,18 @@ def test_when_the_tries_are_spent_nothing_more_is_asked(arxiv_standin: ArxivStan
     assert fetched.missing == dict.fromkeys(known[100:], reason)
     assert asked(arxiv_standin) == [known[:100]] + [known[100:]] * TRIES
     assert len(told.waits) == TRIES - 1
+
+
+def test_after_the_tries_are_spent_searches_are_not_sent(arxiv_standin: ArxivStandin) -> None:
+    arxiv_standin.fail_next(TRIES, 429)
+    with ArxivClient(arxiv_standin.url, delay=0, sleep=lambda _: None) as client:
+        fetched = client.fetch([ArxivId(SEED_IDS[0])])
+        with pytest.raises(SearchFailed) as failed:
+            client.search("ti:anything")
+    reason = f"arXiv asked to slow down and gave no answer (HTTP 429); gave up after {TRIES} tries"
+    assert fetched.missing == {SEED_IDS[0]: reason}
+    assert str(failed.value) == reason
+    assert len(arxiv_standin.requests) == TRIES
 
 
 # --- broken connections and broken answers ------------------------------------------------

@@ -343,6 +343,7 @@ class _Transport:
         self._notice = notice
         self._sleep = sleep
         self._max_body = max_body
+        self._gave_up: str | None = None
         self.requests = 0
 
     def get(self, url: str) -> bytes:
@@ -351,12 +352,16 @@ class _Transport:
         Raises `_GaveUp` when every try failed, another `_BatchFailed` for a failure no retry
         mends, `ArxivUnavailable` for a hostile answer.
         """
+        # Once the tries are spent, asking again in the same run would only fail again slowly.
+        if self._gave_up is not None:
+            raise _GaveUp(self._gave_up)
         for attempt in range(1, self._tries + 1):
             try:
                 return self._get_once(url)
             except _Transient as failure:
                 if attempt == self._tries:
-                    raise _GaveUp(f"{failure}; gave up after {attempt} tries") from None
+                    self._gave_up = f"{failure}; gave up after {attempt} tries"
+                    raise _GaveUp(self._gave_up) from None
                 self._wait(failure, attempt)
         raise AssertionError("unreachable: the last try returns or raises")
 
