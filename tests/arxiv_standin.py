@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import unicodedata
+import zlib
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -161,6 +162,8 @@ class Failure:
     size: int = 0
     declare_length: bool = True
     """For "huge": send a Content-Length (else the body ends when the connection closes)."""
+    gzip: bool = False
+    """For "huge": send it gzip-compressed (a small download that inflates to `size`)."""
 
 
 @dataclass
@@ -348,10 +351,23 @@ def _spoil(answer: _Answer, failure: Failure) -> _Answer:
     if failure.kind == "doctype":
         declaration, rest = answer.body.split(b"\n", 1)
         return _Answer(200, declaration + b"\n" + failure.body + b"\n" + rest, answer.headers)
+    if failure.kind == "huge" and failure.gzip:
+        headers = {**answer.headers, "Content-Encoding": "gzip"}
+        return _Answer(200, b"", headers, stream=_gzipped(_huge_feed(failure.size)))
     if failure.kind == "huge":
         length = failure.size if failure.declare_length else None
         return _Answer(200, b"", answer.headers, stream=_huge_feed(failure.size), length=length)
     return answer
+
+
+def _gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """`chunks` as one gzip stream, compressed as they are sent."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip header and trailer
+    for chunk in chunks:
+        packed = compressor.compress(chunk)
+        if packed:
+            yield packed
+    yield compressor.flush()
 
 
 def _huge_feed(size: int) -> Iterator[bytes]:

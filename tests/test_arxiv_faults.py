@@ -273,12 +273,16 @@ def test_a_doctype_declaring_nothing_is_harmless(arxiv_standin: ArxivStandin) ->
     assert list(fetch(arxiv_standin, SEED_IDS).papers) == SEED_IDS
 
 
-@pytest.mark.parametrize("declared", [True, False], ids=["Content-Length", "no length"])
+@pytest.mark.parametrize(
+    "details",
+    [{"declare_length": True}, {"declare_length": False}, {"gzip": True}],
+    ids=["Content-Length", "no length", "gzip bomb"],
+)
 def test_a_body_past_the_cap_is_refused_while_streaming(
-    arxiv_standin: ArxivStandin, declared: bool
+    arxiv_standin: ArxivStandin, details: dict[str, bool]
 ) -> None:
     cap = 2**20
-    arxiv_standin.fault_next("huge", size=2**30, declare_length=declared)
+    arxiv_standin.fault_next("huge", size=2**30, **details)
     with pytest.raises(ArxivUnavailable) as refused:
         fetch(arxiv_standin, SEED_IDS, max_body=cap)
     assert str(refused.value) == (

@@ -156,8 +156,8 @@ def test_a_1_gb_answer_is_refused_without_reading_it(
     assert proc.returncode == 1, proc.stderr
     assert lines == [
         f"note2bib: refused the answer of the arXiv API at {arxiv_standin.url}: it is larger "
-        "than 64 MiB, far more than any arXiv page"
+        "than 32 MiB, far more than any arXiv page"
     ]
     assert proc.stdout == ""
-    assert int(peak.split()[-1]) < 400 * 1024  # kB: the 64 MiB cap and Python, not 1 GB
+    assert int(peak.split()[-1]) < 400 * 1024  # kB: the 32 MiB cap and Python, not 1 GB
     assert arxiv_standin.bytes_sent < 2**28

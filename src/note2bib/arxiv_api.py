@@ -42,9 +42,10 @@ RETRY_AFTER_CAP = 60.0
 """The longest wait a `Retry-After` gets: a longer one is cut to this (and said so)."""
 BACKOFF_CAP = 60.0
 """The longest wait between tries when arXiv gives no `Retry-After`."""
-MAX_BODY = 64 * 1024 * 1024
-"""The largest answer read: a page of 100 of the largest arXiv entries is about 17 MB (the
-2,833-author 1411.4413 is 165 kB), so 64 MiB leaves ample room and still stops a hostile one."""
+MAX_BODY = 32 * 1024 * 1024
+"""The largest answer read. A page of 100 entries as large as the 2,833-author 1411.4413
+(165 kB) is 16.5 MB, and parsing it takes about 20 times that in memory (lxml's tree, then
+the results), so 32 MiB leaves room twice over while a hostile feed stays well under 1 GB."""
 
 NO_SUCH_PAPER = "arXiv has no paper with this id"
 REFUSED_ID = "arXiv refused this id as malformed (HTTP 400)"
