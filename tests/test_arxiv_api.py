@@ -273,6 +273,7 @@ def test_unknown_id_is_missing_not_fatal(arxiv_standin: ArxivStandin) -> None:
 def test_dead_port_leaves_everything_missing_without_raising() -> None:
     with ArxivClient(dead_url(), delay=0) as client:
         fetched = client.fetch(ids("2302.08091", "2307.05300"))
+    assert fetched.requests == TRIES
     assert fetched.papers == {}
     assert set(fetched.missing) == {"2302.08091", "2307.05300"}
     for reason in fetched.missing.values():

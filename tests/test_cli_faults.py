@@ -49,6 +49,15 @@ def test_a_retry_after_is_honoured_and_said(arxiv_standin: ArxivStandin, tmp_pat
     assert answered.time - refused.time >= 1.0
 
 
+def test_quiet_waits_without_a_word(arxiv_standin: ArxivStandin, tmp_path: Path) -> None:
+    notes = write_notes(tmp_path, KNOWN[:3])
+    arxiv_standin.fail_next(1, 503, retry_after=0)
+    result = run("export", "-q", str(notes))
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert len(arxiv_standin.requests) == 2
+
+
 def test_tries_spent_write_what_was_resolved_and_the_next_run_asks_for_the_rest(
     arxiv_standin: ArxivStandin, tmp_path: Path
 ) -> None:

@@ -549,7 +549,7 @@ def _keys_from_notes(
         delay=_env_float("NOTE2BIB_ARXIV_DELAY", 3.0),
         offline=offline,
     )
-    result = export(_read_notes(paths), options, None, libs)
+    result = export(_read_notes(paths), options, None, libs, _notice)
     out: dict[str, tuple[str, str]] = {}
     for record in result.records:
         s = record.sections[0]
