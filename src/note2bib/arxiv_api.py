@@ -237,7 +237,8 @@ class ArxivClient:
     def search(self, query: str, max_results: int = 10) -> Searched:
         """One `search_query` request (paced like the id batches); results in arXiv's order.
 
-        Raises `SearchFailed` (with the reason as its message) when arXiv gives no answer.
+        Raises `SearchFailed` (with the reason as its message) when arXiv gives no answer,
+        `ArxivUnavailable` when the answer is hostile (as `fetch` does).
         """
         sent_before = self._transport.requests
         client = _PackageClient(self.api_url, self._transport)
@@ -485,7 +486,7 @@ def _check_feed(body: bytes, url: str) -> bytes:
 
     Raises `ArxivUnavailable` for entity declarations (arXiv never sends a DOCTYPE; a server
     that does may be trying entity expansion or external entities), `_Transient` for a feed
-    that breaks off, is not XML or is not an Atom feed (an error page passes, too).
+    that breaks off, is not XML, or is not an Atom feed (an error page, which may pass).
     """
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     root: list[str] = []
