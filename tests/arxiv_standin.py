@@ -10,13 +10,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import itertools
 import json
 import re
+import socket
+import struct
+import sys
 import threading
 import time
 import unicodedata
+import zlib
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,7 +49,7 @@ _FEED_HEAD = (
     "  <title>arXiv Query: search_query={search}&amp;id_list={ids}"
     "&amp;start={start}&amp;max_results={max_results}</title>\n"
     "  <updated>{updated}</updated>\n"
-    '  <link href="https://arxiv.org/api/query?search_query={search}&amp;start={start}'
+    '  <link href="https://arxiv.org/api/query?search_query={search_attr}&amp;start={start}'
     '&amp;max_results={max_results}&amp;id_list={ids}" type="application/atom+xml"/>\n'
     "  <opensearch:itemsPerPage>{max_results}</opensearch:itemsPerPage>\n"
     "  <opensearch:totalResults>{total}</opensearch:totalResults>\n"
@@ -91,6 +96,7 @@ def build_feed(
     head = _FEED_HEAD.format(
         feed_id=feed_id(canonical),
         search="",
+        search_attr="",
         ids=escape(id_list),
         start=start,
         max_results=max_results,
@@ -136,11 +142,28 @@ class LoggedRequest:
 
 @dataclass(frozen=True)
 class Failure:
-    """A canned failure for one request."""
+    """A canned failure for one request.
+
+    `kind` "status" answers `status` with `body`; the others answer the real feed for the
+    request, spoiled: "stall" waits `seconds` first, "reset" sends half of it and resets the
+    connection, "truncate" sends its first half as a complete answer, "empty" leaves out every
+    entry (as arXiv sometimes does for ids it has), "omit" leaves out the entries of `ids`,
+    "doctype" puts `body` (a DOCTYPE) after the XML declaration, "huge" sends `size` bytes of
+    feed made of copies of the largest recorded entry, generated as they are sent; "pass"
+    answers normally (to let some requests through before the failures queued after it).
+    """
 
     status: int
     retry_after: str | None = None
     body: bytes = b""
+    kind: str = "status"
+    seconds: float = 0.0
+    ids: frozenset[str] = frozenset()
+    size: int = 0
+    declare_length: bool = True
+    """For "huge": send a Content-Length (else the body ends when the connection closes)."""
+    gzip: bool = False
+    """For "huge": send it gzip-compressed (a small download that inflates to `size`)."""
 
 
 @dataclass
@@ -148,6 +171,12 @@ class _Answer:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    stream: Iterator[bytes] | None = None
+    """Sent after `body`, chunk by chunk, until a write fails (the client hung up)."""
+    length: int | None = None
+    """Content-Length when `stream` is set (None: close-delimited)."""
+    reset_after: int | None = None
+    """Send only this many bytes of `body`, then reset the connection."""
 
 
 class ArxivStandin:
@@ -158,6 +187,15 @@ class ArxivStandin:
         self.requests: list[LoggedRequest] = []
         self.delay = 0.0
         """Seconds to wait before answering each request (a slow arXiv)."""
+        self.refused_ids: set[str] = set()
+        """Ids arXiv answers HTTP 400 for (its recorded error feed naming the id), as it does
+        for an id whose form it does not accept."""
+        self.max_url_length: int | None = None
+        """Answer HTTP 414 to a request whose target is longer than this."""
+        self.connections = 0
+        """TCP connections accepted (a client that never connects leaves it at 0)."""
+        self.bytes_sent = 0
+        """Body bytes written for "huge" answers (how far a client read before hanging up)."""
         self._failures: deque[Failure] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -173,7 +211,7 @@ class ArxivStandin:
 
     def start(self) -> ArxivStandin:
         """Listen on a free loopback port and serve from a daemon thread."""
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server = _CountingServer(("127.0.0.1", 0), _Handler)
         server.standin = self  # type: ignore[attr-defined]
         self._server = server
         # A short poll interval makes `stop()` (which waits for the next poll) near instant.
@@ -211,6 +249,12 @@ class ArxivStandin:
         with self._lock:
             self._failures.extend(Failure(status, after, body) for _ in range(count))
 
+    def fault_next(self, kind: str, count: int = 1, **details: object) -> None:
+        """Spoil the next `count` answers the way `Failure.kind` says (see `Failure`)."""
+        failure = Failure(200, kind=kind, **details)  # type: ignore[arg-type]
+        with self._lock:
+            self._failures.extend(failure for _ in range(count))
+
     def log(self, request: LoggedRequest) -> None:
         """Record a request (called from handler threads)."""
         with self._lock:
@@ -226,23 +270,48 @@ class ArxivStandin:
         if path != API_PATH:
             return _Answer(404, b"Not Found\n")
         failure = self.next_failure()
-        if failure is not None:
+        if failure is not None and failure.kind == "status":
             headers = {} if failure.retry_after is None else {"Retry-After": failure.retry_after}
             return _Answer(failure.status, failure.body, headers)
+        if failure is not None and failure.kind == "stall":
+            time.sleep(failure.seconds)
         search = query.get("search_query", [""])[0]
         id_list = query.get("id_list", [""])[0]
+        start, max_results = _int(query, "start", 0), _int(query, "max_results", 10)
+        if failure is not None and failure.kind in ("empty", "omit"):
+            # The same ids asked, some (or all) entries left out of an otherwise normal feed.
+            leave_out = failure.ids if failure.kind == "omit" else None
+            return self.answer_id_list(id_list, start, max_results, leave_out)
         if search:
-            return self.answer_search(search, id_list, query)
-        return self.answer_id_list(id_list, _int(query, "start", 0), _int(query, "max_results", 10))
+            answer = self.answer_search(search, id_list, query)
+        else:
+            answer = self.answer_id_list(id_list, start, max_results)
+        if failure is not None and answer.status == 200:
+            return _spoil(answer, failure)
+        return answer
 
-    def answer_id_list(self, id_list: str, start: int, max_results: int) -> _Answer:
-        """Known ids → their entries in request order; unknown ones are simply absent."""
+    def answer_id_list(
+        self,
+        id_list: str,
+        start: int,
+        max_results: int,
+        leave_out: frozenset[str] | None = frozenset(),
+    ) -> _Answer:
+        """Known ids → their entries in request order; unknown ones are simply absent.
+
+        `leave_out` drops those ids' entries as if arXiv had none (None: drop every entry).
+        """
         ids = [part for part in id_list.split(",") if part]
         for arxiv_id in ids:
-            if not is_well_formed(arxiv_id):
+            if not is_well_formed(arxiv_id) or arxiv_id in self.refused_ids:
                 return _Answer(400, error_400_body(arxiv_id), _ATOM)
         # A versioned request gets the stored (latest) entry for its base; good enough here.
-        found = [self.entries[b] for b in (_VERSION.sub("", i) for i in ids) if b in self.entries]
+        bases = [_VERSION.sub("", i) for i in ids]
+        found = [
+            self.entries[b]
+            for b in bases
+            if b in self.entries and leave_out is not None and b not in leave_out
+        ]
         page = found[start : start + max_results]
         body = build_feed(id_list, page, start, max_results, total=len(found))
         return _Answer(200, body, _ATOM)
@@ -268,6 +337,60 @@ class ArxivStandin:
 
 
 _ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
+# The biggest recorded entry (1411.4413, 2,833 authors, 165 kB): what a huge page is made of.
+_BIG_ENTRY = "1411.4413"
+
+
+def _spoil(answer: _Answer, failure: Failure) -> _Answer:
+    """A good 200 answer, spoiled as `failure.kind` says."""
+    half = len(answer.body) // 2
+    if failure.kind == "reset":
+        return _Answer(200, answer.body, answer.headers, reset_after=half)
+    if failure.kind == "truncate":
+        return _Answer(200, answer.body[:half], answer.headers)
+    if failure.kind == "doctype":
+        declaration, rest = answer.body.split(b"\n", 1)
+        return _Answer(200, declaration + b"\n" + failure.body + b"\n" + rest, answer.headers)
+    if failure.kind == "huge" and failure.gzip:
+        headers = {**answer.headers, "Content-Encoding": "gzip"}
+        return _Answer(200, b"", headers, stream=_gzipped(_huge_feed(failure.size)))
+    if failure.kind == "huge":
+        length = failure.size if failure.declare_length else None
+        return _Answer(200, b"", answer.headers, stream=_huge_feed(failure.size), length=length)
+    return answer
+
+
+def _gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """`chunks` as one gzip stream, compressed as they are sent."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip header and trailer
+    for chunk in chunks:
+        packed = compressor.compress(chunk)
+        if packed:
+            yield packed
+    yield compressor.flush()
+
+
+def _huge_feed(size: int) -> Iterator[bytes]:
+    """`size` bytes of an Atom feed: the real head, then the big entry again and again."""
+    head = build_feed(_BIG_ENTRY, [], 0, 100, total=100).removesuffix(_FEED_TAIL.encode())
+    entry = load_entries()[_BIG_ENTRY].encode("utf-8")
+    chunk = entry * max(1, (1 << 20) // len(entry))
+    sent = 0
+    for whole in itertools.chain([head], itertools.repeat(chunk)):
+        piece = whole[: size - sent]
+        if not piece:
+            return
+        sent += len(piece)
+        yield piece
+
+
+# arXiv's own 414 page is not recorded; this is the shape of the Apache page its front ends give.
+_URI_TOO_LONG = (
+    b'<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n'
+    b"<title>414 Request-URI Too Long</title>\n</head><body>\n<h1>Request-URI Too Long</h1>\n"
+    b"<p>The requested URL's length exceeds the capacity\nlimit for this server.<br />\n</p>\n"
+    b"</body></html>\n"
+)
 
 
 def _int(query: dict[str, list[str]], name: str, default: int) -> int:
@@ -275,6 +398,21 @@ def _int(query: dict[str, list[str]], name: str, default: int) -> int:
         return int(query.get(name, [str(default)])[0])
     except ValueError:
         return default
+
+
+class _CountingServer(ThreadingHTTPServer):
+    """Counts accepted connections on the stand-in."""
+
+    def verify_request(self, request: object, client_address: object) -> bool:
+        standin: ArxivStandin = self.standin  # type: ignore[attr-defined]
+        with standin._lock:
+            standin.connections += 1
+        return True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gives up on a huge or broken answer resets the connection: expected.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -305,13 +443,49 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if standin.delay > 0:
             time.sleep(standin.delay)
-        answer = standin.answer(parts.path, query)
+        if standin.max_url_length is not None and len(self.path) > standin.max_url_length:
+            answer = _Answer(414, _URI_TOO_LONG)
+        else:
+            answer = standin.answer(parts.path, query)
+        try:
+            self._send(standin, answer)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting, as a timed-out one does
+
+    def _send(self, standin: ArxivStandin, answer: _Answer) -> None:
+        """Write `answer`: whole, streamed, or cut off by a reset."""
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
+        if answer.stream is not None:
+            self._send_stream(standin, answer)
+            return
         self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
-        self.wfile.write(answer.body)
+        if answer.reset_after is None:
+            self.wfile.write(answer.body)
+            return
+        self.wfile.write(answer.body[: answer.reset_after])
+        # SO_LINGER with a zero timeout makes close() send RST: a connection reset mid-body.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.rfile.close()
+        self.connection.close()
+
+    def _send_stream(self, standin: ArxivStandin, answer: _Answer) -> None:
+        """Send a generated body until it ends or the client hangs up; then close."""
+        if answer.length is not None:
+            self.send_header("Content-Length", str(answer.length))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        assert answer.stream is not None
+        try:
+            for chunk in answer.stream:
+                self.wfile.write(chunk)
+                standin.bytes_sent += len(chunk)
+        except OSError:
+            pass  # the client stopped reading: that is what a capped client does
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep pytest output clean: `ArxivStandin.requests` is the log."""
@@ -469,6 +643,8 @@ def build_search_feed(
     head = _FEED_HEAD.format(
         feed_id=feed_id(canonical),
         search=escape(search),
+        # In the link's attribute a quote must be escaped too, or the feed is not XML.
+        search_attr=escape(search, {'"': "&quot;"}),
         ids="",
         start=start,
         max_results=max_results,

@@ -18,6 +18,8 @@ from note2bib import __version__
 from note2bib.arxiv_api import (
     DEFAULT_API,
     NO_SUCH_PAPER,
+    REFUSED_ID,
+    TRIES,
     ArxivClient,
     Fetched,
     SearchFailed,
@@ -112,9 +114,12 @@ def test_250_ids_go_in_three_requests_of_at_most_100(arxiv_standin: ArxivStandin
     unknown = unknown_ids(250 - len(known))
     fetched = fetch(arxiv_standin, ids(*known, *unknown))
     sent = [r.id_list for r in arxiv_standin.requests]
-    assert fetched.requests == len(sent) == 3
+    first, again = sent[:3], sent[3:]
     assert all(len(batch) <= 100 for batch in sent)
-    assert sorted(i for batch in sent for i in batch) == sorted(known + unknown)
+    assert sorted(i for batch in first for i in batch) == sorted(known + unknown)
+    # The ids arXiv left out are asked once more, together, before they are believed unknown.
+    assert [i for batch in again for i in batch] == unknown
+    assert fetched.requests == len(sent) == 3 + 2
     assert set(fetched.papers) == set(known)
     assert fetched.missing == dict.fromkeys(unknown, NO_SUCH_PAPER)
 
@@ -155,7 +160,7 @@ def test_user_agent_names_note2bib_and_its_version(arxiv_standin: ArxivStandin) 
 def test_requests_are_paced_by_the_delay(arxiv_standin: ArxivStandin) -> None:
     fetch(arxiv_standin, ids(*unknown_ids(250)), delay=0.2)
     times = [r.time for r in arxiv_standin.requests]
-    assert len(times) == 3
+    assert len(times) == 3 + 3  # unknown ids are asked twice
     # Lower bound only: a slow machine may wait longer, never shorter.
     assert all(later - earlier >= 0.2 for earlier, later in itertools.pairwise(times))
 
@@ -255,7 +260,11 @@ def test_unknown_id_is_missing_not_fatal(arxiv_standin: ArxivStandin) -> None:
     fetched = fetch(arxiv_standin, ids("2302.08091", "2307.99999"))
     assert list(fetched.papers) == ["2302.08091"]
     assert fetched.missing == {"2307.99999": NO_SUCH_PAPER}
-    assert fetched.requests == 1
+    # Believed only when a second request, for it alone, leaves it out too.
+    assert [r.id_list for r in arxiv_standin.requests] == [
+        ["2302.08091", "2307.99999"],
+        ["2307.99999"],
+    ]
 
 
 # --- failures -----------------------------------------------------------------------------
@@ -264,10 +273,13 @@ def test_unknown_id_is_missing_not_fatal(arxiv_standin: ArxivStandin) -> None:
 def test_dead_port_leaves_everything_missing_without_raising() -> None:
     with ArxivClient(dead_url(), delay=0) as client:
         fetched = client.fetch(ids("2302.08091", "2307.05300"))
+    assert fetched.requests == TRIES
     assert fetched.papers == {}
     assert set(fetched.missing) == {"2302.08091", "2307.05300"}
     for reason in fetched.missing.values():
-        assert reason == "arXiv could not be reached (connection refused)"
+        assert reason == (
+            f"arXiv could not be reached (connection refused); gave up after {TRIES} tries"
+        )
 
 
 RECOVERABLE = {
@@ -287,8 +299,16 @@ def test_one_overload_answer_is_retried(
 
 
 UNRECOVERED = {
-    "503 twice": (2, 503, "arXiv was unavailable (HTTP 503)"),
-    "429 twice": (2, 429, "arXiv asked to slow down and gave no answer (HTTP 429)"),
+    "503 every try": (
+        TRIES,
+        503,
+        f"arXiv was unavailable (HTTP 503); gave up after {TRIES} tries",
+    ),
+    "429 every try": (
+        TRIES,
+        429,
+        f"arXiv asked to slow down and gave no answer (HTTP 429); gave up after {TRIES} tries",
+    ),
     "500 is not retried": (1, 500, "arXiv answered with an error (HTTP 500)"),
 }
 
@@ -305,27 +325,19 @@ def test_a_failed_batch_is_missing_with_the_reason(
     assert fetched.missing == {"2302.08091": reason, "2307.05300": reason}
 
 
-def test_only_the_failed_batch_is_lost(arxiv_standin: ArxivStandin) -> None:
-    known = sorted(load_entries())[:100]
-    arxiv_standin.fail_next(2, 503)
-    fetched = fetch(arxiv_standin, ids(*SEED_IDS, *known))
-    first_batch = list(dict.fromkeys([*SEED_IDS, *known]))[:100]
-    assert set(fetched.missing) == set(first_batch)
-    assert set(fetched.papers) == set(SEED_IDS + known) - set(first_batch)
-
-
-def test_http_400_refuses_the_batch(arxiv_standin: ArxivStandin) -> None:
+def test_http_400_isolates_the_id_arxiv_names(arxiv_standin: ArxivStandin) -> None:
     fetched = fetch(arxiv_standin, [ArxivId("2302.08091"), ArxivId("abc")])
-    assert fetched.requests == 1
-    assert fetched.missing == dict.fromkeys(
-        ["2302.08091", "abc"], "arXiv refused the request (HTTP 400)"
-    )
+    assert [r.id_list for r in arxiv_standin.requests] == [["2302.08091", "abc"], ["2302.08091"]]
+    assert list(fetched.papers) == ["2302.08091"]
+    assert fetched.missing == {"abc": REFUSED_ID}
 
 
 def test_a_silent_arxiv_times_out(arxiv_standin: ArxivStandin) -> None:
     arxiv_standin.delay = 1.0
-    fetched = fetch(arxiv_standin, ids("2302.08091"), timeout=0.2)
-    assert fetched.missing == {"2302.08091": "arXiv could not be reached (no answer within 0.2 s)"}
+    fetched = fetch(arxiv_standin, ids("2302.08091"), timeout=0.2, tries=2)
+    assert fetched.missing == {
+        "2302.08091": "arXiv could not be reached (no answer within 0.2 s); gave up after 2 tries"
+    }
 
 
 # --- small parts --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import bibtexparser
 from click.testing import CliRunner, Result
 
-from note2bib.arxiv_api import ArxivClient
+from note2bib.arxiv_api import TRIES, ArxivClient
 from note2bib.cli import main
 from note2bib.latex import decode
 
@@ -149,9 +149,12 @@ def test_search_failure_is_reported_once_and_the_notes_are_kept(
     arxiv_standin: ArxivStandin, tmp_path: Path
 ) -> None:
     path = notes(tmp_path, "## Fairness Testing: Testing Software for Discrimination\nx\n")
-    arxiv_standin.fail_next(2, status=503)
+    arxiv_standin.fail_next(TRIES, status=503)
     result = run("export", path)
     assert result.exit_code == 3
-    assert "title search stopped: arXiv was unavailable (HTTP 503)" in result.stderr
+    assert (
+        f"title search stopped: arXiv was unavailable (HTTP 503); gave up after {TRIES} tries"
+        in result.stderr
+    )
     assert len(entries(result.stdout)) == 1
     assert "Traceback" not in result.stderr

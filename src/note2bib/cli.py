@@ -36,6 +36,10 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _notice(message: str) -> None:
+    _say(f"note2bib: {message}")
+
+
 def _fail(err: Note2BibError) -> NoReturn:
     _say(f"note2bib: {err}")
     sys.exit(err.exit_code)
@@ -191,7 +195,7 @@ def export_command(
             options = replace(options, cited=_cited_keys(a["cited"], quiet))
         texts = _read_notes(a["notes"], encoding)
         with _progress(enabled=not quiet) as on_request:
-            result = export(texts, options, on_request, libs)
+            result = export(texts, options, on_request, libs, None if quiet else _notice)
         _tell(result.report, quiet=quiet, verbose=verbose)
         if options.unresolved == "error" and not result.complete:
             raise Note2BibError(
@@ -392,7 +396,8 @@ def _api_url() -> str:
     try:
         check_api_url(url)
     except ValueError as err:
-        raise click.UsageError(f"NOTE2BIB_ARXIV_API: {err}") from None
+        # One line, as for a bad notes file: click's usage banner says nothing about this.
+        raise UsageError(f"NOTE2BIB_ARXIV_API: {err}") from None
     return url
 
 
@@ -403,9 +408,9 @@ def _env_float(name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise click.UsageError(f"{name}={raw!r} is not a number of seconds") from None
+        raise UsageError(f"{name}={raw!r} is not a number of seconds") from None
     if value < 0:
-        raise click.UsageError(f"{name}={raw!r} must not be negative")
+        raise UsageError(f"{name}={raw!r} must not be negative")
     return value
 
 
@@ -544,7 +549,7 @@ def _keys_from_notes(
         delay=_env_float("NOTE2BIB_ARXIV_DELAY", 3.0),
         offline=offline,
     )
-    result = export(_read_notes(paths), options, None, libs)
+    result = export(_read_notes(paths), options, None, libs, _notice)
     out: dict[str, tuple[str, str]] = {}
     for record in result.records:
         s = record.sections[0]

@@ -88,14 +88,16 @@ def export(
     options: ExportOptions,
     on_request: Callable[[int, int], None] | None = None,
     libraries: Sequence[Library] = (),
+    on_notice: Callable[[str], None] | None = None,
 ) -> Export:
     """Notes in, bibliography out; only the resolver step touches disk and network.
 
     With `libraries`, papers they already hold keep the library's key and are not written
     again; with `options.merge` the text is the first library with the new entries appended.
+    `on_notice` hears, as it happens, why the run waits (arXiv asked it to, or a retry).
     """
     found, problems = read_notes(notes)
-    with Cache(options.cache_dir) as cache, _client(options) as client:
+    with Cache(options.cache_dir) as cache, _client(options, on_notice) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
         by_title = (
             find_by_title(found, cache, client, options.refresh)
@@ -155,11 +157,15 @@ def _merge(
     ]
 
 
-def _client(options: ExportOptions) -> AbstractContextManager[ArxivClient | None]:
+def _client(
+    options: ExportOptions, on_notice: Callable[[str], None] | None
+) -> AbstractContextManager[ArxivClient | None]:
     """The arXiv client for this run, or None (offline): closed when the run is done."""
     if options.offline:
         return nullcontext(None)
-    return ArxivClient(options.api_url, delay=options.delay, timeout=options.timeout)
+    return ArxivClient(
+        options.api_url, delay=options.delay, timeout=options.timeout, notice=on_notice
+    )
 
 
 def _counted_unresolved(unresolved: Sequence[Record], policy: Unresolved) -> int:
