@@ -11,6 +11,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from arxiv import _feed
 
 from note2bib import __version__
 from note2bib.model import ArxivId, Paper
+from note2bib.pacing import Pacer
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 USER_AGENT = f"note2bib/{__version__} (+https://pypi.org/project/note2bib)"
@@ -69,10 +71,13 @@ class ArxivClient:
         delay: float = 3.0,
         timeout: float = 30.0,
         user_agent: str = USER_AGENT,
+        pace_dir: Path | None = None,
     ) -> None:
         check_api_url(api_url)
         self.api_url = api_url
-        self._transport = _Transport(user_agent=user_agent, timeout=timeout, delay=delay)
+        self._transport = _Transport(
+            user_agent=user_agent, timeout=timeout, delay=delay, pacer=Pacer(delay, pace_dir)
+        )
         self._client = _PackageClient(api_url, self._transport)
 
     def fetch(self, ids: Sequence[ArxivId], on_request: OnRequest | None = None) -> Fetched:
@@ -210,11 +215,12 @@ def _doi(value: str | None) -> str | None:
 class _Transport:
     """HTTP for the `arxiv` package: one session, our User-Agent, a timeout, pacing, one retry."""
 
-    def __init__(self, user_agent: str, timeout: float, delay: float) -> None:
+    def __init__(self, user_agent: str, timeout: float, delay: float, pacer: Pacer) -> None:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = user_agent
         self._timeout = timeout
         self._delay = delay
+        self._pacer = pacer
         self._last: float | None = None
         self.requests = 0
 
@@ -245,12 +251,13 @@ class _Transport:
         return _body(response)
 
     def _pace(self) -> None:
-        """Sleep until `delay` seconds have passed since the last request ended."""
-        if self._last is None:
-            return
-        wait = self._last + self._delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        """Sleep until `delay` seconds have passed since this run's last request ended and
+        since any note2bib run on this machine sent one."""
+        if self._last is not None:
+            wait = self._last + self._delay - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        self._pacer.wait()
 
     def close(self) -> None:
         """Close the pooled connection."""

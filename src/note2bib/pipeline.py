@@ -159,7 +159,9 @@ def _client(options: ExportOptions) -> AbstractContextManager[ArxivClient | None
     """The arXiv client for this run, or None (offline): closed when the run is done."""
     if options.offline:
         return nullcontext(None)
-    return ArxivClient(options.api_url, delay=options.delay, timeout=options.timeout)
+    return ArxivClient(
+        options.api_url, delay=options.delay, timeout=options.timeout, pace_dir=options.cache_dir
+    )
 
 
 def _counted_unresolved(unresolved: Sequence[Record], policy: Unresolved) -> int:
