@@ -124,6 +124,14 @@ def test_a_note_is_added_to_an_existing_annote_only_by_adding() -> None:
     assert add_note(new, "## SAM\nmasks & prompts") is None  # already there: nothing to add
 
 
+@pytest.mark.parametrize("field", ["title", "annote"])
+def test_an_entry_whose_fields_cannot_be_told_apart_is_left_as_it_is(field: str) -> None:
+    # BibTeX ends a quoted value at the first bare `"`; bibtexparser reads on.
+    data = f'@misc{{a,\n  {field} = "\\"o",\n  eprint = {{2304.02643}}\n}}\n'.encode()
+    assert library_of(data).entries[0].get("eprint") == "2304.02643"
+    assert merge(data, [record("2304.02643", 1, "my note")], annotate=True) == data
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -181,10 +189,10 @@ _KEYS = st.sampled_from(
     ]
 )
 # Field values as real libraries write them: braces balanced and nested (`{BERT}`,
-# `{\\"o}`), quoted, a macro or a `#` concatenation, LaTeX, Korean, an address with `@`.
-# A `"` only inside braces: BibTeX ends a quoted value at the first bare one.
+# `{\"o}`), quoted, a macro or a `#` concatenation, LaTeX, Korean, an address with `@`.
+# A bare `\"o` in a quoted value is not BibTeX (it ends the value) yet bibtexparser reads it.
 _PLAIN = st.text(st.characters(codec="utf-8", exclude_characters='{}@\\\r"'), max_size=12) | (
-    st.sampled_from(['{\\"o}', "\\&", "$\\mu$", "작은 모델", "a@b.org", "100\\%", "\\url"])
+    st.sampled_from(['{\\"o}', '\\"o', "\\&", "$\\mu$", "작은 모델", "a@b.org", "100\\%", "\\url"])
 )
 _BALANCED = st.recursive(
     _PLAIN,
