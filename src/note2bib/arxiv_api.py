@@ -215,12 +215,14 @@ def _doi(value: str | None) -> str | None:
 class _Transport:
     """HTTP for the `arxiv` package: one session, our User-Agent, a timeout, pacing, one retry."""
 
-    def __init__(self, user_agent: str, timeout: float, delay: float, pacer: Pacer) -> None:
+    def __init__(
+        self, user_agent: str, timeout: float, delay: float, pacer: Pacer | None = None
+    ) -> None:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = user_agent
         self._timeout = timeout
         self._delay = delay
-        self._pacer = pacer
+        self._pacer = pacer or Pacer(delay)
         self._last: float | None = None
         self.requests = 0
 
