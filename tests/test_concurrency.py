@@ -111,8 +111,9 @@ def test_both_runs_finish_with_every_paper_of_their_notes(two_runs: Scenario) ->
 
 def test_together_they_keep_one_runs_pace(two_runs: Scenario) -> None:
     times = [r.time for r in two_runs.requests]
-    # 2 batches + 5 searches each; a paper both runs want may be asked by both.
-    assert len(times) == 14
+    # 2 batches + 5 searches each; one batch fewer when a run finds the papers both want
+    # already cached by the other.
+    assert len(times) in (13, 14)
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= DELAY - TOLERANCE, gaps
 
