@@ -4,11 +4,8 @@ dedupe, init, project mode (note2bib.toml), check and --cited."""
 from __future__ import annotations
 
 import os
-import random
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import bibtexparser
@@ -254,50 +251,6 @@ def test_stdout_redirected_onto_the_library_is_refused(
     assert done.returncode == 1
     assert "stdout is refs.bib, the library itself: the shell emptied it" in done.stderr
     assert (project / "refs.bib").read_bytes() == b""  # nothing written over it
-
-
-# --- the kill test ------------------------------------------------------------------------
-
-
-def test_a_merge_killed_at_any_moment_leaves_the_old_or_the_new_library(
-    arxiv_standin: ArxivStandin, tmp_path: Path
-) -> None:
-    # A large library (the messy one, twice over, 3.3 MB), so that writing takes a while.
-    messy = (CORPORA / "messy_iridia_all.bib").read_text(encoding="utf-8")
-    old = "".join(messy.replace("@Article{", f"@Article{{c{i}-") for i in range(2)).encode()
-    notes = tmp_path / "notes.md"
-    notes.write_bytes(SAMPLE.read_bytes())
-    env = {**os.environ, "NOTE2BIB_CACHE_DIR": str(tmp_path / "cache")}
-    command = [sys.executable, "-m", "note2bib", "export", "-q", "--library", "refs.bib"]
-    command += ["--merge", "-o", "refs.bib", str(notes)]
-    work = tmp_path / "work"
-    work.mkdir()
-    refs = work / "refs.bib"
-
-    refs.write_bytes(old)  # one full run: the cache is warm, and the new file is known
-    subprocess.run(command, cwd=work, env=env, check=False, capture_output=True)
-    new = refs.read_bytes()
-    assert new.startswith(old) and len(new) > len(old)
-
-    # Kill times spread over the second half of a run, where reading ends and writing begins.
-    rng = random.Random(4)
-    refs.write_bytes(old)
-    started = time.monotonic()
-    subprocess.run([*command, "--offline"], cwd=work, env=env, check=False, capture_output=True)
-    duration = time.monotonic() - started
-    for _ in range(10):
-        refs.write_bytes(old)
-        proc = subprocess.Popen(
-            [*command, "--offline"],
-            cwd=work,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.5, 1.1) * duration)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        assert refs.read_bytes() in (old, new)
 
 
 def test_every_guise_is_recognised_and_the_merge_only_appends(

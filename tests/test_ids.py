@@ -6,12 +6,15 @@ import doctest
 
 import pytest
 from _pytest.mark import ParameterSet
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from note2bib import ids
 from note2bib.ids import IdMatch, find_arxiv_ids, parse_arxiv_id
 from note2bib.model import ArxivId
+from note2bib.pipeline import read_sections
+from note2bib.records import unique_ids
+from note2bib.sources import NotesText
 
 
 def found(text: str) -> list[tuple[str, ArxivId]]:
@@ -363,3 +366,50 @@ def test_a_planted_id_is_found_in_any_surrounding_text(
 @given(_idless_text)
 def test_text_without_any_form_gives_no_id(text: str) -> None:
     assert find_arxiv_ids(text) == []
+
+
+# --- whole notes files: every id planted anywhere is found, and nothing else ---------------
+
+_heading = st.builds(
+    lambda level, title: "#" * level + " " + title,
+    st.integers(1, 3),
+    _idless_text.map(lambda t: " ".join(t.split())),
+)
+
+
+@st.composite
+def notes_with_planted_ids(draw: st.DrawFn) -> tuple[str, list[ArxivId]]:
+    """A notes file (headings, text, ids planted in headings, bodies or before any heading)
+    and the ids planted in it, in order."""
+    lines: list[str] = []
+    planted: list[ArxivId] = []
+    for part in draw(st.lists(st.sampled_from(["heading", "text", "id", "blank"]), max_size=14)):
+        if part == "heading":
+            lines.append(draw(_heading))
+        elif part == "text":
+            lines.append(draw(_idless_text).replace("\n", " "))
+        elif part == "blank":
+            lines.append("")
+        else:
+            written, arxiv_id = draw(planted_ids())
+            where = draw(st.sampled_from(["alone", "in text", "as heading"]))
+            if where == "as heading":
+                lines.append("## " + written)
+            elif where == "in text":
+                lines.append(draw(_idless_text).replace("\n", " ") + " " + written + " 참고")
+            else:
+                lines.append(written)
+            planted.append(arxiv_id)
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(lines) + end, planted
+
+
+@given(notes_with_planted_ids())
+@example(("acc-phys/9107001\n# \n", [ArxivId("acc-phys/9107001")]))  # a bare id above a heading
+@example(("## 2304.02643\n", [ArxivId("2304.02643")]))  # a heading that is only an id
+def test_every_id_planted_in_a_notes_file_is_found_and_nothing_else(
+    notes: tuple[str, list[ArxivId]],
+) -> None:
+    text, planted = notes
+    found_ids = unique_ids(read_sections([NotesText("notes.md", text)]))
+    assert found_ids == list(dict.fromkeys(i.versionless for i in planted))

@@ -18,7 +18,7 @@ from note2bib.latex import decode
 from note2bib.library import Library
 from note2bib.library_bib import parse_bib
 from note2bib.merge import Annotation, add_note, annotate, check_appendable, merge_into
-from note2bib.model import ArxivId, Record, Section
+from note2bib.model import ArxivId, LibraryEntry, Record, Section
 from note2bib.names import parse_name
 
 from fixture_papers import fixture_paper
@@ -32,9 +32,10 @@ def library_of(data: bytes, path: str = "refs.bib") -> Library:
     return Library(path, data, tuple(entries), tuple(diagnostics))
 
 
-def record(base: str, line: int = 1) -> Record:
+def record(base: str, line: int = 1, note: str = "") -> Record:
     paper = fixture_paper(base)
-    section = Section("notes.md", line, paper.title, f"## {paper.title}\narXiv:{base}")
+    text = f"## {paper.title}\n{note}\narXiv:{base}" if note else f"## {paper.title}\narXiv:{base}"
+    section = Section("notes.md", line, paper.title, text)
     return Record(
         "", (section,), ArxivId(base), paper, authors=tuple(map(parse_name, paper.authors))
     )
@@ -123,6 +124,14 @@ def test_a_note_is_added_to_an_existing_annote_only_by_adding() -> None:
     assert add_note(new, "## SAM\nmasks & prompts") is None  # already there: nothing to add
 
 
+@pytest.mark.parametrize("field", ["title", "annote"])
+def test_an_entry_whose_fields_cannot_be_told_apart_is_left_as_it_is(field: str) -> None:
+    # BibTeX ends a quoted value at the first bare `"`; bibtexparser reads on.
+    data = f'@misc{{a,\n  {field} = "\\"o",\n  eprint = {{2304.02643}}\n}}\n'.encode()
+    assert library_of(data).entries[0].get("eprint") == "2304.02643"
+    assert merge(data, [record("2304.02643", 1, "my note")], annotate=True) == data
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -179,55 +188,87 @@ _KEYS = st.sampled_from(
         "b",
     ]
 )
-_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="{}@\\\r"), max_size=20)
+# Field values as real libraries write them: braces balanced and nested (`{BERT}`,
+# `{\"o}`), quoted, a macro or a `#` concatenation, LaTeX, Korean, an address with `@`.
+# A bare `\"o` in a quoted value is not BibTeX (it ends the value) yet bibtexparser reads it.
+_PLAIN = st.text(st.characters(codec="utf-8", exclude_characters='{}@\\\r"'), max_size=12) | (
+    st.sampled_from(['{\\"o}', '\\"o', "\\&", "$\\mu$", "작은 모델", "a@b.org", "100\\%", "\\url"])
+)
+_BALANCED = st.recursive(
+    _PLAIN,
+    lambda inner: st.builds(lambda a, b, c: f"{a}{{{b}}}{c}", _PLAIN, inner, _PLAIN),
+    max_leaves=4,
+)
+_VALUE = st.one_of(
+    _BALANCED.map(lambda v: "{" + v + "}"),
+    _BALANCED.map(lambda v: '"' + v + '"'),
+    st.sampled_from(["conf", 'conf # " 2023"', "2023"]),
+)
+_FIELD = st.one_of(
+    st.tuples(st.sampled_from(["title", "author", "annote", "note", "journal", "year"]), _VALUE),
+    st.tuples(st.just("eprint"), st.sampled_from(PAPERS).map(lambda b: "{" + b + "}")),
+)
 _ENTRY = st.builds(
-    lambda kind, key, title, eprint: (
-        f"@{kind}{{{key},\n  title = {{{title}}},\n"
-        + (f"  eprint = {{{eprint}}},\n" if eprint else "")
-        + "}"
+    lambda kind, parens, key, fields, nl, comma: (
+        f"@{kind}{'(' if parens else '{'}{key},"
+        + ",".join(f"{nl}  {name} = {value}" for name, value in fields)
+        + ("," if comma and fields else "")
+        + f"{nl}{')' if parens else '}'}"
     ),
-    st.sampled_from(["misc", "article", "InProceedings"]),
+    st.sampled_from(["misc", "article", "InProceedings", "online"]),
+    st.booleans(),
     _KEYS,
-    _TEXT,
-    st.one_of(st.none(), st.sampled_from(PAPERS)),
+    st.lists(_FIELD, max_size=4),  # a field twice, or a key twice, as real libraries have
+    st.sampled_from(["\n", "\r\n", " "]),
+    st.booleans(),
 )
 _OTHER = st.sampled_from(
     [
         "% a comment line",
+        "% an address: someone@example.org",
         "@string{ conf = {Conference} }",
         '@preamble{ "\\newcommand{\\noop}[1]{}" }',
         "@comment{ jabref-meta: databaseType:bibtex; }",
+        "@comment{ {nested} braces }",
         "free text between entries",
     ]
 )
 _BLOCKS = st.lists(st.one_of(_ENTRY, _OTHER), max_size=8)
 _SEPARATOR = st.sampled_from(["\n", "\n\n", "\r\n", " \n\t\n"])
-_NOTES = st.lists(st.sampled_from(PAPERS), max_size=6, unique=True)
+# Papers the notes name, each with a note of any text (the one `--annotate-existing` adds).
+_NOTES = st.lists(
+    st.tuples(st.sampled_from(PAPERS), st.text(max_size=30)), max_size=6, unique_by=lambda t: t[0]
+).map(lambda notes: [record(base, i + 1, note) for i, (base, note) in enumerate(notes)])
 
 
 @given(_BLOCKS, _SEPARATOR, st.booleans(), _NOTES)
 def test_merge_keeps_every_block_and_appends_only(
-    blocks: list[str], separator: str, final_newline: bool, notes: list[str]
+    blocks: list[str], separator: str, final_newline: bool, notes: list[Record]
 ) -> None:
     data = (separator.join(blocks) + (separator if final_newline else "")).encode()
-    merged = merge(data, [record(b, i) for i, b in enumerate(notes)])
+    merged = merge(data, notes)
     assert merged[: len(data)] == data
     old = library_of(data).entries
-    assert library_of(merged).entries[: len(old)] == old
+    merged_library = library_of(merged)
+    assert merged_library.entries[: len(old)] == old
+    # Every new entry is read back as an entry of its own, not swallowed by an older one.
+    new_keys = [r.key for r in plan_against_libraries(notes, [library_of(data)], []).new]
+    assert [e.key for e in merged_library.entries[len(old) :]] == new_keys
 
 
 @given(_BLOCKS, _NOTES, st.booleans())
-def test_merging_twice_is_merging_once(blocks: list[str], notes: list[str], annotate: bool) -> None:
+def test_merging_twice_is_merging_once(
+    blocks: list[str], notes: list[Record], annotate: bool
+) -> None:
     data = "\n\n".join(blocks).encode()
-    records = [record(b, i) for i, b in enumerate(notes)]
-    once = merge(data, records, annotate)
-    assert merge(once, records, annotate) == once
+    once = merge(data, notes, annotate)
+    assert merge(once, notes, annotate) == once
 
 
 @given(_BLOCKS, _NOTES)
-def test_new_keys_never_collide_with_the_library(blocks: list[str], notes: list[str]) -> None:
+def test_new_keys_never_collide_with_the_library(blocks: list[str], notes: list[Record]) -> None:
     library = library_of("\n".join(blocks).encode())
-    plan = plan_against_libraries([record(b) for b in notes], [library], [])
+    plan = plan_against_libraries(notes, [library], [])
     taken = {e.key.lower() for e in library.entries}
     new_keys = [r.key.lower() for r in plan.new]
     assert not taken & set(new_keys)
@@ -237,7 +278,16 @@ def test_new_keys_never_collide_with_the_library(blocks: list[str], notes: list[
 
 
 @given(_BLOCKS, _NOTES)
-def test_annotating_only_adds(blocks: list[str], notes: list[str]) -> None:
+def test_annotating_only_adds(blocks: list[str], notes: list[Record]) -> None:
     data = "\n".join(blocks).encode()
-    merged = merge(data, [record(b) for b in notes], annotate=True)
+    merged = merge(data, notes, annotate=True)
     assert is_subsequence(data, merged)
+    old, new = library_of(data).entries, library_of(merged).entries
+    # Entries keep their place, key and fields; only an `annote` may have grown.
+    assert [(e.key, without_annote(e)) for e in new[: len(old)]] == [
+        (e.key, without_annote(e)) for e in old
+    ]
+
+
+def without_annote(entry: LibraryEntry) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in entry.fields if name != "annote"]

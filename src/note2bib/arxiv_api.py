@@ -16,6 +16,7 @@ import xml.parsers.expat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from arxiv import _feed
 from note2bib import __version__
 from note2bib.errors import ArxivUnavailable
 from note2bib.model import ArxivId, Paper
+from note2bib.pacing import Pacer
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 USER_AGENT = f"note2bib/{__version__} (+https://pypi.org/project/note2bib)"
@@ -121,6 +123,7 @@ class ArxivClient:
         notice: Notice | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_body: int = MAX_BODY,
+        pace_dir: Path | None = None,
     ) -> None:
         """`delay` paces requests; `backoff` (default: `delay`) is the first wait before a retry
         when arXiv gives no `Retry-After`; `sleep` does the waiting between tries."""
@@ -135,6 +138,7 @@ class ArxivClient:
             notice=notice,
             sleep=sleep,
             max_body=max_body,
+            pacer=Pacer(delay, pace_dir),
         )
         self._client = _PackageClient(api_url, self._transport)
 
@@ -334,12 +338,14 @@ class _Transport:
         notice: Notice | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_body: int = MAX_BODY,
+        pacer: Pacer | None = None,
     ) -> None:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = user_agent
         self._timeout = timeout
         self._delay = delay
         self._backoff = backoff
+        self._pacer = pacer or Pacer(delay)
         self._last: float | None = None
         self._tries = max(1, tries)
         self._notice = notice
@@ -423,12 +429,13 @@ class _Transport:
         return bytes(body)
 
     def _pace(self) -> None:
-        """Sleep until `delay` seconds have passed since the last request ended."""
-        if self._last is None:
-            return
-        wait = self._last + self._delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        """Sleep until `delay` seconds have passed since this run's last request ended and
+        since any note2bib run on this machine sent one."""
+        if self._last is not None:
+            wait = self._last + self._delay - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        self._pacer.wait()
 
     def close(self) -> None:
         """Close the pooled connection."""

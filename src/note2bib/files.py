@@ -75,7 +75,9 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
         raise OutputError(f"{target}: the directory {directory} does not exist")
     try:
         mode = target.stat().st_mode & 0o777 if target.exists() else None
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        # A kill can leave this behind: named after the target and note2bib, and hidden, so
+        # it is recognised and never taken for a notes file or a library.
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.note2bib-", suffix=".tmp", dir=directory)
     except OSError as err:
         raise OutputError(f"{target}: cannot write here ({err.strerror or err})") from None
     try:

@@ -141,9 +141,14 @@ def annotate(data: bytes, annotations: Sequence[Annotation]) -> tuple[bytes, lis
 
 def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
     """One entry's text with `note` added to its `annote` (or a new `annote` field); None when
-    the note is already there."""
+    the note is already there, or when the entry cannot be read field by field."""
     encoded = encode_text(note)
-    field = _find_field(raw, "annote")
+    try:
+        field = _find_field(raw, "annote")
+    except _Unreadable:
+        # Not knowing where its fields end (`title = "\"o"`, which BibTeX rejects too), a new
+        # `annote` could repeat one that is there, and would again on every run.
+        return None
     if field is None:
         body, closer = raw[:-1], raw[-1]
         stripped = body.rstrip()
@@ -162,18 +167,25 @@ def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
     return raw[:value_end] + f" # {{{addition}}}" + raw[value_end:]
 
 
+class _Unreadable(Exception):
+    """An entry whose fields cannot be told apart."""
+
+
 def _find_field(raw: str, name: str) -> tuple[int, int] | None:
     """Offsets of the (first) value of field `name` in one entry's text: `{…}`, `"…"`, a macro
-    or a `#` concatenation, as written."""
+    or a `#` concatenation, as written; None when it has no such field (`_Unreadable` when
+    its fields cannot be read up to the entry's closing brace)."""
     opener = _BLOCK_START.match(raw)
     if opener is None:
-        return None
+        raise _Unreadable
     pos = raw.find(",", opener.end())
     closer = "}" if opener[2] == "{" else ")"
     while pos != -1 and pos < len(raw):
         m = _FIELD_NAME.match(raw, pos)
         if m is None:
-            return None
+            if raw[pos:].lstrip(", \t\r\n") == closer:
+                return None
+            raise _Unreadable
         start = end = m.end()
         while end < len(raw):
             c = raw[end]
@@ -185,10 +197,14 @@ def _find_field(raw: str, name: str) -> tuple[int, int] | None:
                 break
             else:
                 end += 1
+        if end >= len(raw):  # the value ran past the entry's closing brace
+            raise _Unreadable
         value_end = start + len(raw[start:end].rstrip())
         if m[1].lower() == name:
             return start, value_end
         pos = end
         if pos < len(raw) and raw[pos] == closer:
             return None
-    return None
+    if pos == -1:  # `@misc{key}`: no fields at all
+        return None
+    raise _Unreadable

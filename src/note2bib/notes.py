@@ -10,6 +10,7 @@ from typing import Literal
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from note2bib.ids import find_arxiv_ids
 from note2bib.model import Section
 
 _MD = MarkdownIt("commonmark")
@@ -218,8 +219,14 @@ def _score(level: int, headings: Sequence[_Heading], lines: Sequence[str]) -> in
 
 
 def _mentions_paper(text: str) -> bool:
-    """Whether a piece of notes points at a paper: a URL, the word arXiv, or a DOI."""
-    return bool(find_links(text)) or "arxiv" in text.lower() or bool(_DOI.search(text))
+    """Whether a piece of notes points at a paper: a URL, the word arXiv, a DOI, or a bare
+    arXiv id (`2304.02643`, `hep-th/9901001`)."""
+    return (
+        bool(find_links(text))
+        or "arxiv" in text.lower()
+        or bool(_DOI.search(text))
+        or bool(find_arxiv_ids(text))
+    )
 
 
 def _build_section(lines: Sequence[str], chunk: _Chunk, source: str) -> Section | None:
@@ -236,7 +243,7 @@ def _build_section(lines: Sequence[str], chunk: _Chunk, source: str) -> Section 
     links = tuple(find_links(text))
     if chunk.kind == "paper" and heading is not None:
         has_body = any(line.strip() for line in lines[heading.end : end])
-        if not has_body and not links:
+        if not has_body and not links and not find_arxiv_ids(text):
             return None
     elif chunk.kind == "other" and not _mentions_paper(text):
         return None

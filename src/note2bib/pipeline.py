@@ -164,7 +164,11 @@ def _client(
     if options.offline:
         return nullcontext(None)
     return ArxivClient(
-        options.api_url, delay=options.delay, timeout=options.timeout, notice=on_notice
+        options.api_url,
+        delay=options.delay,
+        timeout=options.timeout,
+        notice=on_notice,
+        pace_dir=options.cache_dir,
     )
 
 
