@@ -43,7 +43,7 @@ from note2bib.model import LibraryEntry, Record
 from note2bib.titles import normalize_title
 
 TITLE_THRESHOLD = 95.0
-"""rapidfuzz ratio (0-100) of normalised titles; chosen on the corpora (README, benchmarks/)."""
+"""rapidfuzz ratio (0-100) of normalised titles; chosen on the corpora (README, bench/)."""
 MAX_TITLE_EDITS = 2
 """Characters that may differ (spaces ignored): a word swapped for another is a new paper."""
 _ROUGH_MARGIN = 15.0
