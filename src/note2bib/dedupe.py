@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from note2bib.library import Library, all_keys
+from note2bib.library import Library, all_keys, entries_of, keys_of
 from note2bib.matching import LibraryIndex, Match
 from note2bib.model import Diagnostic, Record
 from note2bib.records import SectionIds, assign_keys
@@ -41,7 +41,7 @@ def plan_against_libraries(
     """Which records the libraries already have; keys for the others that never collide."""
     if not libraries:
         return LibraryPlan(tuple(records), (None,) * len(records))
-    index = LibraryIndex(e for lib in libraries for e in lib.entries)
+    index = LibraryIndex(entries_of(libraries), keys_of(libraries))
     matches = [index.match(r) for r in records]
     new = [r for r, m in zip(records, matches, strict=True) if m is None]
     new_keys = iter(r.key for r in assign_keys(new, all_keys(libraries)))

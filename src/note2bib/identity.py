@@ -219,3 +219,27 @@ def fold(text: str) -> str:
         folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
         text = unicodedata.normalize("NFC", folded)
     return " ".join(_NOT_WORD.sub(" ", text).casefold().split())
+
+
+@dataclass(frozen=True)
+class EntryKeys:
+    """What a library is searched by, for one entry: its key, arXiv ids, DOI and rough title."""
+
+    key: str
+    arxiv: tuple[tuple[str, str], ...]
+    """(versionless id, the field it was first found in), in field order."""
+    doi: str | None
+    """The normalised DOI when it is a publisher's (arXiv's own 10.48550 DOIs are ids)."""
+    rough_title: str
+    """`fold` of the raw title: cheap, undecoded, for choosing title candidates."""
+
+
+def entry_keys(entry: LibraryEntry) -> EntryKeys:
+    """An entry's search keys (what the library index keeps for it)."""
+    doi = normalize_doi(entry.get("doi") or "")
+    return EntryKeys(
+        key=entry.key,
+        arxiv=tuple((i.base, name) for i, name in entry_arxiv_ids(entry).items()),
+        doi=None if doi is None or doi.startswith("10.48550/") else doi,
+        rough_title=fold(entry.get("title") or ""),
+    )

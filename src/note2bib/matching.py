@@ -25,16 +25,17 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from note2bib.identity import (
     EntryFacts,
+    EntryKeys,
     TitleFacts,
     authors_agree,
     entry_arxiv_ids,
+    entry_keys,
     fold,
     normalize_doi,
     record_author,
@@ -117,40 +118,53 @@ def record_facts(record: Record) -> TitleFacts | None:
 
 
 class LibraryIndex:
-    """The entries of one or more libraries, indexed by arXiv id, DOI and (lazily) title."""
+    """The entries of one or more libraries, indexed by arXiv id, DOI and rough title.
 
-    def __init__(self, entries: Iterable[LibraryEntry]) -> None:
-        self.entries = list(entries)
-        self.by_arxiv: dict[str, list[tuple[LibraryEntry, str]]] = defaultdict(list)
-        self.by_doi: dict[str, list[LibraryEntry]] = defaultdict(list)
-        for entry in self.entries:
-            for arxiv_id, field in entry_arxiv_ids(entry).items():
-                self.by_arxiv[arxiv_id.base].append((entry, field))
-            doi = normalize_doi(entry.get("doi") or "")
-            if doi is not None and not doi.startswith("10.48550/"):
-                self.by_doi[doi].append(entry)
-        self._facts = [EntryFacts(e) for e in self.entries]
+    `entries` may be lazy (read from the library index): only the entries a record matches
+    and its title candidates are taken from it; `keys`, when given, are their search keys.
+    """
 
-    @cached_property
-    def _rough_titles(self) -> list[str]:
-        return [fold(e.get("title") or "") for e in self.entries]
+    def __init__(
+        self, entries: Sequence[LibraryEntry], keys: Sequence[EntryKeys] | None = None
+    ) -> None:
+        self.entries = entries
+        if keys is None:
+            keys = [entry_keys(e) for e in entries]
+        self.by_arxiv: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.by_doi: dict[str, list[int]] = defaultdict(list)
+        # One title is often in a library several times (concatenated files, copies of one
+        # export): each distinct rough title is compared once, then stands for all its entries.
+        self._by_rough_title: dict[str, list[int]] = defaultdict(list)
+        for i, k in enumerate(keys):
+            for base, field in k.arxiv:
+                self.by_arxiv[base].append((i, field))
+            if k.doi is not None:
+                self.by_doi[k.doi].append(i)
+            self._by_rough_title[k.rough_title].append(i)
+        self._rough_titles = list(self._by_rough_title)
+        self._facts: dict[int, TitleFacts | None] = {}
+
+    def _facts_of(self, i: int) -> TitleFacts | None:
+        if i not in self._facts:
+            self._facts[i] = EntryFacts(self.entries[i]).facts
+        return self._facts[i]
 
     def match(self, record: Record) -> Match | None:
         """The library entry that is this record's paper, by the first rule that holds."""
         if record.arxiv_id is not None and (hits := self.by_arxiv.get(record.arxiv_id.base)):
-            entry, field = hits[0]
-            return Match(entry, f"arXiv id in {field}")
+            first, field = hits[0]
+            return Match(self.entries[first], f"arXiv id in {field}")
         paper = record.paper
         doi = normalize_doi(paper.doi) if paper is not None and paper.doi else None
         if doi is not None and (hits_doi := self.by_doi.get(doi)):
-            return Match(hits_doi[0], "DOI")
+            return Match(self.entries[hits_doi[0]], "DOI")
         if record.paper is None and record.arxiv_id is None:
             return self._match_note(record)
         facts = record_facts(record)
         if facts is None:
             return None
         for i in self._title_candidates(facts.title):
-            other = self._facts[i].facts
+            other = self._facts_of(i)
             if other is not None and (how := same_title(facts, other)):
                 return Match(self.entries[i], how)
         return None
@@ -171,7 +185,7 @@ class LibraryIndex:
         return None
 
     def _title_candidates(self, title: str) -> list[int]:
-        """Entries whose rough title is close to `title`, best first."""
+        """Entries whose rough title is close to `title`, best first (then in library order)."""
         found = process.extract(
             fold(title),
             self._rough_titles,
@@ -179,7 +193,8 @@ class LibraryIndex:
             score_cutoff=TITLE_THRESHOLD - _ROUGH_MARGIN,
             limit=None,
         )
-        return [i for _, _, i in found]
+        scored = [(-score, i) for rough, score, _ in found for i in self._by_rough_title[rough]]
+        return [i for _, i in sorted(scored)]
 
 
 def _plain_url(url: str) -> str:

@@ -1,0 +1,304 @@
+"""The library index: a library's entries as parsed, kept in the cache directory, so a run over
+an unchanged library does not parse it again (parsing a large `.bib` is most of a run).
+
+An index is served only for the very bytes it was made from, by code that parses alike:
+
+- the file is read whole every run (merging needs its bytes anyway) and its SHA-256 decides.
+  Size and mtime are kept with it but prove nothing: an edit that keeps the size within one
+  mtime tick (coarse on some filesystems), `touch -r`, `git checkout` or `rsync -t` leave
+  both as they were. A new mtime over the same bytes still gets the index: the bytes are what
+  was parsed. Hashing 57 MB takes a few hundredths of a second;
+- the fingerprint of the parsing and identity code is part of the key, so an upgrade (or a
+  local change) to how entries are read never meets an index an older version made;
+- an index that cannot be read (not a database, another format, rows missing or garbled) is
+  ignored: the library is parsed as if there were none. It is a cache: losing it costs time.
+
+Entries are decoded from their rows only when asked for (a match, a title candidate), so a
+run that finds every paper by its id touches a handful of the library's entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, overload
+
+from note2bib import identity, ids, library_bib, library_csl, model, titles
+from note2bib.identity import EntryKeys
+from note2bib.model import Diagnostic, LibraryEntry
+
+FILE_NAME = "libraries.sqlite3"
+FORMAT = 1
+"""Bump when the tables or the rows' JSON change; an index of another format is dropped."""
+
+_BUSY_TIMEOUT_S = 5.0
+
+_CREATE = (
+    """
+    CREATE TABLE IF NOT EXISTS libraries (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        code TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        diagnostics TEXT NOT NULL,
+        count INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS library_entries (
+        path TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        arxiv TEXT NOT NULL,
+        doi TEXT,
+        rough TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        PRIMARY KEY (path, n)
+    )
+    """,
+)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What the index gives back for a library: what parsing it would have given."""
+
+    entries: Sequence[LibraryEntry]
+    keys: tuple[EntryKeys, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the code an index is derived from: another version never reads this one's."""
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    for module in (library_bib, library_csl, identity, ids, model, titles):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(data: bytes) -> str:
+    """The SHA-256 of a library's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def load(
+    directory: Path,
+    path: str,
+    data: bytes,
+    kind: str,
+    reparse: Callable[[], Sequence[LibraryEntry]],
+) -> Indexed | None:
+    """The index of `path` when it was made from exactly `data`; None otherwise.
+
+    `reparse` gives the entries should a stored one turn out unreadable later.
+    """
+    try:
+        with _connect(directory / FILE_NAME, create=False) as db:
+            head = db.execute(
+                "SELECT size, sha256, code, kind, diagnostics, count FROM libraries WHERE path = ?",
+                (_real(path),),
+            ).fetchone()
+            if head is None:
+                return None
+            size, sha, code, stored_kind, diagnostics, count = head
+            if (size, sha, code, stored_kind) != (
+                len(data),
+                content_hash(data),
+                code_fingerprint(),
+                kind,
+            ):
+                return None
+            rows = db.execute(
+                "SELECT key, arxiv, doi, rough, entry FROM library_entries "
+                "WHERE path = ? ORDER BY n",
+                (_real(path),),
+            ).fetchall()
+        if len(rows) != count:
+            return None
+        keys = tuple(_keys(key, arxiv, doi, rough) for key, arxiv, doi, rough, _ in rows)
+        entries = _StoredEntries([row[4] for row in rows], path, reparse)
+        return Indexed(entries, keys, _diagnostics(diagnostics, path))
+    except (sqlite3.Error, ValueError, TypeError, OSError):
+        return None
+
+
+def save(
+    directory: Path,
+    path: str,
+    data: bytes,
+    kind: str,
+    entries: Sequence[LibraryEntry],
+    keys: Sequence[EntryKeys],
+    diagnostics: Sequence[Diagnostic],
+) -> None:
+    """Keep this library's parse for the next run (replacing the file's older index).
+
+    Never fails: without an index the next run parses again, as this one did.
+    """
+    try:
+        mtime_ns = os.stat(path).st_mtime_ns
+        head = (
+            _real(path),
+            len(data),
+            mtime_ns,
+            content_hash(data),
+            code_fingerprint(),
+            kind,
+            json.dumps([[d.message, d.line, d.level] for d in diagnostics], ensure_ascii=False),
+            len(entries),
+        )
+        rows = [
+            (
+                head[0],
+                n,
+                k.key,
+                json.dumps(k.arxiv) if k.arxiv else "",
+                k.doi,
+                k.rough_title,
+                json.dumps(
+                    [e.key, e.type, e.fields, e.line, e.span[0], e.span[1]], ensure_ascii=False
+                ),
+            )
+            for n, (e, k) in enumerate(zip(entries, keys, strict=True))
+        ]
+    except (OSError, ValueError, TypeError):
+        return
+    for attempt in range(2):
+        try:
+            with _connect(directory / FILE_NAME, create=True) as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    db.execute("DELETE FROM library_entries WHERE path = ?", (head[0],))
+                    db.execute(
+                        "INSERT OR REPLACE INTO libraries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", head
+                    )
+                    db.executemany("INSERT INTO library_entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            return
+        except sqlite3.DatabaseError:
+            if attempt == 0:
+                _remove(directory / FILE_NAME)  # not a database (damaged): start it anew
+        except (sqlite3.Error, OSError):
+            return
+
+
+@contextlib.contextmanager
+def _connect(file: Path, create: bool) -> Iterator[sqlite3.Connection]:
+    """The index database, of this FORMAT (an older one is emptied when `create`)."""
+    if not create and not file.exists():
+        raise FileNotFoundError(file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(file, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version != FORMAT:
+            if not create:
+                raise ValueError("an index of another format")
+            db.execute("DROP TABLE IF EXISTS library_entries")
+            db.execute("DROP TABLE IF EXISTS libraries")
+            db.execute(f"PRAGMA user_version = {FORMAT}")
+        for statement in _CREATE:
+            db.execute(statement)
+        yield db
+    finally:
+        db.close()
+
+
+def _remove(file: Path) -> None:
+    for name in (file.name, file.name + "-wal", file.name + "-shm"):
+        with contextlib.suppress(OSError):
+            (file.parent / name).unlink()
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _keys(key: Any, arxiv: Any, doi: Any, rough: Any) -> EntryKeys:
+    pairs = json.loads(arxiv) if arxiv else []
+    return EntryKeys(
+        key=_str(key),
+        arxiv=tuple((_str(base), _str(field)) for base, field in pairs),
+        doi=None if doi is None else _str(doi),
+        rough_title=_str(rough),
+    )
+
+
+def _diagnostics(text: str, path: str) -> tuple[Diagnostic, ...]:
+    out = []
+    for message, line, level in json.loads(text):
+        if level not in ("warning", "info") or not (line is None or isinstance(line, int)):
+            raise ValueError("a stored diagnostic is garbled")
+        out.append(Diagnostic(_str(message), path, line, level))
+    return tuple(out)
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+def _entry(text: str, path: str) -> LibraryEntry:
+    key, kind, fields, line, start, end = json.loads(text)
+    if not all(isinstance(x, int) for x in (line, start, end)):
+        raise TypeError("a stored entry's place is garbled")
+    return LibraryEntry(
+        key=_str(key),
+        type=_str(kind),
+        fields=tuple((_str(name), _str(value)) for name, value in fields),
+        file=path,
+        line=line,
+        span=(start, end),
+    )
+
+
+class _StoredEntries(Sequence[LibraryEntry]):
+    """A library's entries, each decoded from its stored row when first asked for."""
+
+    def __init__(
+        self, rows: list[str], path: str, reparse: Callable[[], Sequence[LibraryEntry]]
+    ) -> None:
+        self._rows = rows
+        self._path = path
+        self._reparse = reparse
+        self._decoded: dict[int, LibraryEntry] = {}
+        self._parsed: Sequence[LibraryEntry] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> LibraryEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LibraryEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> LibraryEntry | Sequence[LibraryEntry]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if self._parsed is not None:
+            return self._parsed[index]
+        n = range(len(self._rows))[index]  # IndexError, negative indices, as a list does
+        if n not in self._decoded:
+            try:
+                self._decoded[n] = _entry(self._rows[n], self._path)
+            except (ValueError, TypeError):
+                # A row damaged after the index was read: the file's own bytes still tell.
+                self._parsed = self._reparse()
+                return self._parsed[n]
+        return self._decoded[n]
