@@ -204,10 +204,10 @@ def authors_agree(a: TitleFacts, b: TitleFacts) -> bool:
     """The first authors agree: one's family name is a word of the other's whole name."""
     if a.family is None or b.family is None:
         return False
-    return _last_word(a.family) in b.name_words or _last_word(b.family) in a.name_words
+    return last_word(a.family) in b.name_words or last_word(b.family) in a.name_words
 
 
-def _last_word(family: str) -> str:
+def last_word(family: str) -> str:
     return family.split()[-1] if family.split() else family
 
 
@@ -232,6 +232,8 @@ class EntryKeys:
     """The normalised DOI when it is a publisher's (arXiv's own 10.48550 DOIs are ids)."""
     rough_title: str
     """`fold` of the raw title: cheap, undecoded, for choosing title candidates."""
+    author_words: frozenset[str] | None = None
+    """`plain_author_words`: None when the first author must be decoded to be compared."""
 
 
 def entry_keys(entry: LibraryEntry) -> EntryKeys:
@@ -242,4 +244,31 @@ def entry_keys(entry: LibraryEntry) -> EntryKeys:
         arxiv=tuple((i.base, name) for i, name in entry_arxiv_ids(entry).items()),
         doi=None if doi is None or doi.startswith("10.48550/") else doi,
         rough_title=fold(entry.get("title") or ""),
+        author_words=plain_author_words(entry),
     )
+
+
+_LATEX_MARK = re.compile(r"[\\{}$~]")
+_NAME_TOKEN = re.compile(r"[\s,]+")
+
+
+def plain_author_words(entry: LibraryEntry) -> frozenset[str] | None:
+    """The words of the first author's name when it is plain, else None.
+
+    Plain is ASCII without LaTeX, every token holding a letter or digit: then these words are
+    exactly `TitleFacts.name_words` (no decoding needed), the family name is among them and
+    is never empty, so a title match needs one of them in the other author's name. A name
+    that is not plain (accents in LaTeX, `{OpenAI}`, none at all) gives None: such entries
+    are compared with every record, as before.
+
+    >>> entry = LibraryEntry("k", "misc", (("author", "Wang, Xiaolong and Li"),), "f", 1, (0, 9))
+    >>> sorted(plain_author_words(entry) or ())
+    ['wang', 'xiaolong']
+    """
+    first = _first_name(entry.get("author") or entry.get("editor") or "")
+    if not first or not first.isascii() or _LATEX_MARK.search(first):
+        return None
+    tokens = [t for t in _NAME_TOKEN.split(first) if t]
+    if not tokens or not all(any(c.isalnum() for c in t) for t in tokens):
+        return None
+    return frozenset(normalize_title(first).split())

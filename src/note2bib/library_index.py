@@ -61,6 +61,7 @@ _CREATE = (
         arxiv TEXT NOT NULL,
         doi TEXT,
         rough TEXT NOT NULL,
+        authors TEXT,
         entry TEXT NOT NULL,
         PRIMARY KEY (path, n)
     )
@@ -119,14 +120,14 @@ def load(
             ):
                 return None
             rows = db.execute(
-                "SELECT key, arxiv, doi, rough, entry FROM library_entries "
+                "SELECT key, arxiv, doi, rough, authors, entry FROM library_entries "
                 "WHERE path = ? ORDER BY n",
                 (_real(path),),
             ).fetchall()
         if len(rows) != count:
             return None
-        keys = tuple(_keys(key, arxiv, doi, rough) for key, arxiv, doi, rough, _ in rows)
-        entries = _StoredEntries([row[4] for row in rows], path, reparse)
+        keys = tuple(_keys(*row[:5]) for row in rows)
+        entries = _StoredEntries([row[5] for row in rows], path, reparse)
         return Indexed(entries, keys, _diagnostics(diagnostics, path))
     except (sqlite3.Error, ValueError, TypeError, OSError):
         return None
@@ -165,6 +166,7 @@ def save(
                 json.dumps(k.arxiv) if k.arxiv else "",
                 k.doi,
                 k.rough_title,
+                None if k.author_words is None else " ".join(sorted(k.author_words)),
                 json.dumps(
                     [e.key, e.type, e.fields, e.line, e.span[0], e.span[1]], ensure_ascii=False
                 ),
@@ -182,7 +184,9 @@ def save(
                     db.execute(
                         "INSERT OR REPLACE INTO libraries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", head
                     )
-                    db.executemany("INSERT INTO library_entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                    db.executemany(
+                        "INSERT INTO library_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
+                    )
                 except BaseException:
                     db.execute("ROLLBACK")
                     raise
@@ -228,13 +232,14 @@ def _real(path: str) -> str:
     return os.path.realpath(path)
 
 
-def _keys(key: Any, arxiv: Any, doi: Any, rough: Any) -> EntryKeys:
+def _keys(key: Any, arxiv: Any, doi: Any, rough: Any, authors: Any) -> EntryKeys:
     pairs = json.loads(arxiv) if arxiv else []
     return EntryKeys(
         key=_str(key),
         arxiv=tuple((_str(base), _str(field)) for base, field in pairs),
         doi=None if doi is None else _str(doi),
         rough_title=_str(rough),
+        author_words=None if authors is None else frozenset(_str(authors).split()),
     )
 
 

@@ -37,6 +37,7 @@ from note2bib.identity import (
     entry_arxiv_ids,
     entry_keys,
     fold,
+    last_word,
     normalize_doi,
     record_author,
 )
@@ -135,13 +136,24 @@ class LibraryIndex:
         # One title is often in a library several times (concatenated files, copies of one
         # export): each distinct rough title is compared once, then stands for all its entries.
         self._by_rough_title: dict[str, list[int]] = defaultdict(list)
+        # A title match needs the first authors to agree, which needs a word of one's name in
+        # the other's: entries with a plain author name are looked up by its words, the others
+        # (`_unblocked`) compared with every record.
+        self._by_author_word: dict[str, list[int]] = defaultdict(list)
+        self._unblocked: list[int] = []
         for i, k in enumerate(keys):
             for base, field in k.arxiv:
                 self.by_arxiv[base].append((i, field))
             if k.doi is not None:
                 self.by_doi[k.doi].append(i)
             self._by_rough_title[k.rough_title].append(i)
+            if k.author_words is None:
+                self._unblocked.append(i)
+            else:
+                for word in k.author_words:
+                    self._by_author_word[word].append(i)
         self._rough_titles = list(self._by_rough_title)
+        self._keys_rough = [k.rough_title for k in keys]
         self._facts: dict[int, TitleFacts | None] = {}
 
     def _facts_of(self, i: int) -> TitleFacts | None:
@@ -163,7 +175,7 @@ class LibraryIndex:
         facts = record_facts(record)
         if facts is None:
             return None
-        for i in self._title_candidates(facts.title):
+        for i in self._title_candidates(facts.title, self._author_candidates(facts)):
             other = self._facts_of(i)
             if other is not None and (how := same_title(facts, other)):
                 return Match(self.entries[i], how)
@@ -184,16 +196,39 @@ class LibraryIndex:
                 return Match(entry, "title")
         return None
 
-    def _title_candidates(self, title: str) -> list[int]:
-        """Entries whose rough title is close to `title`, best first (then in library order)."""
+    def _author_candidates(self, facts: TitleFacts) -> list[int] | None:
+        """The entries whose first author may agree with `facts`' (None: any entry may).
+
+        `authors_agree` needs the last word of one family name among the other's name words;
+        a plain name's words hold its family name, so sharing no word rules the entry out.
+        """
+        if facts.family is None:
+            return None  # then the title and year rule holds for any entry
+        words = facts.name_words | {last_word(facts.family)}
+        found = set(self._unblocked)
+        for word in words:
+            found.update(self._by_author_word.get(word, ()))
+        return sorted(found)
+
+    def _title_candidates(self, title: str, among: list[int] | None = None) -> list[int]:
+        """Entries (of `among`, or all) whose rough title is close to `title`, best first,
+        then in library order."""
+        if among is None:
+            by_title: dict[str, list[int]] = self._by_rough_title
+            titles = self._rough_titles
+        else:
+            by_title = defaultdict(list)
+            for i in among:
+                by_title[self._keys_rough[i]].append(i)
+            titles = list(by_title)
         found = process.extract(
             fold(title),
-            self._rough_titles,
+            titles,
             scorer=fuzz.ratio,
             score_cutoff=TITLE_THRESHOLD - _ROUGH_MARGIN,
             limit=None,
         )
-        scored = [(-score, i) for rough, score, _ in found for i in self._by_rough_title[rough]]
+        scored = [(-score, i) for rough, score, _ in found for i in by_title[rough]]
         return [i for _, i in sorted(scored)]
 
 
