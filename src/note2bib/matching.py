@@ -152,8 +152,10 @@ class LibraryIndex:
             else:
                 for word in k.author_words:
                     self._by_author_word[word].append(i)
-        self._rough_titles = list(self._by_rough_title)
         self._keys_rough = [k.rough_title for k in keys]
+        self._unblocked_titles: dict[str, list[int]] = defaultdict(list)
+        for i in self._unblocked:
+            self._unblocked_titles[self._keys_rough[i]].append(i)
         self._facts: dict[int, TitleFacts | None] = {}
 
     def _facts_of(self, i: int) -> TitleFacts | None:
@@ -196,39 +198,39 @@ class LibraryIndex:
                 return Match(entry, "title")
         return None
 
-    def _author_candidates(self, facts: TitleFacts) -> list[int] | None:
-        """The entries whose first author may agree with `facts`' (None: any entry may).
+    def _author_candidates(self, facts: TitleFacts) -> list[dict[str, list[int]]] | None:
+        """The entries whose first author may agree with `facts`', grouped by rough title
+        (None: any entry may).
 
         `authors_agree` needs the last word of one family name among the other's name words;
         a plain name's words hold its family name, so sharing no word rules the entry out.
         """
         if facts.family is None:
             return None  # then the title and year rule holds for any entry
-        words = facts.name_words | {last_word(facts.family)}
-        found = set(self._unblocked)
-        for word in words:
+        found: set[int] = set()
+        for word in facts.name_words | {last_word(facts.family)}:
             found.update(self._by_author_word.get(word, ()))
-        return sorted(found)
+        blocked: dict[str, list[int]] = defaultdict(list)
+        for i in sorted(found):
+            blocked[self._keys_rough[i]].append(i)
+        return [self._unblocked_titles, blocked]
 
-    def _title_candidates(self, title: str, among: list[int] | None = None) -> list[int]:
+    def _title_candidates(
+        self, title: str, among: list[dict[str, list[int]]] | None = None
+    ) -> list[int]:
         """Entries (of `among`, or all) whose rough title is close to `title`, best first,
         then in library order."""
-        if among is None:
-            by_title: dict[str, list[int]] = self._by_rough_title
-            titles = self._rough_titles
-        else:
-            by_title = defaultdict(list)
-            for i in among:
-                by_title[self._keys_rough[i]].append(i)
-            titles = list(by_title)
-        found = process.extract(
-            fold(title),
-            titles,
-            scorer=fuzz.ratio,
-            score_cutoff=TITLE_THRESHOLD - _ROUGH_MARGIN,
-            limit=None,
-        )
-        scored = [(-score, i) for rough, score, _ in found for i in by_title[rough]]
+        rough_title = fold(title)
+        scored = []
+        for by_title in [self._by_rough_title] if among is None else among:
+            found = process.extract(
+                rough_title,
+                list(by_title),
+                scorer=fuzz.ratio,
+                score_cutoff=TITLE_THRESHOLD - _ROUGH_MARGIN,
+                limit=None,
+            )
+            scored += [(-score, i) for rough, score, _ in found for i in by_title[rough]]
         return [i for _, i in sorted(scored)]
 
 
