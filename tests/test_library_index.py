@@ -129,8 +129,29 @@ def test_a_garbled_entry_row_falls_back_to_the_file(project: Path) -> None:
     fresh = export()
     with index(project) as db:
         db.execute("UPDATE library_entries SET entry = '{not json'")
+        db.execute("DELETE FROM library_matches")
     garbled = export()
     assert (garbled.stdout, garbled.stderr) == (fresh.stdout, fresh.stderr)
+
+
+def test_remembered_matches_that_do_not_fit_the_library_are_found_again(project: Path) -> None:
+    fresh = export()
+    with index(project) as db:
+        assert db.execute("SELECT count(*) FROM library_matches").fetchone()[0] == 9
+        db.execute("UPDATE library_matches SET entry = 99")  # one of 9 records, no such entry
+    again = export()
+    assert (again.stdout, again.stderr) == (fresh.stdout, fresh.stderr)
+
+
+def test_matches_are_remembered_per_library_content(project: Path) -> None:
+    export()
+    refs = project / "refs.bib"
+    refs.write_text(REFS.replace("Thought Cloning", "Thought Cloned"), encoding="utf-8")
+    assert "as Hu2023Thought (title and first author)" not in export().stderr
+    with index(project) as db:  # the first content's matches are forgotten
+        assert db.execute("SELECT count(DISTINCT libraries) FROM library_matches").fetchone() == (
+            1,
+        )
 
 
 def test_merge_from_the_index_writes_what_a_fresh_read_writes(

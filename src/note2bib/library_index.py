@@ -24,15 +24,14 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, overload
 
-from note2bib import identity, ids, library_bib, library_csl, model, titles
 from note2bib.identity import EntryKeys
-from note2bib.model import Diagnostic, LibraryEntry
+from note2bib.model import Diagnostic, LibraryEntry, Record
 
 FILE_NAME = "libraries.sqlite3"
 FORMAT = 1
@@ -66,6 +65,18 @@ _CREATE = (
         PRIMARY KEY (path, n)
     )
     """,
+    # Which entry (its place in the libraries read together, -1 for none) a record matched,
+    # for one set of library contents and this code: matching is a function of the two.
+    """
+    CREATE TABLE IF NOT EXISTS library_matches (
+        libraries TEXT NOT NULL,
+        paths TEXT NOT NULL,
+        record TEXT NOT NULL,
+        entry INTEGER NOT NULL,
+        how TEXT NOT NULL,
+        PRIMARY KEY (libraries, record)
+    )
+    """,
 )
 
 
@@ -80,10 +91,12 @@ class Indexed:
 
 @cache
 def code_fingerprint() -> str:
-    """A hash of the code an index is derived from: another version never reads this one's."""
+    """A hash of note2bib's source: another version (or a local change) never reads this one's
+    index, whichever module it changed."""
     digest = hashlib.sha256(f"format {FORMAT}".encode())
-    for module in (library_bib, library_csl, identity, ids, model, titles):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.relative_to(Path(__file__).parent).as_posix().encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
@@ -307,3 +320,77 @@ class _StoredEntries(Sequence[LibraryEntry]):
                 self._parsed = self._reparse()
                 return self._parsed[n]
         return self._decoded[n]
+
+
+class MatchMemo:
+    """Which library entry each record matched, for libraries with exactly these bytes.
+
+    Matching a record is a function of the record's facts (its key here), the libraries'
+    bytes and the code, so a second run over the same notes and libraries asks it nothing.
+    Never fails: without the memo the records are matched again.
+    """
+
+    def __init__(self, directory: Path, libraries: Sequence[tuple[str, bytes]]) -> None:
+        self._file = directory / FILE_NAME
+        self._paths = json.dumps([_real(path) for path, _ in libraries])
+        self._libraries = hashlib.sha256(
+            json.dumps([code_fingerprint(), [content_hash(d) for _, d in libraries]]).encode()
+        ).hexdigest()
+
+    def get(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """The known matches among `keys`: record key → (entry number or -1, how)."""
+        found: dict[str, tuple[int, str]] = {}
+        try:
+            with _connect(self._file, create=False) as db:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start : start + 500]
+                    rows = db.execute(
+                        "SELECT record, entry, how FROM library_matches WHERE libraries = ? "
+                        f"AND record IN ({','.join('?' * len(chunk))})",
+                        [self._libraries, *chunk],
+                    )
+                    for record, entry, how in rows:
+                        if isinstance(entry, int) and isinstance(how, str):
+                            found[record] = (entry, how)
+        except (sqlite3.Error, ValueError, OSError):
+            return {}
+        return found
+
+    def put(self, matches: Mapping[str, tuple[int, str]]) -> None:
+        """Remember these matches (and forget those of these files' older contents)."""
+        if not matches:
+            return
+        try:
+            with _connect(self._file, create=True) as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    db.execute(
+                        "DELETE FROM library_matches WHERE paths = ? AND libraries != ?",
+                        (self._paths, self._libraries),
+                    )
+                    db.executemany(
+                        "INSERT OR REPLACE INTO library_matches VALUES (?, ?, ?, ?, ?)",
+                        [(self._libraries, self._paths, k, e, h) for k, (e, h) in matches.items()],
+                    )
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+        except (sqlite3.Error, OSError):
+            return
+
+
+def record_key(record: Record) -> str:
+    """What matching looks at in a record, as text: equal keys match the same entry."""
+    paper = record.paper
+    first = record.authors[0] if record.authors else None
+    return json.dumps(
+        [
+            record.arxiv_id.base if record.arxiv_id else None,
+            [paper.doi, paper.title, paper.published.year] if paper else None,
+            [first.family, first.given, first.prefix] if first else None,
+            record.title,
+            record.url,
+        ],
+        ensure_ascii=False,
+    )

@@ -165,13 +165,18 @@ class LibraryIndex:
 
     def match(self, record: Record) -> Match | None:
         """The library entry that is this record's paper, by the first rule that holds."""
+        found = self.match_at(record)
+        return None if found is None else Match(self.entries[found[0]], found[1])
+
+    def match_at(self, record: Record) -> tuple[int, str] | None:
+        """Where in `entries` this record's paper is, and which rule said so."""
         if record.arxiv_id is not None and (hits := self.by_arxiv.get(record.arxiv_id.base)):
             first, field = hits[0]
-            return Match(self.entries[first], f"arXiv id in {field}")
+            return first, f"arXiv id in {field}"
         paper = record.paper
         doi = normalize_doi(paper.doi) if paper is not None and paper.doi else None
         if doi is not None and (hits_doi := self.by_doi.get(doi)):
-            return Match(self.entries[hits_doi[0]], "DOI")
+            return hits_doi[0], "DOI"
         if record.paper is None and record.arxiv_id is None:
             return self._match_note(record)
         facts = record_facts(record)
@@ -180,10 +185,10 @@ class LibraryIndex:
         for i in self._title_candidates(facts.title, self._author_candidates(facts)):
             other = self._facts_of(i)
             if other is not None and (how := same_title(facts, other)):
-                return Match(self.entries[i], how)
+                return i, how
         return None
 
-    def _match_note(self, record: Record) -> Match | None:
+    def _match_note(self, record: Record) -> tuple[int, str] | None:
         """A note that names no paper (kept as `@misc` with its heading as title): the entry
         with the same title and the same link, or the same title and no author."""
         title = normalize_title(record.title)
@@ -193,9 +198,9 @@ class LibraryIndex:
             if normalize_title(entry.get("title") or "") != title:
                 continue
             if url and _plain_url(entry.get("url") or "") == url:
-                return Match(entry, "title and url")
+                return i, "title and url"
             if not url and not entry.get("author"):
-                return Match(entry, "title")
+                return i, "title"
         return None
 
     def _author_candidates(self, facts: TitleFacts) -> list[dict[str, list[int]]] | None:
