@@ -103,11 +103,13 @@ def test_an_index_of_another_format_or_code_is_ignored(project: Path) -> None:
     fresh = export()
     with index(project) as db:
         # Stored rows that would now mislead: lehman2023clinical carrying another paper's id.
-        db.execute('UPDATE library_entries SET arxiv = \'[["2307.05300", "eprint"]]\'')
+        db.execute("UPDATE libraries SET lookup = replace(lookup, '2302.08091', '2307.05300')")
         db.execute("UPDATE libraries SET code = 'an older note2bib'")
+        db.execute("DELETE FROM library_matches")
     assert export().stdout == fresh.stdout
     with index(project) as db:
-        db.execute('UPDATE library_entries SET arxiv = \'[["2307.05300", "eprint"]]\'')
+        db.execute("UPDATE libraries SET lookup = replace(lookup, '2302.08091', '2307.05300')")
+        db.execute("DELETE FROM library_matches")
         db.execute(f"PRAGMA user_version = {FORMAT + 1}")
     assert export().stdout == fresh.stdout
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from note2bib.library import Library, all_keys, entries_of, keys_of
+from note2bib.library import Library, all_keys, entries_of, lookup_of
 from note2bib.library_index import MatchMemo, record_key
 from note2bib.matching import LibraryIndex, Match
 from note2bib.model import Diagnostic, Record
@@ -50,7 +50,7 @@ def plan_against_libraries(
     """
     if not libraries:
         return LibraryPlan(tuple(records), (None,) * len(records))
-    index = LibraryIndex(entries_of(libraries), keys_of(libraries))
+    index = LibraryIndex(entries_of(libraries), lookup_of(libraries))
     if memo_dir is None:
         matches = [index.match(r) for r in records]
     else:
@@ -59,7 +59,7 @@ def plan_against_libraries(
     new = [r for r, m in zip(records, matches, strict=True) if m is None]
     new_keys = iter(r.key for r in assign_keys(new, all_keys(libraries)))
     final = [
-        replace(r, key=next(new_keys) if m is None else m.entry.key)
+        _keyed(r, next(new_keys) if m is None else m.entry.key)
         for r, m in zip(records, matches, strict=True)
     ]
     first = first_mentions(found)
@@ -73,6 +73,10 @@ def plan_against_libraries(
         if m is not None
     ]
     return LibraryPlan(tuple(final), tuple(matches), tuple(diagnostics))
+
+
+def _keyed(record: Record, key: str) -> Record:
+    return record if record.key == key else replace(record, key=key)
 
 
 def _remembered_matches(

@@ -12,10 +12,14 @@ arXiv: a bare `2101.00001` in `pages` is a page range.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 from pybtex.database import Person
 
@@ -246,6 +250,94 @@ def entry_keys(entry: LibraryEntry) -> EntryKeys:
         rough_title=fold(entry.get("title") or ""),
         author_words=plain_author_words(entry),
     )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A library's entries by what they are searched with (entry numbers in entry order).
+
+    This is what the library index keeps of a library besides its entries: one JSON value,
+    read in one go, so an unchanged library costs no work per entry.
+    """
+
+    keys: list[str]
+    """Every entry's citation key."""
+    by_arxiv: dict[str, list[tuple[int, str]]]
+    """Versionless arXiv id → (entry, the field it is in)."""
+    by_doi: dict[str, list[int]]
+    rough_titles: list[str]
+    by_author_word: dict[str, list[int]]
+    """A word of a plain first-author name → the entries whose first author has it."""
+    unblocked: list[int]
+    """Entries whose first author is not plain: compared with every record."""
+
+    @classmethod
+    def of(cls, entries: Iterable[EntryKeys]) -> Lookup:
+        lookup = cls([], defaultdict(list), defaultdict(list), [], defaultdict(list), [])
+        for i, k in enumerate(entries):
+            lookup.keys.append(k.key)
+            for base, name in k.arxiv:
+                lookup.by_arxiv[base].append((i, name))
+            if k.doi is not None:
+                lookup.by_doi[k.doi].append(i)
+            lookup.rough_titles.append(k.rough_title)
+            if k.author_words is None:
+                lookup.unblocked.append(i)
+            else:
+                for word in sorted(k.author_words):
+                    lookup.by_author_word[word].append(i)
+        return lookup
+
+    @classmethod
+    def joined(cls, parts: Sequence[Lookup]) -> Lookup:
+        """Several libraries' lookups as one, their entries numbered one after the other."""
+        if len(parts) == 1:
+            return parts[0]
+        out = cls([], defaultdict(list), defaultdict(list), [], defaultdict(list), [])
+        for part in parts:
+            shift = len(out.keys)
+            out.keys.extend(part.keys)
+            for base, found in part.by_arxiv.items():
+                out.by_arxiv[base] += [(i + shift, name) for i, name in found]
+            for doi, entries in part.by_doi.items():
+                out.by_doi[doi] += [i + shift for i in entries]
+            out.rough_titles.extend(part.rough_titles)
+            for word, entries in part.by_author_word.items():
+                out.by_author_word[word] += [i + shift for i in entries]
+            out.unblocked.extend(i + shift for i in part.unblocked)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(
+            [
+                self.keys,
+                self.by_arxiv,
+                self.by_doi,
+                self.rough_titles,
+                self.by_author_word,
+                self.unblocked,
+            ],
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, count: int) -> Lookup:
+        """The lookup `to_json` wrote for `count` entries (ValueError if it is not one)."""
+        keys, by_arxiv, by_doi, rough, by_word, unblocked = json.loads(text)
+        if not (len(keys) == len(rough) == count):
+            raise ValueError("a stored lookup of another library")
+        if not all(isinstance(s, str) for s in chain(keys, rough)):
+            raise ValueError("a stored lookup is garbled")
+        numbers = chain(
+            (i for found in by_arxiv.values() for i, _ in found),
+            chain.from_iterable(by_doi.values()),
+            chain.from_iterable(by_word.values()),
+            unblocked,
+        )
+        if not all(type(i) is int and 0 <= i < count for i in numbers):
+            raise ValueError("a stored lookup is garbled")
+        arxiv = {b: [(i, name) for i, name in found] for b, found in by_arxiv.items()}
+        return cls(keys, arxiv, by_doi, rough, by_word, unblocked)
 
 
 _LATEX_MARK = re.compile(r"[\\{}$~]")

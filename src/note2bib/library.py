@@ -18,7 +18,7 @@ from typing import overload
 from note2bib import library_index
 from note2bib.errors import InputError
 from note2bib.files import decode_utf8
-from note2bib.identity import EntryKeys, entry_keys
+from note2bib.identity import Lookup, entry_keys
 from note2bib.library_bib import parse_bib
 from note2bib.library_csl import parse_csl_json
 from note2bib.model import Diagnostic, LibraryEntry
@@ -35,19 +35,19 @@ class Library:
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     kind: str = "bibtex"
     """`bibtex` or `csl-json`."""
-    indexed_keys: tuple[EntryKeys, ...] | None = None
-    """The entries' search keys, when the library index gave them."""
+    indexed_lookup: Lookup | None = None
+    """The entries by key, arXiv id, DOI and rough title, when the library index gave them."""
 
     @cached_property
-    def search_keys(self) -> tuple[EntryKeys, ...]:
-        """Each entry's key, arXiv ids, DOI and rough title, in entry order."""
-        if self.indexed_keys is not None:
-            return self.indexed_keys
-        return tuple(entry_keys(e) for e in self.entries)
+    def lookup(self) -> Lookup:
+        """The entries by what they are searched with."""
+        if self.indexed_lookup is not None:
+            return self.indexed_lookup
+        return Lookup.of(entry_keys(e) for e in self.entries)
 
     @property
     def keys(self) -> frozenset[str]:
-        return frozenset(k.key for k in self.search_keys)
+        return frozenset(self.lookup.keys)
 
 
 def read_library(path: str, index_dir: Path | None = None) -> Library:
@@ -70,7 +70,7 @@ def read_library(path: str, index_dir: Path | None = None) -> Library:
             index_dir, path, data, kind, lambda: parse_library(path, data, kind).entries
         )
         if found is not None:
-            return Library(path, data, found.entries, found.diagnostics, kind, found.keys)
+            return Library(path, data, found.entries, found.diagnostics, kind, found.lookup)
     library = parse_library(path, data, kind)
     if index_dir is not None:
         library_index.save(
@@ -79,7 +79,7 @@ def read_library(path: str, index_dir: Path | None = None) -> Library:
             data,
             kind,
             library.entries,
-            library.search_keys,
+            library.lookup,
             library.diagnostics,
         )
     return library
@@ -107,9 +107,9 @@ def entries_of(libraries: Sequence[Library]) -> Sequence[LibraryEntry]:
     return _Chained([lib.entries for lib in libraries])
 
 
-def keys_of(libraries: Sequence[Library]) -> list[EntryKeys]:
-    """The search keys of all `libraries`, in the order of `entries_of`."""
-    return [k for lib in libraries for k in lib.search_keys]
+def lookup_of(libraries: Sequence[Library]) -> Lookup:
+    """The lookup of all `libraries`, entries numbered as `entries_of` does."""
+    return Lookup.joined([lib.lookup for lib in libraries])
 
 
 class _Chained(Sequence[LibraryEntry]):

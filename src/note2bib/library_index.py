@@ -24,13 +24,14 @@ import hashlib
 import json
 import os
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, overload
+from typing import overload
 
-from note2bib.identity import EntryKeys
+from note2bib.identity import Lookup
 from note2bib.model import Diagnostic, LibraryEntry, Record
 
 FILE_NAME = "libraries.sqlite3"
@@ -49,18 +50,15 @@ _CREATE = (
         code TEXT NOT NULL,
         kind TEXT NOT NULL,
         diagnostics TEXT NOT NULL,
-        count INTEGER NOT NULL
+        count INTEGER NOT NULL,
+        lookup TEXT NOT NULL
     )
     """,
     """
     CREATE TABLE IF NOT EXISTS library_entries (
         path TEXT NOT NULL,
         n INTEGER NOT NULL,
-        key TEXT NOT NULL,
-        arxiv TEXT NOT NULL,
-        doi TEXT,
-        rough TEXT NOT NULL,
-        authors TEXT,
+        sha256 TEXT NOT NULL,
         entry TEXT NOT NULL,
         PRIMARY KEY (path, n)
     )
@@ -85,7 +83,7 @@ class Indexed:
     """What the index gives back for a library: what parsing it would have given."""
 
     entries: Sequence[LibraryEntry]
-    keys: tuple[EntryKeys, ...]
+    lookup: Lookup
     diagnostics: tuple[Diagnostic, ...]
 
 
@@ -119,29 +117,22 @@ def load(
     try:
         with _connect(directory / FILE_NAME, create=False) as db:
             head = db.execute(
-                "SELECT size, sha256, code, kind, diagnostics, count FROM libraries WHERE path = ?",
+                "SELECT size, sha256, code, kind, diagnostics, count, lookup FROM libraries "
+                "WHERE path = ?",
                 (_real(path),),
             ).fetchone()
-            if head is None:
-                return None
-            size, sha, code, stored_kind, diagnostics, count = head
-            if (size, sha, code, stored_kind) != (
-                len(data),
-                content_hash(data),
-                code_fingerprint(),
-                kind,
-            ):
-                return None
-            rows = db.execute(
-                "SELECT key, arxiv, doi, rough, authors, entry FROM library_entries "
-                "WHERE path = ? ORDER BY n",
-                (_real(path),),
-            ).fetchall()
-        if len(rows) != count:
+        if head is None:
             return None
-        keys = tuple(_keys(*row[:5]) for row in rows)
-        entries = _StoredEntries([row[5] for row in rows], path, reparse)
-        return Indexed(entries, keys, _diagnostics(diagnostics, path))
+        size, sha, code, stored_kind, diagnostics, count, lookup = head
+        if (size, sha, code, stored_kind) != (
+            len(data),
+            content_hash(data),
+            code_fingerprint(),
+            kind,
+        ):
+            return None
+        entries = _StoredEntries(directory / FILE_NAME, sha, count, path, reparse)
+        return Indexed(entries, Lookup.from_json(lookup, count), _diagnostics(diagnostics, path))
     except (sqlite3.Error, ValueError, TypeError, OSError):
         return None
 
@@ -152,7 +143,7 @@ def save(
     data: bytes,
     kind: str,
     entries: Sequence[LibraryEntry],
-    keys: Sequence[EntryKeys],
+    lookup: Lookup,
     diagnostics: Sequence[Diagnostic],
 ) -> None:
     """Keep this library's parse for the next run (replacing the file's older index).
@@ -160,31 +151,28 @@ def save(
     Never fails: without an index the next run parses again, as this one did.
     """
     try:
-        mtime_ns = os.stat(path).st_mtime_ns
+        sha = content_hash(data)
         head = (
             _real(path),
             len(data),
-            mtime_ns,
-            content_hash(data),
+            os.stat(path).st_mtime_ns,
+            sha,
             code_fingerprint(),
             kind,
             json.dumps([[d.message, d.line, d.level] for d in diagnostics], ensure_ascii=False),
             len(entries),
+            lookup.to_json(),
         )
         rows = [
             (
                 head[0],
                 n,
-                k.key,
-                json.dumps(k.arxiv) if k.arxiv else "",
-                k.doi,
-                k.rough_title,
-                None if k.author_words is None else " ".join(sorted(k.author_words)),
+                sha,
                 json.dumps(
                     [e.key, e.type, e.fields, e.line, e.span[0], e.span[1]], ensure_ascii=False
                 ),
             )
-            for n, (e, k) in enumerate(zip(entries, keys, strict=True))
+            for n, e in enumerate(entries)
         ]
     except (OSError, ValueError, TypeError):
         return
@@ -195,11 +183,9 @@ def save(
                 try:
                     db.execute("DELETE FROM library_entries WHERE path = ?", (head[0],))
                     db.execute(
-                        "INSERT OR REPLACE INTO libraries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", head
+                        "INSERT OR REPLACE INTO libraries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", head
                     )
-                    db.executemany(
-                        "INSERT INTO library_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
-                    )
+                    db.executemany("INSERT INTO library_entries VALUES (?, ?, ?, ?)", rows)
                 except BaseException:
                     db.execute("ROLLBACK")
                     raise
@@ -245,17 +231,6 @@ def _real(path: str) -> str:
     return os.path.realpath(path)
 
 
-def _keys(key: Any, arxiv: Any, doi: Any, rough: Any, authors: Any) -> EntryKeys:
-    pairs = json.loads(arxiv) if arxiv else []
-    return EntryKeys(
-        key=_str(key),
-        arxiv=tuple((_str(base), _str(field)) for base, field in pairs),
-        doi=None if doi is None else _str(doi),
-        rough_title=_str(rough),
-        author_words=None if authors is None else frozenset(_str(authors).split()),
-    )
-
-
 def _diagnostics(text: str, path: str) -> tuple[Diagnostic, ...]:
     out = []
     for message, line, level in json.loads(text):
@@ -286,19 +261,28 @@ def _entry(text: str, path: str) -> LibraryEntry:
 
 
 class _StoredEntries(Sequence[LibraryEntry]):
-    """A library's entries, each decoded from its stored row when first asked for."""
+    """A library's entries, each read from its stored row when first asked for."""
 
     def __init__(
-        self, rows: list[str], path: str, reparse: Callable[[], Sequence[LibraryEntry]]
+        self,
+        file: Path,
+        sha: str,
+        count: int,
+        path: str,
+        reparse: Callable[[], Sequence[LibraryEntry]],
     ) -> None:
-        self._rows = rows
+        self._file = file
+        self._sha = sha
+        self._count = count
         self._path = path
+        self._real = _real(path)
         self._reparse = reparse
         self._decoded: dict[int, LibraryEntry] = {}
         self._parsed: Sequence[LibraryEntry] | None = None
+        self._db: sqlite3.Connection | None = None
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> LibraryEntry: ...
@@ -311,15 +295,33 @@ class _StoredEntries(Sequence[LibraryEntry]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if self._parsed is not None:
             return self._parsed[index]
-        n = range(len(self._rows))[index]  # IndexError, negative indices, as a list does
+        n = range(self._count)[index]  # IndexError, negative indices, as a list does
         if n not in self._decoded:
             try:
-                self._decoded[n] = _entry(self._rows[n], self._path)
-            except (ValueError, TypeError):
-                # A row damaged after the index was read: the file's own bytes still tell.
+                self._decoded[n] = self._read(n)
+            except (sqlite3.Error, ValueError, TypeError):
+                # A row gone, garbled, or of the file's newer content (indexed meanwhile by
+                # another run): the bytes this run read still tell.
+                self._close()
                 self._parsed = self._reparse()
                 return self._parsed[n]
         return self._decoded[n]
+
+    def _read(self, n: int) -> LibraryEntry:
+        if self._db is None:
+            self._db = sqlite3.connect(self._file, timeout=_BUSY_TIMEOUT_S)
+            weakref.finalize(self, self._db.close)
+        row = self._db.execute(
+            "SELECT sha256, entry FROM library_entries WHERE path = ? AND n = ?",
+            (self._real, n),
+        ).fetchone()
+        if row is None or row[0] != self._sha:
+            raise ValueError("the stored entry is not of these bytes")
+        return _entry(row[1], self._path)
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
 
 
 class MatchMemo:

@@ -31,7 +31,7 @@ from rapidfuzz.distance import Levenshtein
 
 from note2bib.identity import (
     EntryFacts,
-    EntryKeys,
+    Lookup,
     TitleFacts,
     authors_agree,
     entry_arxiv_ids,
@@ -122,40 +122,28 @@ class LibraryIndex:
     """The entries of one or more libraries, indexed by arXiv id, DOI and rough title.
 
     `entries` may be lazy (read from the library index): only the entries a record matches
-    and its title candidates are taken from it; `keys`, when given, are their search keys.
+    and its title candidates are taken from it; `lookup`, when given, is their search keys.
     """
 
-    def __init__(
-        self, entries: Sequence[LibraryEntry], keys: Sequence[EntryKeys] | None = None
-    ) -> None:
+    def __init__(self, entries: Sequence[LibraryEntry], lookup: Lookup | None = None) -> None:
         self.entries = entries
-        if keys is None:
-            keys = [entry_keys(e) for e in entries]
-        self.by_arxiv: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        self.by_doi: dict[str, list[int]] = defaultdict(list)
+        if lookup is None:
+            lookup = Lookup.of(entry_keys(e) for e in entries)
+        self.by_arxiv = lookup.by_arxiv
+        self.by_doi = lookup.by_doi
+        # A title match needs the first authors to agree, which needs a word of one's name in
+        # the other's: entries with a plain author name are looked up by its words, the others
+        # (`unblocked`) compared with every record.
+        self._by_author_word = lookup.by_author_word
+        self._keys_rough = lookup.rough_titles
         # One title is often in a library several times (concatenated files, copies of one
         # export): each distinct rough title is compared once, then stands for all its entries.
         self._by_rough_title: dict[str, list[int]] = defaultdict(list)
-        # A title match needs the first authors to agree, which needs a word of one's name in
-        # the other's: entries with a plain author name are looked up by its words, the others
-        # (`_unblocked`) compared with every record.
-        self._by_author_word: dict[str, list[int]] = defaultdict(list)
-        self._unblocked: list[int] = []
-        for i, k in enumerate(keys):
-            for base, field in k.arxiv:
-                self.by_arxiv[base].append((i, field))
-            if k.doi is not None:
-                self.by_doi[k.doi].append(i)
-            self._by_rough_title[k.rough_title].append(i)
-            if k.author_words is None:
-                self._unblocked.append(i)
-            else:
-                for word in k.author_words:
-                    self._by_author_word[word].append(i)
-        self._keys_rough = [k.rough_title for k in keys]
+        for i, rough in enumerate(lookup.rough_titles):
+            self._by_rough_title[rough].append(i)
         self._unblocked_titles: dict[str, list[int]] = defaultdict(list)
-        for i in self._unblocked:
-            self._unblocked_titles[self._keys_rough[i]].append(i)
+        for i in lookup.unblocked:
+            self._unblocked_titles[lookup.rough_titles[i]].append(i)
         self._facts: dict[int, TitleFacts | None] = {}
 
     def _facts_of(self, i: int) -> TitleFacts | None:
