@@ -51,6 +51,8 @@ _TEXT_FIELDS = (
     "publisher",
     "institution",
 )
+# Every id form has `YYMM.NNNN` or `/YYMMNNN` (see `ids._PATTERN`): without one, no id.
+_MAYBE_ID = re.compile(r"\d{4}\.\d{4}|/\d{7}")
 _URL_FIELD = re.compile(r"bdsk-url-\d+|.*url")  # BibDesk's `bdsk-url-1`, `pdfurl`, `arxivurl`
 _PREPRINT = re.compile(r"pre-?print", re.IGNORECASE)
 _DBLP_VOLUME = re.compile(r"\s*abs/(\S+?)\s*")
@@ -69,6 +71,8 @@ def entry_arxiv_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
     is_corr = _bare(entry.get("journal") or "").lower() in ("corr", "arxiv")
     for name, value in entry.fields:
         ids: list[ArxivId] = []
+        if not _MAYBE_ID.search(value):
+            continue  # most values: no id can be written in them
         if name == "eprint" and prefix not in ("", "arxiv"):
             continue  # a JSTOR, PubMed or HAL eprint
         if name in _ID_FIELDS:

@@ -39,6 +39,8 @@ FORMAT = 1
 """Bump when the tables or the rows' JSON change; an index of another format is dropped."""
 
 _BUSY_TIMEOUT_S = 5.0
+# One encoder for every row: `json.dumps` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 _CREATE = (
     """
@@ -168,9 +170,7 @@ def save(
                 head[0],
                 n,
                 sha,
-                json.dumps(
-                    [e.key, e.type, e.fields, e.line, e.span[0], e.span[1]], ensure_ascii=False
-                ),
+                _ENCODER.encode([e.key, e.type, e.fields, e.line, e.span[0], e.span[1]]),
             )
             for n, e in enumerate(entries)
         ]
