@@ -3,6 +3,7 @@ parsing the file, and must then behave exactly as a fresh read would."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -178,3 +179,41 @@ def test_merge_from_the_index_writes_what_a_fresh_read_writes(
     assert refs.read_text(encoding="utf-8") == fresh
     assert fresh.startswith(REFS.split("@article")[0])
     assert "added the note to the annote of lehman2023clinical" in merged.stderr
+
+
+def test_two_libraries_and_a_csl_json_one_read_from_the_index_as_fresh(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "more.json").write_text(
+        '[{"id": "guo2023animatediff", "type": "article", "title": "AnimateDiff",'
+        ' "author": [{"family": "Guo", "given": "Yuwei"}],'
+        ' "URL": "https://arxiv.org/abs/2307.04725"}]',
+        encoding="utf-8",
+    )
+    fresh = export("--library", "more.json")
+    assert "2307.04725 is already in more.json as guo2023animatediff" in fresh.stderr
+    assert "already in refs.bib as lehman2023clinical" in fresh.stderr
+    no_parsing(monkeypatch)
+    monkeypatch.setattr(
+        note2bib.library, "parse_csl_json", lambda *a: pytest.fail("more.json was parsed")
+    )
+    indexed = export("--library", "more.json")
+    assert (indexed.stdout, indexed.stderr) == (fresh.stdout, fresh.stderr)
+
+
+def test_the_index_forgets_libraries_that_no_longer_exist(project: Path) -> None:
+    export()
+    old = project / "old.bib"
+    old.write_text(REFS, encoding="utf-8")
+    assert run("export", "--library", "old.bib", "notes.md").exit_code == 3
+    old.unlink()
+    export()  # a library indexed anew (refs.bib changed) cleans up
+    (project / "refs.bib").write_text(REFS + "\n", encoding="utf-8")
+    export()
+    with index(project) as db:
+        paths = [p for (p,) in db.execute("SELECT path FROM libraries")]
+        kept = {
+            p for (ps,) in db.execute("SELECT paths FROM library_matches") for p in json.loads(ps)
+        }
+    assert paths == [str((project / "refs.bib").resolve())]
+    assert kept == {str((project / "refs.bib").resolve())}

@@ -181,6 +181,7 @@ def save(
             with _connect(directory / FILE_NAME, create=True) as db:
                 db.execute("BEGIN IMMEDIATE")
                 try:
+                    _forget_vanished(db)
                     db.execute("DELETE FROM library_entries WHERE path = ?", (head[0],))
                     db.execute(
                         "INSERT OR REPLACE INTO libraries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", head
@@ -196,6 +197,18 @@ def save(
                 _remove(directory / FILE_NAME)  # not a database (damaged): start it anew
         except (sqlite3.Error, OSError):
             return
+
+
+def _forget_vanished(db: sqlite3.Connection) -> None:
+    """Drop the indexes (and matches) of library files that no longer exist, so the cache
+    does not keep every library ever read."""
+    gone = [p for (p,) in db.execute("SELECT path FROM libraries") if not os.path.exists(p)]
+    for path in gone:
+        db.execute("DELETE FROM library_entries WHERE path = ?", (path,))
+        db.execute("DELETE FROM libraries WHERE path = ?", (path,))
+    for (paths,) in db.execute("SELECT DISTINCT paths FROM library_matches").fetchall():
+        if not all(os.path.exists(p) for p in json.loads(paths)):
+            db.execute("DELETE FROM library_matches WHERE paths = ?", (paths,))
 
 
 @contextlib.contextmanager
