@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 import note2bib.library
 from note2bib.cli import main
+from note2bib.library import read_library
 from note2bib.library_index import FILE_NAME, FORMAT
 
 from arxiv_standin import ArxivStandin
@@ -135,6 +136,19 @@ def test_a_garbled_entry_row_falls_back_to_the_file(project: Path) -> None:
         db.execute("DELETE FROM library_matches")
     garbled = export()
     assert (garbled.stdout, garbled.stderr) == (fresh.stdout, fresh.stderr)
+
+
+def test_every_entry_read_from_the_index_is_the_entry_parsed(tmp_path: Path) -> None:
+    corpus = Path(__file__).parent / "fixtures" / "corpora" / "messy_iridia_all.bib"
+    library = tmp_path / "refs.bib"
+    library.write_bytes(corpus.read_bytes())
+    fresh = read_library(str(library), tmp_path / "cache")  # parsed, then indexed
+    indexed = read_library(str(library), tmp_path / "cache")
+    assert not isinstance(indexed.entries, tuple)  # it did come from the index
+    assert [indexed.entries[n] for n in (0, 1000, -1)] == [fresh.entries[n] for n in (0, 1000, -1)]
+    assert list(indexed.entries) == list(fresh.entries)
+    assert indexed.diagnostics == fresh.diagnostics
+    assert indexed.keys == fresh.keys
 
 
 def test_remembered_matches_that_do_not_fit_the_library_are_found_again(project: Path) -> None:

@@ -320,6 +320,30 @@ class _StoredEntries(Sequence[LibraryEntry]):
                 return self._parsed[n]
         return self._decoded[n]
 
+    def __iter__(self) -> Iterator[LibraryEntry]:
+        """Every entry, read in one query (or from the file, should a row be amiss)."""
+        if self._parsed is None and len(self._decoded) < self._count:
+            try:
+                self._read_all()
+            except (sqlite3.Error, ValueError, TypeError):
+                self._close()
+                self._parsed = self._reparse()
+        if self._parsed is not None:
+            return iter(self._parsed)
+        return (self._decoded[n] for n in range(self._count))
+
+    def _read_all(self) -> None:
+        with contextlib.closing(sqlite3.connect(self._file, timeout=_BUSY_TIMEOUT_S)) as db:
+            rows = db.execute(
+                "SELECT n, sha256, entry FROM library_entries WHERE path = ? ORDER BY n",
+                (self._real,),
+            ).fetchall()
+        if [n for n, _, _ in rows] != list(range(self._count)):
+            raise ValueError("stored entries are missing")
+        if any(sha != self._sha for _, sha, _ in rows):
+            raise ValueError("the stored entries are not of these bytes")
+        self._decoded = {n: _entry(text, self._path) for n, _, text in rows}
+
     def _read(self, n: int) -> LibraryEntry:
         if self._db is None:
             self._db = sqlite3.connect(self._file, timeout=_BUSY_TIMEOUT_S)
