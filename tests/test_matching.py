@@ -115,6 +115,38 @@ def test_a_title_typo_is_still_the_same_paper(tmp_path: Path) -> None:
     assert match is not None and match.how == "title and first author"
 
 
+@pytest.mark.parametrize(
+    ("author", "how"),
+    [
+        ("Lehman, Eric and Hernandez, Evan", "title and first author"),
+        ("Eric Lehman", "title and first author"),
+        ("Lehman, E.", "title and first author"),
+        ("{L}ehman, Eric", "title and first author"),  # LaTeX in the name
+        ("Lehm{\\'a}n, Eric", "title and first author"),  # accents are folded
+        ("Leh{\\'a}n, Eric", None),  # another name once decoded
+        ("Hernandez, Evan and Lehman, Eric", None),  # not the first author
+        ("Jane .", "title and year"),  # no family name to compare: the year decides
+        ("{OpenAI}", None),
+    ],
+)
+def test_the_first_author_in_any_form_decides_a_title_match(
+    tmp_path: Path, author: str, how: str | None
+) -> None:
+    # Many entries whose authors share no word with the paper's, as in a large library.
+    others = "".join(
+        f"@misc{{o{n}, author={{Smith{n}, Jane}}, year={{2023}},\n"
+        f"  title={{Do We Still Need Clinical Language Models}}}}\n"
+        for n in range(50)
+    )
+    index = library(
+        tmp_path,
+        others + f"@misc{{x, author={{{author}}}, year={{2023}},\n"
+        "  title={Do We Still Need Clinical Language Models?}}\n",
+    )
+    match = index.match(record("2302.08091"))
+    assert (match and (match.entry.key, match.how)) == (how and ("x", how))
+
+
 def test_same_title_different_authors_is_another_paper(tmp_path: Path) -> None:
     index = library(
         tmp_path, "@misc{other, title={Segment Anything}, author={Smith, Jane}, year={2023}}\n"

@@ -187,7 +187,7 @@ def export_command(
         _check_library_options(options, a["libraries"], output)
         if output is not None:
             _refuse_overwriting_notes(output, a["notes"])
-        libs = [read_library(path) for path in a["libraries"]]
+        libs = [read_library(path, options.cache_dir) for path in a["libraries"]]
         _refuse_stdout_onto_library(output, libs)
         if options.merge:  # before asking arXiv anything
             check_appendable(libs[0].data.decode("utf-8"), libs[0].path)

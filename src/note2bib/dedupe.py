@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from note2bib.library import Library, all_keys
+from note2bib.library import Library, all_keys, entries_of, lookup_of
+from note2bib.library_index import MatchMemo, record_key
 from note2bib.matching import LibraryIndex, Match
 from note2bib.model import Diagnostic, Record
 from note2bib.records import SectionIds, assign_keys
@@ -36,17 +38,28 @@ class LibraryPlan:
 
 
 def plan_against_libraries(
-    records: Sequence[Record], libraries: Sequence[Library], found: Sequence[SectionIds]
+    records: Sequence[Record],
+    libraries: Sequence[Library],
+    found: Sequence[SectionIds],
+    memo_dir: Path | None = None,
 ) -> LibraryPlan:
-    """Which records the libraries already have; keys for the others that never collide."""
+    """Which records the libraries already have; keys for the others that never collide.
+
+    With `memo_dir` (the cache directory), matches found before for the same records and
+    the same library bytes are taken from there (see `library_index.MatchMemo`).
+    """
     if not libraries:
         return LibraryPlan(tuple(records), (None,) * len(records))
-    index = LibraryIndex(e for lib in libraries for e in lib.entries)
-    matches = [index.match(r) for r in records]
+    index = LibraryIndex(entries_of(libraries), lookup_of(libraries))
+    if memo_dir is None:
+        matches = [index.match(r) for r in records]
+    else:
+        memo = MatchMemo(memo_dir, [(lib.path, lib.data) for lib in libraries])
+        matches = _remembered_matches(index, records, memo)
     new = [r for r, m in zip(records, matches, strict=True) if m is None]
     new_keys = iter(r.key for r in assign_keys(new, all_keys(libraries)))
     final = [
-        replace(r, key=next(new_keys) if m is None else m.entry.key)
+        _keyed(r, next(new_keys) if m is None else m.entry.key)
         for r, m in zip(records, matches, strict=True)
     ]
     first = first_mentions(found)
@@ -60,6 +73,30 @@ def plan_against_libraries(
         if m is not None
     ]
     return LibraryPlan(tuple(final), tuple(matches), tuple(diagnostics))
+
+
+def _keyed(record: Record, key: str) -> Record:
+    return record if record.key == key else replace(record, key=key)
+
+
+def _remembered_matches(
+    index: LibraryIndex, records: Sequence[Record], memo: MatchMemo
+) -> list[Match | None]:
+    """Each record's match, from the memo where it has one, else found (and remembered)."""
+    keys = [record_key(r) for r in records]
+    known = memo.get(keys)
+    matches: list[Match | None] = []
+    learned: dict[str, tuple[int, str]] = {}
+    for record, key in zip(records, keys, strict=True):
+        entry, how = known.get(key, (None, ""))
+        if entry is not None and -1 <= entry < len(index.entries):
+            matches.append(None if entry < 0 else Match(index.entries[entry], how))
+            continue
+        at = index.match_at(record)
+        matches.append(None if at is None else Match(index.entries[at[0]], at[1]))
+        learned[key] = (-1, "") if at is None else at
+    memo.put(learned)
+    return matches
 
 
 def first_mentions(found: Sequence[SectionIds]) -> dict[str, tuple[str, int]]:

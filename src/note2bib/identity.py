@@ -12,10 +12,14 @@ arXiv: a bare `2101.00001` in `pages` is a page range.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 from pybtex.database import Person
 
@@ -47,6 +51,8 @@ _TEXT_FIELDS = (
     "publisher",
     "institution",
 )
+# Every id form has `YYMM.NNNN` or `/YYMMNNN` (see `ids._PATTERN`): without one, no id.
+_MAYBE_ID = re.compile(r"\d{4}\.\d{4}|/\d{7}")
 _URL_FIELD = re.compile(r"bdsk-url-\d+|.*url")  # BibDesk's `bdsk-url-1`, `pdfurl`, `arxivurl`
 _PREPRINT = re.compile(r"pre-?print", re.IGNORECASE)
 _DBLP_VOLUME = re.compile(r"\s*abs/(\S+?)\s*")
@@ -65,6 +71,8 @@ def entry_arxiv_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
     is_corr = _bare(entry.get("journal") or "").lower() in ("corr", "arxiv")
     for name, value in entry.fields:
         ids: list[ArxivId] = []
+        if not _MAYBE_ID.search(value):
+            continue  # most values: no id can be written in them
         if name == "eprint" and prefix not in ("", "arxiv"):
             continue  # a JSTOR, PubMed or HAL eprint
         if name in _ID_FIELDS:
@@ -204,10 +212,10 @@ def authors_agree(a: TitleFacts, b: TitleFacts) -> bool:
     """The first authors agree: one's family name is a word of the other's whole name."""
     if a.family is None or b.family is None:
         return False
-    return _last_word(a.family) in b.name_words or _last_word(b.family) in a.name_words
+    return last_word(a.family) in b.name_words or last_word(b.family) in a.name_words
 
 
-def _last_word(family: str) -> str:
+def last_word(family: str) -> str:
     return family.split()[-1] if family.split() else family
 
 
@@ -219,3 +227,144 @@ def fold(text: str) -> str:
         folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
         text = unicodedata.normalize("NFC", folded)
     return " ".join(_NOT_WORD.sub(" ", text).casefold().split())
+
+
+@dataclass(frozen=True)
+class EntryKeys:
+    """What a library is searched by, for one entry: its key, arXiv ids, DOI and rough title."""
+
+    key: str
+    arxiv: tuple[tuple[str, str], ...]
+    """(versionless id, the field it was first found in), in field order."""
+    doi: str | None
+    """The normalised DOI when it is a publisher's (arXiv's own 10.48550 DOIs are ids)."""
+    rough_title: str
+    """`fold` of the raw title: cheap, undecoded, for choosing title candidates."""
+    author_words: frozenset[str] | None = None
+    """`plain_author_words`: None when the first author must be decoded to be compared."""
+
+
+def entry_keys(entry: LibraryEntry) -> EntryKeys:
+    """An entry's search keys (what the library index keeps for it)."""
+    doi = normalize_doi(entry.get("doi") or "")
+    return EntryKeys(
+        key=entry.key,
+        arxiv=tuple((i.base, name) for i, name in entry_arxiv_ids(entry).items()),
+        doi=None if doi is None or doi.startswith("10.48550/") else doi,
+        rough_title=fold(entry.get("title") or ""),
+        author_words=plain_author_words(entry),
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A library's entries by what they are searched with (entry numbers in entry order).
+
+    This is what the library index keeps of a library besides its entries: one JSON value,
+    read in one go, so an unchanged library costs no work per entry.
+    """
+
+    keys: list[str]
+    """Every entry's citation key."""
+    by_arxiv: dict[str, list[tuple[int, str]]]
+    """Versionless arXiv id → (entry, the field it is in)."""
+    by_doi: dict[str, list[int]]
+    rough_titles: list[str]
+    by_author_word: dict[str, list[int]]
+    """A word of a plain first-author name → the entries whose first author has it."""
+    unblocked: list[int]
+    """Entries whose first author is not plain: compared with every record."""
+
+    @classmethod
+    def of(cls, entries: Iterable[EntryKeys]) -> Lookup:
+        lookup = cls([], defaultdict(list), defaultdict(list), [], defaultdict(list), [])
+        for i, k in enumerate(entries):
+            lookup.keys.append(k.key)
+            for base, name in k.arxiv:
+                lookup.by_arxiv[base].append((i, name))
+            if k.doi is not None:
+                lookup.by_doi[k.doi].append(i)
+            lookup.rough_titles.append(k.rough_title)
+            if k.author_words is None:
+                lookup.unblocked.append(i)
+            else:
+                for word in sorted(k.author_words):
+                    lookup.by_author_word[word].append(i)
+        return lookup
+
+    @classmethod
+    def joined(cls, parts: Sequence[Lookup]) -> Lookup:
+        """Several libraries' lookups as one, their entries numbered one after the other."""
+        if len(parts) == 1:
+            return parts[0]
+        out = cls([], defaultdict(list), defaultdict(list), [], defaultdict(list), [])
+        for part in parts:
+            shift = len(out.keys)
+            out.keys.extend(part.keys)
+            for base, found in part.by_arxiv.items():
+                out.by_arxiv[base] += [(i + shift, name) for i, name in found]
+            for doi, entries in part.by_doi.items():
+                out.by_doi[doi] += [i + shift for i in entries]
+            out.rough_titles.extend(part.rough_titles)
+            for word, entries in part.by_author_word.items():
+                out.by_author_word[word] += [i + shift for i in entries]
+            out.unblocked.extend(i + shift for i in part.unblocked)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(
+            [
+                self.keys,
+                self.by_arxiv,
+                self.by_doi,
+                self.rough_titles,
+                self.by_author_word,
+                self.unblocked,
+            ],
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, count: int) -> Lookup:
+        """The lookup `to_json` wrote for `count` entries (ValueError if it is not one)."""
+        keys, by_arxiv, by_doi, rough, by_word, unblocked = json.loads(text)
+        if not (len(keys) == len(rough) == count):
+            raise ValueError("a stored lookup of another library")
+        if not all(isinstance(s, str) for s in chain(keys, rough)):
+            raise ValueError("a stored lookup is garbled")
+        numbers = chain(
+            (i for found in by_arxiv.values() for i, _ in found),
+            chain.from_iterable(by_doi.values()),
+            chain.from_iterable(by_word.values()),
+            unblocked,
+        )
+        if not all(type(i) is int and 0 <= i < count for i in numbers):
+            raise ValueError("a stored lookup is garbled")
+        arxiv = {b: [(i, name) for i, name in found] for b, found in by_arxiv.items()}
+        return cls(keys, arxiv, by_doi, rough, by_word, unblocked)
+
+
+_LATEX_MARK = re.compile(r"[\\{}$~]")
+_NAME_TOKEN = re.compile(r"[\s,]+")
+
+
+def plain_author_words(entry: LibraryEntry) -> frozenset[str] | None:
+    """The words of the first author's name when it is plain, else None.
+
+    Plain is ASCII without LaTeX, every token holding a letter or digit: then these words are
+    exactly `TitleFacts.name_words` (no decoding needed), the family name is among them and
+    is never empty, so a title match needs one of them in the other author's name. A name
+    that is not plain (accents in LaTeX, `{OpenAI}`, none at all) gives None: such entries
+    are compared with every record, as before.
+
+    >>> entry = LibraryEntry("k", "misc", (("author", "Wang, Xiaolong and Li"),), "f", 1, (0, 9))
+    >>> sorted(plain_author_words(entry) or ())
+    ['wang', 'xiaolong']
+    """
+    first = _first_name(entry.get("author") or entry.get("editor") or "")
+    if not first or not first.isascii() or _LATEX_MARK.search(first):
+        return None
+    tokens = [t for t in _NAME_TOKEN.split(first) if t]
+    if not tokens or not all(any(c.isalnum() for c in t) for t in tokens):
+        return None
+    return frozenset(normalize_title(first).split())

@@ -8,12 +8,17 @@ decodes the few values it compares).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain
 from pathlib import Path
+from typing import overload
 
+from note2bib import library_index
 from note2bib.errors import InputError
 from note2bib.files import decode_utf8
+from note2bib.identity import Lookup, entry_keys
 from note2bib.library_bib import parse_bib
 from note2bib.library_csl import parse_csl_json
 from note2bib.model import Diagnostic, LibraryEntry
@@ -25,18 +30,32 @@ class Library:
 
     path: str
     data: bytes
-    entries: tuple[LibraryEntry, ...]
+    entries: Sequence[LibraryEntry]
+    """Read from the library index lazily when it had this file (see `library_index`)."""
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     kind: str = "bibtex"
     """`bibtex` or `csl-json`."""
+    indexed_lookup: Lookup | None = None
+    """The entries by key, arXiv id, DOI and rough title, when the library index gave them."""
+
+    @cached_property
+    def lookup(self) -> Lookup:
+        """The entries by what they are searched with."""
+        if self.indexed_lookup is not None:
+            return self.indexed_lookup
+        return Lookup.of(entry_keys(e) for e in self.entries)
 
     @property
     def keys(self) -> frozenset[str]:
-        return frozenset(e.key for e in self.entries)
+        return frozenset(self.lookup.keys)
 
 
-def read_library(path: str) -> Library:
-    """Read a `.bib` or CSL-JSON `.json` library; a file that cannot be read is one sentence."""
+def read_library(path: str, index_dir: Path | None = None) -> Library:
+    """Read a `.bib` or CSL-JSON `.json` library; a file that cannot be read is one sentence.
+
+    With `index_dir` (the cache directory), an unchanged library comes from its index there,
+    and a parsed one is indexed for the next run.
+    """
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -45,8 +64,31 @@ def read_library(path: str) -> Library:
         raise InputError(f"{path}: is a directory, not a library file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
+    kind = "csl-json" if Path(path).suffix.lower() == ".json" else "bibtex"
+    if index_dir is not None:
+        found = library_index.load(
+            index_dir, path, data, kind, lambda: parse_library(path, data, kind).entries
+        )
+        if found is not None:
+            return Library(path, data, found.entries, found.diagnostics, kind, found.lookup)
+    library = parse_library(path, data, kind)
+    if index_dir is not None:
+        library_index.save(
+            index_dir,
+            path,
+            data,
+            kind,
+            library.entries,
+            library.lookup,
+            library.diagnostics,
+        )
+    return library
+
+
+def parse_library(path: str, data: bytes, kind: str) -> Library:
+    """A library's bytes, parsed (`kind` is `bibtex` or `csl-json`)."""
     text = decode_utf8(data, path)
-    if Path(path).suffix.lower() == ".json":
+    if kind == "csl-json":
         entries, diagnostics = parse_csl_json(text, path)
         return Library(path, data, tuple(entries), tuple(diagnostics), kind="csl-json")
     entries, diagnostics = parse_bib(text, path)
@@ -56,3 +98,44 @@ def read_library(path: str) -> Library:
 def all_keys(libraries: Sequence[Library]) -> frozenset[str]:
     """Every key of every library: a new key must equal none of them (case-insensitively)."""
     return frozenset(k for lib in libraries for k in lib.keys)
+
+
+def entries_of(libraries: Sequence[Library]) -> Sequence[LibraryEntry]:
+    """The entries of all `libraries` in order, without reading any stored entry yet."""
+    if len(libraries) == 1:
+        return libraries[0].entries
+    return _Chained([lib.entries for lib in libraries])
+
+
+def lookup_of(libraries: Sequence[Library]) -> Lookup:
+    """The lookup of all `libraries`, entries numbered as `entries_of` does."""
+    return Lookup.joined([lib.lookup for lib in libraries])
+
+
+class _Chained(Sequence[LibraryEntry]):
+    """Several entry sequences as one, each item taken from its own sequence when asked."""
+
+    def __init__(self, parts: list[Sequence[LibraryEntry]]) -> None:
+        self._parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self._parts)
+
+    def __iter__(self) -> Iterator[LibraryEntry]:
+        return chain.from_iterable(self._parts)
+
+    @overload
+    def __getitem__(self, index: int) -> LibraryEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LibraryEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> LibraryEntry | Sequence[LibraryEntry]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = range(len(self))[index]
+        for part in self._parts:
+            if n < len(part):
+                return part[n]
+            n -= len(part)
+        raise IndexError(index)  # unreachable: `range` checked the bounds

@@ -25,17 +25,19 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from note2bib.identity import (
     EntryFacts,
+    Lookup,
     TitleFacts,
     authors_agree,
     entry_arxiv_ids,
+    entry_keys,
     fold,
+    last_word,
     normalize_doi,
     record_author,
 )
@@ -43,7 +45,7 @@ from note2bib.model import LibraryEntry, Record
 from note2bib.titles import normalize_title
 
 TITLE_THRESHOLD = 95.0
-"""rapidfuzz ratio (0-100) of normalised titles; chosen on the corpora (README, benchmarks/)."""
+"""rapidfuzz ratio (0-100) of normalised titles; chosen on the corpora (README, bench/)."""
 MAX_TITLE_EDITS = 2
 """Characters that may differ (spaces ignored): a word swapped for another is a new paper."""
 _ROUGH_MARGIN = 15.0
@@ -117,45 +119,64 @@ def record_facts(record: Record) -> TitleFacts | None:
 
 
 class LibraryIndex:
-    """The entries of one or more libraries, indexed by arXiv id, DOI and (lazily) title."""
+    """The entries of one or more libraries, indexed by arXiv id, DOI and rough title.
 
-    def __init__(self, entries: Iterable[LibraryEntry]) -> None:
-        self.entries = list(entries)
-        self.by_arxiv: dict[str, list[tuple[LibraryEntry, str]]] = defaultdict(list)
-        self.by_doi: dict[str, list[LibraryEntry]] = defaultdict(list)
-        for entry in self.entries:
-            for arxiv_id, field in entry_arxiv_ids(entry).items():
-                self.by_arxiv[arxiv_id.base].append((entry, field))
-            doi = normalize_doi(entry.get("doi") or "")
-            if doi is not None and not doi.startswith("10.48550/"):
-                self.by_doi[doi].append(entry)
-        self._facts = [EntryFacts(e) for e in self.entries]
+    `entries` may be lazy (read from the library index): only the entries a record matches
+    and its title candidates are taken from it; `lookup`, when given, is their search keys.
+    """
 
-    @cached_property
-    def _rough_titles(self) -> list[str]:
-        return [fold(e.get("title") or "") for e in self.entries]
+    def __init__(self, entries: Sequence[LibraryEntry], lookup: Lookup | None = None) -> None:
+        self.entries = entries
+        if lookup is None:
+            lookup = Lookup.of(entry_keys(e) for e in entries)
+        self.by_arxiv = lookup.by_arxiv
+        self.by_doi = lookup.by_doi
+        # A title match needs the first authors to agree, which needs a word of one's name in
+        # the other's: entries with a plain author name are looked up by its words, the others
+        # (`unblocked`) compared with every record.
+        self._by_author_word = lookup.by_author_word
+        self._keys_rough = lookup.rough_titles
+        # One title is often in a library several times (concatenated files, copies of one
+        # export): each distinct rough title is compared once, then stands for all its entries.
+        self._by_rough_title: dict[str, list[int]] = defaultdict(list)
+        for i, rough in enumerate(lookup.rough_titles):
+            self._by_rough_title[rough].append(i)
+        self._unblocked_titles: dict[str, list[int]] = defaultdict(list)
+        for i in lookup.unblocked:
+            self._unblocked_titles[lookup.rough_titles[i]].append(i)
+        self._facts: dict[int, TitleFacts | None] = {}
+
+    def _facts_of(self, i: int) -> TitleFacts | None:
+        if i not in self._facts:
+            self._facts[i] = EntryFacts(self.entries[i]).facts
+        return self._facts[i]
 
     def match(self, record: Record) -> Match | None:
         """The library entry that is this record's paper, by the first rule that holds."""
+        found = self.match_at(record)
+        return None if found is None else Match(self.entries[found[0]], found[1])
+
+    def match_at(self, record: Record) -> tuple[int, str] | None:
+        """Where in `entries` this record's paper is, and which rule said so."""
         if record.arxiv_id is not None and (hits := self.by_arxiv.get(record.arxiv_id.base)):
-            entry, field = hits[0]
-            return Match(entry, f"arXiv id in {field}")
+            first, field = hits[0]
+            return first, f"arXiv id in {field}"
         paper = record.paper
         doi = normalize_doi(paper.doi) if paper is not None and paper.doi else None
         if doi is not None and (hits_doi := self.by_doi.get(doi)):
-            return Match(hits_doi[0], "DOI")
+            return hits_doi[0], "DOI"
         if record.paper is None and record.arxiv_id is None:
             return self._match_note(record)
         facts = record_facts(record)
         if facts is None:
             return None
-        for i in self._title_candidates(facts.title):
-            other = self._facts[i].facts
+        for i in self._title_candidates(facts.title, self._author_candidates(facts)):
+            other = self._facts_of(i)
             if other is not None and (how := same_title(facts, other)):
-                return Match(self.entries[i], how)
+                return i, how
         return None
 
-    def _match_note(self, record: Record) -> Match | None:
+    def _match_note(self, record: Record) -> tuple[int, str] | None:
         """A note that names no paper (kept as `@misc` with its heading as title): the entry
         with the same title and the same link, or the same title and no author."""
         title = normalize_title(record.title)
@@ -165,21 +186,45 @@ class LibraryIndex:
             if normalize_title(entry.get("title") or "") != title:
                 continue
             if url and _plain_url(entry.get("url") or "") == url:
-                return Match(entry, "title and url")
+                return i, "title and url"
             if not url and not entry.get("author"):
-                return Match(entry, "title")
+                return i, "title"
         return None
 
-    def _title_candidates(self, title: str) -> list[int]:
-        """Entries whose rough title is close to `title`, best first."""
-        found = process.extract(
-            fold(title),
-            self._rough_titles,
-            scorer=fuzz.ratio,
-            score_cutoff=TITLE_THRESHOLD - _ROUGH_MARGIN,
-            limit=None,
-        )
-        return [i for _, _, i in found]
+    def _author_candidates(self, facts: TitleFacts) -> list[dict[str, list[int]]] | None:
+        """The entries whose first author may agree with `facts`', grouped by rough title
+        (None: any entry may).
+
+        `authors_agree` needs the last word of one family name among the other's name words;
+        a plain name's words hold its family name, so sharing no word rules the entry out.
+        """
+        if facts.family is None:
+            return None  # then the title and year rule holds for any entry
+        found: set[int] = set()
+        for word in facts.name_words | {last_word(facts.family)}:
+            found.update(self._by_author_word.get(word, ()))
+        blocked: dict[str, list[int]] = defaultdict(list)
+        for i in sorted(found):
+            blocked[self._keys_rough[i]].append(i)
+        return [self._unblocked_titles, blocked]
+
+    def _title_candidates(
+        self, title: str, among: list[dict[str, list[int]]] | None = None
+    ) -> list[int]:
+        """Entries (of `among`, or all) whose rough title is close to `title`, best first,
+        then in library order."""
+        rough_title = fold(title)
+        scored = []
+        for by_title in [self._by_rough_title] if among is None else among:
+            found = process.extract(
+                rough_title,
+                list(by_title),
+                scorer=fuzz.ratio,
+                score_cutoff=TITLE_THRESHOLD - _ROUGH_MARGIN,
+                limit=None,
+            )
+            scored += [(-score, i) for rough, score, _ in found for i in by_title[rough]]
+        return [i for _, i in sorted(scored)]
 
 
 def _plain_url(url: str) -> str:

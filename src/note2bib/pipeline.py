@@ -106,7 +106,7 @@ def export(
         )
     found = by_title.found
     records, built = build_records(found, {**resolution.papers, **by_title.papers})
-    plan = plan_against_libraries(records, libraries, found)
+    plan = plan_against_libraries(records, libraries, found, options.cache_dir)
     written = [r for r in plan.new if options.cited is None or r.key in options.cited]
     diagnostics = [
         *(d for lib in libraries for d in lib.diagnostics),

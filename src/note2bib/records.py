@@ -169,7 +169,7 @@ def assign_keys(records: Sequence[Record], taken_keys: Collection[str] = ()) -> 
             key = base + _suffix(n)
         used.add(key.lower())
         keys[i] = key
-    return [replace(r, key=keys[i]) for i, r in enumerate(records)]
+    return [r if r.key == keys[i] else replace(r, key=keys[i]) for i, r in enumerate(records)]
 
 
 def _suffix(n: int) -> str:

@@ -13,6 +13,7 @@ from note2bib.latex import decode
 from note2bib.records import STOPWORDS
 
 _LATEX = re.compile(r"[\\{}$]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def normalize_title(title: str) -> str:
@@ -22,13 +23,16 @@ def normalize_title(title: str) -> str:
     Letters of every script are kept, so Korean titles stay distinct from one another.
     """
     text = decode(title) if _LATEX.search(title) else title
-    # NFKD splits `á` into `a` + a combining accent; NFC afterwards puts Hangul syllables back
-    # together (NFKD had split them into jamo, which are letters, not marks).
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    folded = unicodedata.normalize("NFC", folded).casefold()
-    words = "".join(c if c.isalnum() else " " for c in folded)
-    return " ".join(words.split())
+    if text.isascii():
+        folded = text.casefold()  # nothing to decompose or fold
+    else:
+        # NFKD splits `á` into `a` + a combining accent; NFC afterwards puts Hangul syllables
+        # back together (NFKD had split them into jamo, which are letters, not marks).
+        decomposed = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+        folded = unicodedata.normalize("NFC", folded).casefold()
+    # `[\W_]` is exactly what `str.isalnum` rejects: every other character splits words.
+    return " ".join(_NOT_ALNUM.sub(" ", folded).split())
 
 
 def title_similarity(a: str, b: str) -> float:

@@ -1,6 +1,6 @@
 """Measure title similarity on real libraries, to choose `matching.TITLE_THRESHOLD`.
 
-    python benchmarks/measure_titles.py [CORPORA_DIR]      # default: ../shared/corpora
+    python bench/measure_titles.py [CORPORA_DIR]      # default: ../shared/corpora
 
 Ground truth comes from arXiv ids, which name one paper each: entries of the corpora (pooled;
 `ml_uwsbel_refsML-AI.bib` is inside `lab_uwsbel_all.bib` and not counted twice) that carry the

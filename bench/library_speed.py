@@ -1,6 +1,6 @@
 """How long reading, indexing and deduplicating real libraries takes (no test asserts time).
 
-    python benchmarks/library_speed.py [CORPORA_DIR] [EXTRA.bib ...]   # default ../shared/corpora
+    python bench/library_speed.py [CORPORA_DIR] [EXTRA.bib ...]   # default ../shared/corpora
 
 For scale, build the 100k-entry synthetic library with shared/corpora/make_synthetic.py and
 pass it as EXTRA. "decode all" is what LaTeX-decoding every title and author would cost, which

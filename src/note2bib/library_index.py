@@ -1,0 +1,435 @@
+"""The library index: a library's entries as parsed, kept in the cache directory, so a run over
+an unchanged library does not parse it again (parsing a large `.bib` is most of a run).
+
+An index is served only for the very bytes it was made from, by code that parses alike:
+
+- the file is read whole every run (merging needs its bytes anyway) and its SHA-256 decides.
+  Size and mtime are kept with it but prove nothing: an edit that keeps the size within one
+  mtime tick (coarse on some filesystems), `touch -r`, `git checkout` or `rsync -t` leave
+  both as they were. A new mtime over the same bytes still gets the index: the bytes are what
+  was parsed. Hashing 57 MB takes a few hundredths of a second;
+- the fingerprint of the parsing and identity code is part of the key, so an upgrade (or a
+  local change) to how entries are read never meets an index an older version made;
+- an index that cannot be read (not a database, another format, rows missing or garbled) is
+  ignored: the library is parsed as if there were none. It is a cache: losing it costs time.
+
+Entries are decoded from their rows only when asked for (a match, a title candidate), so a
+run that finds every paper by its id touches a handful of the library's entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import overload
+
+from note2bib.identity import Lookup
+from note2bib.model import Diagnostic, LibraryEntry, Record
+
+FILE_NAME = "libraries.sqlite3"
+FORMAT = 1
+"""Bump when the tables or the rows' JSON change; an index of another format is dropped."""
+
+_BUSY_TIMEOUT_S = 5.0
+# One encoder for every row: `json.dumps` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+_CREATE = (
+    """
+    CREATE TABLE IF NOT EXISTS libraries (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        code TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        diagnostics TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        lookup TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS library_entries (
+        path TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        PRIMARY KEY (path, n)
+    )
+    """,
+    # Which entry (its place in the libraries read together, -1 for none) a record matched,
+    # for one set of library contents and this code: matching is a function of the two.
+    """
+    CREATE TABLE IF NOT EXISTS library_matches (
+        libraries TEXT NOT NULL,
+        paths TEXT NOT NULL,
+        record TEXT NOT NULL,
+        entry INTEGER NOT NULL,
+        how TEXT NOT NULL,
+        PRIMARY KEY (libraries, record)
+    )
+    """,
+)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What the index gives back for a library: what parsing it would have given."""
+
+    entries: Sequence[LibraryEntry]
+    lookup: Lookup
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of note2bib's source: another version (or a local change) never reads this one's
+    index, whichever module it changed."""
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.relative_to(Path(__file__).parent).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(data: bytes) -> str:
+    """The SHA-256 of a library's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def load(
+    directory: Path,
+    path: str,
+    data: bytes,
+    kind: str,
+    reparse: Callable[[], Sequence[LibraryEntry]],
+) -> Indexed | None:
+    """The index of `path` when it was made from exactly `data`; None otherwise.
+
+    `reparse` gives the entries should a stored one turn out unreadable later.
+    """
+    try:
+        with _connect(directory / FILE_NAME, create=False) as db:
+            head = db.execute(
+                "SELECT size, sha256, code, kind, diagnostics, count, lookup FROM libraries "
+                "WHERE path = ?",
+                (_real(path),),
+            ).fetchone()
+        if head is None:
+            return None
+        size, sha, code, stored_kind, diagnostics, count, lookup = head
+        if (size, sha, code, stored_kind) != (
+            len(data),
+            content_hash(data),
+            code_fingerprint(),
+            kind,
+        ):
+            return None
+        entries = _StoredEntries(directory / FILE_NAME, sha, count, path, reparse)
+        return Indexed(entries, Lookup.from_json(lookup, count), _diagnostics(diagnostics, path))
+    except (sqlite3.Error, ValueError, TypeError, OSError):
+        return None
+
+
+def save(
+    directory: Path,
+    path: str,
+    data: bytes,
+    kind: str,
+    entries: Sequence[LibraryEntry],
+    lookup: Lookup,
+    diagnostics: Sequence[Diagnostic],
+) -> None:
+    """Keep this library's parse for the next run (replacing the file's older index).
+
+    Never fails: without an index the next run parses again, as this one did.
+    """
+    try:
+        sha = content_hash(data)
+        head = (
+            _real(path),
+            len(data),
+            os.stat(path).st_mtime_ns,
+            sha,
+            code_fingerprint(),
+            kind,
+            json.dumps([[d.message, d.line, d.level] for d in diagnostics], ensure_ascii=False),
+            len(entries),
+            lookup.to_json(),
+        )
+        rows = [
+            (
+                head[0],
+                n,
+                sha,
+                _ENCODER.encode([e.key, e.type, e.fields, e.line, e.span[0], e.span[1]]),
+            )
+            for n, e in enumerate(entries)
+        ]
+    except (OSError, ValueError, TypeError):
+        return
+    for attempt in range(2):
+        try:
+            with _connect(directory / FILE_NAME, create=True) as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    _forget_vanished(db)
+                    db.execute("DELETE FROM library_entries WHERE path = ?", (head[0],))
+                    db.execute(
+                        "INSERT OR REPLACE INTO libraries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", head
+                    )
+                    db.executemany("INSERT INTO library_entries VALUES (?, ?, ?, ?)", rows)
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            return
+        except sqlite3.DatabaseError:
+            if attempt == 0:
+                _remove(directory / FILE_NAME)  # not a database (damaged): start it anew
+        except (sqlite3.Error, OSError):
+            return
+
+
+def _forget_vanished(db: sqlite3.Connection) -> None:
+    """Drop the indexes (and matches) of library files that no longer exist, so the cache
+    does not keep every library ever read."""
+    gone = [p for (p,) in db.execute("SELECT path FROM libraries") if not os.path.exists(p)]
+    for path in gone:
+        db.execute("DELETE FROM library_entries WHERE path = ?", (path,))
+        db.execute("DELETE FROM libraries WHERE path = ?", (path,))
+    for (paths,) in db.execute("SELECT DISTINCT paths FROM library_matches").fetchall():
+        if not all(os.path.exists(p) for p in json.loads(paths)):
+            db.execute("DELETE FROM library_matches WHERE paths = ?", (paths,))
+
+
+@contextlib.contextmanager
+def _connect(file: Path, create: bool) -> Iterator[sqlite3.Connection]:
+    """The index database, of this FORMAT (an older one is emptied when `create`)."""
+    if not create and not file.exists():
+        raise FileNotFoundError(file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(file, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version != FORMAT:
+            if not create:
+                raise ValueError("an index of another format")
+            db.execute("DROP TABLE IF EXISTS library_entries")
+            db.execute("DROP TABLE IF EXISTS libraries")
+            db.execute(f"PRAGMA user_version = {FORMAT}")
+        for statement in _CREATE:
+            db.execute(statement)
+        yield db
+    finally:
+        db.close()
+
+
+def _remove(file: Path) -> None:
+    for name in (file.name, file.name + "-wal", file.name + "-shm"):
+        with contextlib.suppress(OSError):
+            (file.parent / name).unlink()
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _diagnostics(text: str, path: str) -> tuple[Diagnostic, ...]:
+    out = []
+    for message, line, level in json.loads(text):
+        if level not in ("warning", "info") or not (line is None or isinstance(line, int)):
+            raise ValueError("a stored diagnostic is garbled")
+        out.append(Diagnostic(_str(message), path, line, level))
+    return tuple(out)
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+def _entry(text: str, path: str) -> LibraryEntry:
+    key, kind, fields, line, start, end = json.loads(text)
+    if not all(isinstance(x, int) for x in (line, start, end)):
+        raise TypeError("a stored entry's place is garbled")
+    return LibraryEntry(
+        key=_str(key),
+        type=_str(kind),
+        fields=tuple((_str(name), _str(value)) for name, value in fields),
+        file=path,
+        line=line,
+        span=(start, end),
+    )
+
+
+class _StoredEntries(Sequence[LibraryEntry]):
+    """A library's entries, each read from its stored row when first asked for."""
+
+    def __init__(
+        self,
+        file: Path,
+        sha: str,
+        count: int,
+        path: str,
+        reparse: Callable[[], Sequence[LibraryEntry]],
+    ) -> None:
+        self._file = file
+        self._sha = sha
+        self._count = count
+        self._path = path
+        self._real = _real(path)
+        self._reparse = reparse
+        self._decoded: dict[int, LibraryEntry] = {}
+        self._parsed: Sequence[LibraryEntry] | None = None
+        self._db: sqlite3.Connection | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> LibraryEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LibraryEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> LibraryEntry | Sequence[LibraryEntry]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if self._parsed is not None:
+            return self._parsed[index]
+        n = range(self._count)[index]  # IndexError, negative indices, as a list does
+        if n not in self._decoded:
+            try:
+                self._decoded[n] = self._read(n)
+            except (sqlite3.Error, ValueError, TypeError):
+                # A row gone, garbled, or of the file's newer content (indexed meanwhile by
+                # another run): the bytes this run read still tell.
+                self._close()
+                self._parsed = self._reparse()
+                return self._parsed[n]
+        return self._decoded[n]
+
+    def __iter__(self) -> Iterator[LibraryEntry]:
+        """Every entry, read in one query (or from the file, should a row be amiss)."""
+        if self._parsed is None and len(self._decoded) < self._count:
+            try:
+                self._read_all()
+            except (sqlite3.Error, ValueError, TypeError):
+                self._close()
+                self._parsed = self._reparse()
+        if self._parsed is not None:
+            return iter(self._parsed)
+        return (self._decoded[n] for n in range(self._count))
+
+    def _read_all(self) -> None:
+        with contextlib.closing(sqlite3.connect(self._file, timeout=_BUSY_TIMEOUT_S)) as db:
+            rows = db.execute(
+                "SELECT n, sha256, entry FROM library_entries WHERE path = ? ORDER BY n",
+                (self._real,),
+            ).fetchall()
+        if [n for n, _, _ in rows] != list(range(self._count)):
+            raise ValueError("stored entries are missing")
+        if any(sha != self._sha for _, sha, _ in rows):
+            raise ValueError("the stored entries are not of these bytes")
+        self._decoded = {n: _entry(text, self._path) for n, _, text in rows}
+
+    def _read(self, n: int) -> LibraryEntry:
+        if self._db is None:
+            self._db = sqlite3.connect(self._file, timeout=_BUSY_TIMEOUT_S)
+            weakref.finalize(self, self._db.close)
+        row = self._db.execute(
+            "SELECT sha256, entry FROM library_entries WHERE path = ? AND n = ?",
+            (self._real, n),
+        ).fetchone()
+        if row is None or row[0] != self._sha:
+            raise ValueError("the stored entry is not of these bytes")
+        return _entry(row[1], self._path)
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+class MatchMemo:
+    """Which library entry each record matched, for libraries with exactly these bytes.
+
+    Matching a record is a function of the record's facts (its key here), the libraries'
+    bytes and the code, so a second run over the same notes and libraries asks it nothing.
+    Never fails: without the memo the records are matched again.
+    """
+
+    def __init__(self, directory: Path, libraries: Sequence[tuple[str, bytes]]) -> None:
+        self._file = directory / FILE_NAME
+        self._paths = json.dumps([_real(path) for path, _ in libraries])
+        self._libraries = hashlib.sha256(
+            json.dumps([code_fingerprint(), [content_hash(d) for _, d in libraries]]).encode()
+        ).hexdigest()
+
+    def get(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """The known matches among `keys`: record key → (entry number or -1, how)."""
+        found: dict[str, tuple[int, str]] = {}
+        try:
+            with _connect(self._file, create=False) as db:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start : start + 500]
+                    rows = db.execute(
+                        "SELECT record, entry, how FROM library_matches WHERE libraries = ? "
+                        f"AND record IN ({','.join('?' * len(chunk))})",
+                        [self._libraries, *chunk],
+                    )
+                    for record, entry, how in rows:
+                        if isinstance(entry, int) and isinstance(how, str):
+                            found[record] = (entry, how)
+        except (sqlite3.Error, ValueError, OSError):
+            return {}
+        return found
+
+    def put(self, matches: Mapping[str, tuple[int, str]]) -> None:
+        """Remember these matches (and forget those of these files' older contents)."""
+        if not matches:
+            return
+        try:
+            with _connect(self._file, create=True) as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    db.execute(
+                        "DELETE FROM library_matches WHERE paths = ? AND libraries != ?",
+                        (self._paths, self._libraries),
+                    )
+                    db.executemany(
+                        "INSERT OR REPLACE INTO library_matches VALUES (?, ?, ?, ?, ?)",
+                        [(self._libraries, self._paths, k, e, h) for k, (e, h) in matches.items()],
+                    )
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+        except (sqlite3.Error, OSError):
+            return
+
+
+def record_key(record: Record) -> str:
+    """What matching looks at in a record, as text: equal keys match the same entry."""
+    paper = record.paper
+    first = record.authors[0] if record.authors else None
+    return json.dumps(
+        [
+            record.arxiv_id.base if record.arxiv_id else None,
+            [paper.doi, paper.title, paper.published.year] if paper else None,
+            [first.family, first.given, first.prefix] if first else None,
+            record.title,
+            record.url,
+        ],
+        ensure_ascii=False,
+    )
