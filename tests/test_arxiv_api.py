@@ -161,8 +161,10 @@ def test_requests_are_paced_by_the_delay(arxiv_standin: ArxivStandin) -> None:
     fetch(arxiv_standin, ids(*unknown_ids(250)), delay=0.2)
     times = [r.time for r in arxiv_standin.requests]
     assert len(times) == 3 + 3  # unknown ids are asked twice
-    # Lower bound only: a slow machine may wait longer, never shorter.
-    assert all(later - earlier >= 0.2 for earlier, later in itertools.pairwise(times))
+    # Lower bound only: a slow machine may wait longer, never shorter. The stand-in stamps
+    # arrivals, which trail the sends by a varying few milliseconds (the first request also
+    # opens the connection); without pacing the gaps are about one millisecond.
+    assert all(later - earlier >= 0.19 for earlier, later in itertools.pairwise(times))
 
 
 def test_all_batches_share_one_connection(arxiv_standin: ArxivStandin) -> None:

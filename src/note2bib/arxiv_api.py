@@ -343,10 +343,8 @@ class _Transport:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = user_agent
         self._timeout = timeout
-        self._delay = delay
         self._backoff = backoff
         self._pacer = pacer or Pacer(delay)
-        self._last: float | None = None
         self._tries = max(1, tries)
         self._notice = notice
         self._sleep = sleep
@@ -412,8 +410,6 @@ class _Transport:
             raise _Transient(f"arXiv's answer broke off ({_connection_detail(exc)})") from exc
         except requests.RequestException as exc:
             raise _BatchFailed(f"arXiv could not be reached ({type(exc).__name__})") from exc
-        finally:
-            self._last = time.monotonic()
         return _check_feed(body, url)
 
     def _read(self, response: requests.Response, url: str) -> bytes:
@@ -429,12 +425,10 @@ class _Transport:
         return bytes(body)
 
     def _pace(self) -> None:
-        """Sleep until `delay` seconds have passed since this run's last request ended and
-        since any note2bib run on this machine sent one."""
-        if self._last is not None:
-            wait = self._last + self._delay - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+        """Sleep until `delay` seconds have passed since any note2bib run sent a request."""
+        # Counted from request to request, as arXiv's "one request every three seconds" and
+        # the `arxiv` package count it: waiting after each answer too would add every
+        # answer's latency to the pause.
         self._pacer.wait()
 
     def close(self) -> None:
