@@ -11,15 +11,13 @@ from typing import Any
 import pytest
 
 from note2bib.arxiv_api import (
-    BACKOFF_CAP,
     NO_SUCH_PAPER,
     REFUSED_ID,
-    RETRY_AFTER_CAP,
-    TRIES,
     ArxivClient,
     Fetched,
     SearchFailed,
 )
+from note2bib.arxiv_http import BACKOFF_CAP, RETRY_AFTER_CAP, TRIES
 from note2bib.errors import ArxivUnavailable
 from note2bib.model import ArxivId
 

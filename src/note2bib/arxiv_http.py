@@ -1,0 +1,314 @@
+"""HTTP to the arXiv API: one session, our User-Agent, pacing, the retry policy, and checks
+that each answer is a whole Atom feed of a sane size.
+
+The only module that imports `requests`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+import re
+import socket
+import ssl
+import time
+import xml.parsers.expat
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import requests
+
+from note2bib.errors import ArxivUnavailable
+from note2bib.pacing import Pacer
+
+TRIES = 4
+"""Tries per request when arXiv is overloaded, unreachable or sends a broken answer."""
+RETRY_AFTER_CAP = 60.0
+"""The longest wait a `Retry-After` gets: a longer one is cut to this (and said so)."""
+BACKOFF_CAP = 60.0
+"""The longest wait between tries when arXiv gives no `Retry-After`."""
+MAX_BODY = 32 * 1024 * 1024
+"""The largest answer read. A page of 100 entries as large as the 2,833-author 1411.4413
+(165 kB) is 16.5 MB, and parsing it takes about 20 times that in memory (lxml's tree, then
+the results), so 32 MiB leaves room twice over while a hostile feed stays well under 1 GB."""
+
+# Overload and gateway answers: worth another try after a pause.
+_TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+# arXiv's HTTP 400 feed names the id it refused: `<summary>incorrect id format for abc</summary>`.
+_REFUSED_ID = re.compile(rb"incorrect id format for ([^<\s]+)")
+_ATOM_FEED = "http://www.w3.org/2005/Atom feed"
+_CHUNK = 64 * 1024
+
+Notice = Callable[[str], None]
+"""Told, as it happens, what the user waits for (a `Retry-After`, a backoff before a retry)."""
+
+
+class BatchFailed(Exception):
+    """A batch got no usable answer; `str()` is the reason given for each of its ids."""
+
+
+class Transient(BatchFailed):
+    """A failure that may pass (overload, no connection, a broken answer): worth a retry."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, status: int = 0) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+        """Seconds the answer's `Retry-After` asked for, if it gave one."""
+        self.status = status
+
+
+class GaveUp(BatchFailed):
+    """Every try of a request failed transiently: asking again now would fail too."""
+
+
+class Refused(BatchFailed):
+    """HTTP 400: arXiv refused an id of the batch (the one it names, when it names one)."""
+
+    def __init__(self, reason: str, named: str | None) -> None:
+        super().__init__(reason)
+        self.named = named
+
+
+class TooLong(BatchFailed):
+    """HTTP 414: the request's URL (the id list) is longer than the server takes."""
+
+
+class Transport:
+    """HTTP for the `arxiv` package: one session, our User-Agent, a timeout, pacing, retries."""
+
+    def __init__(
+        self,
+        user_agent: str,
+        timeout: float,
+        delay: float,
+        backoff: float,
+        tries: int = TRIES,
+        notice: Notice | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_body: int = MAX_BODY,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = user_agent
+        self._timeout = timeout
+        self._backoff = backoff
+        self._pacer = pacer or Pacer(delay)
+        self._tries = max(1, tries)
+        self._notice = notice
+        self._sleep = sleep
+        self._max_body = max_body
+        self._gave_up: str | None = None
+        self.requests = 0
+
+    def get(self, url: str) -> bytes:
+        """A checked Atom feed from a 200 answer, trying again while failures are transient.
+
+        Raises `GaveUp` when every try failed, another `BatchFailed` for a failure no retry
+        mends, `ArxivUnavailable` for a hostile answer.
+        """
+        # Once the tries are spent, asking again in the same run would only fail again slowly.
+        if self._gave_up is not None:
+            raise GaveUp(self._gave_up)
+        for attempt in range(1, self._tries + 1):
+            try:
+                return self._get_once(url)
+            except Transient as failure:
+                if attempt == self._tries:
+                    self._gave_up = f"{failure}; gave up after {attempt} tries"
+                    raise GaveUp(self._gave_up) from None
+                self._wait(failure, attempt)
+        raise AssertionError("unreachable: the last try returns or raises")
+
+    def _wait(self, failure: Transient, attempt: int) -> None:
+        """Sleep before try `attempt + 1`: as `Retry-After` says (capped), else backing off."""
+        if failure.retry_after is not None:
+            asked = failure.retry_after
+            wait = min(asked, RETRY_AFTER_CAP)
+            told = f"arXiv asked to wait {asked:g} s (HTTP {failure.status}); waiting"
+            if wait < asked:
+                told += f" {wait:g} s, the longest note2bib waits"
+        else:
+            # Doubling from the first step, stretched at random by up to half so that
+            # clients turned away together do not come back together.
+            step = self._backoff * 2 ** (attempt - 1)
+            wait = min(step * (1 + random.random() / 2), BACKOFF_CAP)
+            told = f"{failure}; trying again in {wait:.1f} s (try {attempt + 1} of {self._tries})"
+        if self._notice is not None:
+            self._notice(told)
+        self._sleep(wait)
+
+    def _get_once(self, url: str) -> bytes:
+        """One paced GET, its body read up to `max_body` and checked to be an Atom feed."""
+        self._pace()
+        self.requests += 1
+        try:
+            with self._session.get(url, timeout=self._timeout, stream=True) as response:
+                _check_status(response)
+                body = self._read(response, url)
+        except requests.Timeout as exc:
+            raise Transient(
+                f"arXiv could not be reached (no answer within {self._timeout:g} s)"
+            ) from exc
+        except requests.ConnectionError as exc:
+            detail = _connection_detail(exc)
+            if detail == "timed out":
+                detail = f"no answer within {self._timeout:g} s"
+            raise Transient(f"arXiv could not be reached ({detail})") from exc
+        except requests.exceptions.ChunkedEncodingError as exc:
+            raise Transient(f"arXiv's answer broke off ({_connection_detail(exc)})") from exc
+        except requests.RequestException as exc:
+            raise BatchFailed(f"arXiv could not be reached ({type(exc).__name__})") from exc
+        return _check_feed(body, url)
+
+    def _read(self, response: requests.Response, url: str) -> bytes:
+        """The body, read in chunks and given up on as soon as it passes `max_body`."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._max_body:
+            raise _too_big(url, self._max_body)
+        body = bytearray()
+        for chunk in response.iter_content(chunk_size=_CHUNK):
+            body += chunk
+            if len(body) > self._max_body:
+                raise _too_big(url, self._max_body)
+        return bytes(body)
+
+    def _pace(self) -> None:
+        """Sleep until `delay` seconds have passed since any note2bib run sent a request."""
+        # Counted from request to request, as arXiv's "one request every three seconds" and
+        # the `arxiv` package count it: waiting after each answer too would add every
+        # answer's latency to the pause.
+        self._pacer.wait()
+
+    def close(self) -> None:
+        """Close the pooled connection."""
+        self._session.close()
+
+
+def _check_status(response: requests.Response) -> None:
+    """Nothing for a 200 answer; else the failure its status means."""
+    status = response.status_code
+    if status == 200:
+        return
+    if status == 400:
+        # arXiv refuses the whole batch for one id it does not accept, and names that id.
+        head = next(response.iter_content(chunk_size=_CHUNK), b"")
+        named = _REFUSED_ID.search(head)
+        raise Refused(
+            "arXiv refused the request (HTTP 400)",
+            named[1].decode("utf-8", "replace") if named else None,
+        )
+    if status == 414:
+        raise TooLong("arXiv refused the request as too long (HTTP 414)")
+    retry_after = _retry_after(response.headers.get("Retry-After"))
+    if status == 429:
+        raise Transient(
+            "arXiv asked to slow down and gave no answer (HTTP 429)", retry_after, status
+        )
+    if status in _TRANSIENT_STATUSES:
+        raise Transient(f"arXiv was unavailable (HTTP {status})", retry_after, status)
+    raise BatchFailed(f"arXiv answered with an error (HTTP {status})")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delay-seconds or an HTTP-date); None if none."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None  # unreadable: back off as if none were given
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    # Whole seconds, rounded up: an HTTP-date has no finer grain.
+    return float(max(0, math.ceil((when - datetime.now(UTC)).total_seconds())))
+
+
+class _Hostile(Exception):
+    """Raised from inside the XML parser to stop at a DOCTYPE that could declare entities."""
+
+
+def _check_feed(body: bytes, url: str) -> bytes:
+    """`body` if it is a whole Atom feed without entity declarations.
+
+    Raises `ArxivUnavailable` for entity declarations (arXiv never sends a DOCTYPE; a server
+    that does may be trying entity expansion or external entities), `Transient` for a feed
+    that breaks off, is not XML, or is not an Atom feed (an error page, which may pass).
+    """
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    root: list[str] = []
+
+    def doctype(name: str, system_id: str | None, public_id: str | None, internal: int) -> None:
+        # Entities come from an internal subset or an external DTD; a bare <!DOCTYPE html>
+        # (an error page) declares none and is turned away below as not being a feed.
+        if internal or system_id:
+            raise _Hostile
+
+    def entity(*_: object) -> None:
+        raise _Hostile
+
+    def element(name: str, _attributes: object) -> None:
+        if not root:
+            root.append(name)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = element
+    try:
+        parser.Parse(body, True)
+    except _Hostile:
+        raise ArxivUnavailable(
+            f"refused the answer of the arXiv API at {_endpoint(url)}: it declares XML entities "
+            "(a DOCTYPE), which arXiv never does"
+        ) from None
+    except xml.parsers.expat.ExpatError as err:
+        raise Transient(f"arXiv sent a feed that breaks off or is not XML ({err})") from None
+    if root != [_ATOM_FEED]:
+        raise Transient("arXiv sent a page that is not an Atom feed")
+    return body
+
+
+def _too_big(url: str, cap: int) -> ArxivUnavailable:
+    return ArxivUnavailable(
+        f"refused the answer of the arXiv API at {_endpoint(url)}: it is larger than "
+        f"{cap / 2**20:g} MiB, far more than any arXiv page"
+    )
+
+
+def _endpoint(url: str) -> str:
+    """The request URL without its query: the API address the user configured."""
+    return url.split("?", 1)[0]
+
+
+def _connection_detail(exc: BaseException) -> str:
+    """A few words on why a connection failed, from the exception chain requests builds."""
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "host name not found"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset"
+        if isinstance(cause, ssl.SSLError):
+            return "TLS handshake failed"
+        if isinstance(cause, TimeoutError):
+            return "timed out"
+    return "connection failed"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """Every exception reachable from `exc` (causes, contexts, urllib3 `reason`s, args)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        linked.extend(current.args)
+        pending.extend(item for item in linked if isinstance(item, BaseException))
