@@ -13,6 +13,9 @@ from markdown_it.token import Token
 from note2bib.model import Section
 
 _MD = MarkdownIt("commonmark")
+# Block structure only: inline-parsing every paragraph of a large file (tens of MB) doubled
+# the time and memory, and only the headings' inline text is needed.
+_BLOCKS = MarkdownIt("commonmark").disable("inline")
 
 # ASCII only, so a URL stops where Korean (or any non-ASCII) text runs straight on from it;
 # `"<>[]{}|` and backtick never belong to a URL but often delimit one in Markdown, HTML or LaTeX.
@@ -153,12 +156,14 @@ def _front_matter_end(lines: Sequence[str]) -> int:
 def _find_headings(lines: Sequence[str], first: int) -> list[_Heading]:
     """Top-level ATX and setext headings, as CommonMark sees them (not in code or HTML)."""
     # Front matter is blanked, not cut, so markdown-it's line numbers stay the file's.
-    tokens = _MD.parse("\n".join([""] * first + list(lines[first:])))
+    env: dict[str, object] = {}  # link reference definitions, which heading text may use
+    tokens = _BLOCKS.parse("\n".join([""] * first + list(lines[first:])), env)
     headings = []
     for i, token in enumerate(tokens):
         # Nested headings (in a list item or quote) are part of their block, not structure.
         if token.type == "heading_open" and token.level == 0 and token.map:
-            title = _plain_text(tokens[i + 1].children or [])
+            inline = _MD.parseInline(tokens[i + 1].content, env)
+            title = _plain_text(inline[0].children or [] if inline else [])
             headings.append(_Heading(int(token.tag[1:]), token.map[0], token.map[1], title))
     return headings
 
