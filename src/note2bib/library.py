@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from note2bib.errors import InputError
-from note2bib.files import decode_utf8
+from note2bib.files import binary_kind, decode_utf8
 from note2bib.library_bib import parse_bib
 from note2bib.library_csl import parse_csl_json
 from note2bib.model import Diagnostic, LibraryEntry
@@ -45,6 +45,9 @@ def read_library(path: str) -> Library:
         raise InputError(f"{path}: is a directory, not a library file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
+    kind = binary_kind(data)
+    if kind is not None:
+        raise InputError(f"{path}: is {kind}, not a library")
     text = decode_utf8(data, path)
     if Path(path).suffix.lower() == ".json":
         entries, diagnostics = parse_csl_json(text, path)
