@@ -102,8 +102,11 @@ def _decode(data: bytes, name: str, encoding: str) -> str:
         ) from None
 
 
-def decode_utf8(data: bytes, name: str) -> str:
-    """UTF-8 (a BOM is allowed) or an error that says where the first bad byte is."""
+def decode_utf8(data: bytes, name: str, remedy: str | None = None) -> str:
+    """UTF-8 (a BOM is allowed) or an error that says where the first bad byte is.
+
+    `remedy` is what to do instead of `--encoding`, for files that option does not read.
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -111,12 +114,12 @@ def decode_utf8(data: bytes, name: str) -> str:
         if bom is not None:
             raise InputError(
                 f"{name}: is {bom} text (it starts with a {bom} byte-order mark), not UTF-8; "
-                f"save it as UTF-8, or read it with --encoding {bom.lower()}"
+                f"save it as UTF-8, or {remedy or f'read it with --encoding {bom.lower()}'}"
             ) from None
         line = data.count(b"\n", 0, err.start) + 1
         raise InputError(
             f"{name}:{line}: not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
-            "save the file as UTF-8, or name its encoding with --encoding"
+            f"save the file as UTF-8, or {remedy or 'name its encoding with --encoding'}"
         ) from None
 
 

@@ -48,7 +48,8 @@ def read_library(path: str) -> Library:
     kind = binary_kind(data)
     if kind is not None:
         raise InputError(f"{path}: is {kind}, not a library")
-    text = decode_utf8(data, path)
+    # Libraries are read as UTF-8 only: they are rewritten byte for byte, never re-encoded.
+    text = decode_utf8(data, path, "convert it (iconv -f ITS-ENCODING -t UTF-8)")
     if Path(path).suffix.lower() == ".json":
         entries, diagnostics = parse_csl_json(text, path)
         return Library(path, data, tuple(entries), tuple(diagnostics), kind="csl-json")
