@@ -131,8 +131,7 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     """
     target = Path(path)
     directory = target.parent
-    if not directory.is_dir():
-        raise OutputError(f"{target}: the directory {directory} does not exist")
+    check_output(target)
     try:
         mode = target.stat().st_mode & 0o777 if target.exists() else None
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -157,6 +156,19 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
             f"{target}: could not be written ({err.strerror or err}); nothing was changed"
         ) from None
     _fsync_directory(directory)
+
+
+def check_output(path: str | os.PathLike[str]) -> None:
+    """Refuse an output file whose folder is missing, not a folder, or not writable."""
+    target = Path(path)
+    directory = target.parent
+    if not directory.exists():
+        raise OutputError(f"{target}: the directory {directory} does not exist")
+    if not directory.is_dir():
+        raise OutputError(f"{target}: {directory} is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        # A new file is made there and renamed over the old one: the folder must be writable.
+        raise OutputError(f"{target}: the directory {directory} is not writable")
 
 
 def _fsync_directory(directory: Path) -> None:
