@@ -410,7 +410,9 @@ class _CountingServer(ThreadingHTTPServer):
         return True
 
     def handle_error(self, request: object, client_address: object) -> None:
-        # A client that gives up on a huge or broken answer resets the connection: expected.
+        # A client that gives up (a timeout, a huge or broken answer) resets the connection:
+        # expected, and a traceback printed from this thread would land in whatever test's
+        # captured stderr is current.
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 

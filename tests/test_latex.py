@@ -11,7 +11,7 @@ from note2bib.latex import decode, encode_name_part, encode_text, encode_title
 # (name, note text, encoded) — every rule of encode_text, one case each.
 ENCODE_TEXT = [
     ("plain", "Segment Anything", "Segment Anything"),
-    ("backslash", "a\\b", r"a\textbackslash{}b"),
+    ("backslash", "a\\b", r"a\textbackslash b"),
     ("open brace", "{", r"\textbraceleft{}"),
     ("close brace", "}", r"\textbraceright{}"),
     ("unpaired braces", "} x {", r"\textbraceright{} x \textbraceleft{}"),
@@ -38,7 +38,7 @@ ENCODE_TEXT = [
     ("indented line", "a\n  b", "a\\newline\n{} {} b"),
     ("field-like line", "x\nmode = fast", "x\\newline\n{}mode = fast"),
     ("indented field-like line", "x\n  n-gpu=2", "x\\newline\n{} {} n-gpu=2"),
-    ("at at line start", "x\n@misc{k,", "x\\newline\n{@}misc\\textbraceleft{}k,"),
+    ("at at line start", "x\n@misc{k,", "x\\newline\n{@}misc\\textbraceleft k,"),
     ("at before a parenthesis", "x\n@(y)", "x\\newline\n{@}(y)"),
     ("at inside a line", "me@example.org", "me@example.org"),
     ("tab", "a\tb", r"a\symbol{9}b"),
@@ -51,7 +51,7 @@ ENCODE_TEXT = [
     (
         "tex input",
         r"\input{/etc/passwd}",
-        r"\textbackslash{}input\textbraceleft{}/etc/passwd\textbraceright{}",
+        r"\textbackslash input\textbraceleft /etc/passwd\textbraceright{}",
     ),
 ]
 

@@ -133,7 +133,7 @@ def compile_document(
         encoding="utf-8",
     )
     latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc"]
-    for command in (latex, [backend, "doc"], latex, latex):
+    for command in (latex, [*backend.split(), "doc"], latex, latex):
         done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
         assert done.returncode == 0, f"{command[0]} failed:\n{done.stdout[-3000:]}"
 

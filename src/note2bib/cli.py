@@ -19,7 +19,7 @@ from note2bib.arxiv_api import DEFAULT_API, check_api_url
 from note2bib.cache import default_cache_dir
 from note2bib.citations import find_citations
 from note2bib.errors import Note2BibError, UsageError
-from note2bib.files import write_atomic
+from note2bib.files import check_output, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
 from note2bib.library import Library, read_library
 from note2bib.matching import find_duplicates
@@ -27,7 +27,7 @@ from note2bib.merge import check_appendable
 from note2bib.model import Report
 from note2bib.pipeline import Export, ExportOptions, export, read_sections
 from note2bib.project import Project, find_project, read_project, write_starter
-from note2bib.sources import NotesText, read_sources
+from note2bib.sources import NotesText, find_note_files, read_sources
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -185,7 +185,8 @@ def export_command(
             annotate_existing=a["annotate_existing"],
         )
         _check_library_options(options, a["libraries"], output)
-        if output is not None:
+        if output is not None:  # before arXiv is asked anything
+            check_output(output)
             _refuse_overwriting_notes(output, a["notes"])
         libs = [read_library(path, options.cache_dir) for path in a["libraries"]]
         _refuse_stdout_onto_library(output, libs)
@@ -312,8 +313,11 @@ def _cited_keys(document: str, quiet: bool) -> frozenset[str] | None:
 
 
 def _refuse_overwriting_notes(output: Path, notes: Sequence[str]) -> None:
-    for note in notes:
-        if note != "-" and output.exists() and Path(note).exists() and output.samefile(note):
+    if not output.exists():
+        return
+    # Folders expanded: `export vault -o vault/list.md` must not replace a note in the vault.
+    for note in find_note_files([n for n in notes if n != "-"]):
+        if Path(note).exists() and output.samefile(note):
             raise UsageError(f"-o {output} is one of the notes files; it would be overwritten")
 
 

@@ -19,6 +19,10 @@ class InputError(Note2BibError):
     """A notes file or library cannot be read; the message names the file (and line)."""
 
 
+class BinaryFileError(InputError):
+    """A file that should hold text is an image, an archive or other binary data."""
+
+
 class OutputError(Note2BibError):
     """The result could not be written; whatever was there before is untouched."""
 

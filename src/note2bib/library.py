@@ -17,7 +17,7 @@ from typing import overload
 
 from note2bib import library_index
 from note2bib.errors import InputError
-from note2bib.files import decode_utf8
+from note2bib.files import binary_kind, decode_utf8
 from note2bib.identity import Lookup, entry_keys
 from note2bib.library_bib import parse_bib
 from note2bib.library_csl import parse_csl_json
@@ -64,6 +64,9 @@ def read_library(path: str, index_dir: Path | None = None) -> Library:
         raise InputError(f"{path}: is a directory, not a library file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
+    binary = binary_kind(data)
+    if binary is not None:
+        raise InputError(f"{path}: is {binary}, not a library")
     kind = "csl-json" if Path(path).suffix.lower() == ".json" else "bibtex"
     if index_dir is not None:
         found = library_index.load(
@@ -87,7 +90,8 @@ def read_library(path: str, index_dir: Path | None = None) -> Library:
 
 def parse_library(path: str, data: bytes, kind: str) -> Library:
     """A library's bytes, parsed (`kind` is `bibtex` or `csl-json`)."""
-    text = decode_utf8(data, path)
+    # Libraries are read as UTF-8 only: they are rewritten byte for byte, never re-encoded.
+    text = decode_utf8(data, path, "convert it (iconv -f ITS-ENCODING -t UTF-8)")
     if kind == "csl-json":
         entries, diagnostics = parse_csl_json(text, path)
         return Library(path, data, tuple(entries), tuple(diagnostics), kind="csl-json")

@@ -9,6 +9,7 @@ removing enclosings costs time; values are resolved here, without decoding LaTeX
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -17,6 +18,10 @@ from bibtexparser import model as bib
 
 from note2bib.errors import InputError
 from note2bib.model import Diagnostic, LibraryEntry
+
+# bibtexparser logs each block it cannot read (with Python's last-resort handler, on stderr,
+# in two lines); `parse_bib` reports those blocks itself, one sentence each with file:line.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 # BibTeX's predefined macros (plain.bst and every standard style define these).
 _MONTH_NAMES = (

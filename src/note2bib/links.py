@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from note2bib.ids import find_arxiv_ids
 from note2bib.model import Link, LinkKind, Section
+from note2bib.notes import find_links
 
 # The word right before a link on its line: "site : https://…", "- GitHub: https://…".
 _LABEL = re.compile(r"([^\W\d_][\w-]*)\s*[:\uff1a]?\s*[(\[<]?$", re.UNICODE)
@@ -73,12 +74,16 @@ def other_links(sections: Iterable[Section]) -> tuple[Link, ...]:
     """Every link in the notes that is not an arXiv paper, first appearance first, once each."""
     seen: dict[str, Link] = {}
     for section in sections:
+        wanted = set(section.links)
+        # Line by line, only the links on that line: trying every link of the section on
+        # every line made a long note (thousands of lines, a link on each) quadratic.
         for line in section.text.split("\n"):
-            for url in section.links:
-                start = line.find(url)
-                if start < 0 or url in seen or find_arxiv_ids(url):
+            if "://" not in line:
+                continue
+            for url in find_links(line):
+                if url not in wanted or url in seen or find_arxiv_ids(url):
                     continue
-                seen[url] = Link(url, link_kind(url, line[:start]))
+                seen[url] = Link(url, link_kind(url, line[: line.find(url)]))
     return tuple(seen.values())
 
 

@@ -8,12 +8,35 @@ from dataclasses import dataclass
 from typing import Literal
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from note2bib.ids import find_arxiv_ids
 from note2bib.model import Section
 
 _MD = MarkdownIt("commonmark")
+# Deeper than this, blocks are read as plain lines (see `_flat_when_deep`).
+_MAX_DEPTH = 40
+
+
+def _flat_when_deep(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+    """Beyond `_MAX_DEPTH` nested lists and quotes, take the line as text inside them.
+
+    markdown-it stops at its nesting limit by skipping to the end of the document, so one
+    list nested too deep swallowed every heading after it; without a limit it recurses
+    until Python's stack overflows. Taking one line at a time keeps its check that a less
+    indented line (a heading at the margin) ends the nested block.
+    """
+    if silent or state.level < _MAX_DEPTH:
+        return False
+    state.line = line + 1
+    return True
+
+
+# Block structure only: inline-parsing every paragraph of a large file (tens of MB) doubled
+# the time and memory, and only the headings' inline text is needed.
+_BLOCKS = MarkdownIt("commonmark", {"maxNesting": 10 * _MAX_DEPTH}).disable("inline")
+_BLOCKS.block.ruler.before("table", "note2bib_flat_when_deep", _flat_when_deep)
 
 # ASCII only, so a URL stops where Korean (or any non-ASCII) text runs straight on from it;
 # `"<>[]{}|` and backtick never belong to a URL but often delimit one in Markdown, HTML or LaTeX.
@@ -154,12 +177,14 @@ def _front_matter_end(lines: Sequence[str]) -> int:
 def _find_headings(lines: Sequence[str], first: int) -> list[_Heading]:
     """Top-level ATX and setext headings, as CommonMark sees them (not in code or HTML)."""
     # Front matter is blanked, not cut, so markdown-it's line numbers stay the file's.
-    tokens = _MD.parse("\n".join([""] * first + list(lines[first:])))
+    env: dict[str, object] = {}  # link reference definitions, which heading text may use
+    tokens = _BLOCKS.parse("\n".join([""] * first + list(lines[first:])), env)
     headings = []
     for i, token in enumerate(tokens):
         # Nested headings (in a list item or quote) are part of their block, not structure.
         if token.type == "heading_open" and token.level == 0 and token.map:
-            title = _plain_text(tokens[i + 1].children or [])
+            inline = _MD.parseInline(tokens[i + 1].content, env)
+            title = _plain_text(inline[0].children or [] if inline else [])
             headings.append(_Heading(int(token.tag[1:]), token.map[0], token.map[1], title))
     return headings
 

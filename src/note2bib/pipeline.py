@@ -69,6 +69,7 @@ def read_notes(notes: Sequence[NotesText]) -> tuple[list[SectionIds], list[Diagn
     sections: list[Section] = []
     diagnostics: list[Diagnostic] = []
     for source in notes:
+        diagnostics += source.diagnostics
         parsed, problems = parse_source(source)
         sections += parsed
         diagnostics += problems
@@ -79,7 +80,9 @@ def empty_sources(notes: Sequence[NotesText], found: Sequence[SectionIds]) -> li
     """A warning for each source that holds no note at all (an empty or wrong file?)."""
     used = {item.section.source for item in found}
     return [
-        Diagnostic("no notes found in this file", n.source) for n in notes if n.source not in used
+        Diagnostic("no notes found in this file", n.source)
+        for n in notes
+        if n.source not in used and not (n.diagnostics and not n.text)  # skipped: said why
     ]
 
 

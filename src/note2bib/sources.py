@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from note2bib.errors import InputError
+from note2bib.errors import BinaryFileError, InputError
 from note2bib.files import STDIN, display_name, read_text
 from note2bib.ids import find_arxiv_ids, parse_arxiv_id
 from note2bib.model import Diagnostic, FrontMatter, Mention, Section
@@ -35,19 +35,26 @@ class NotesText:
 
     source: str
     text: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """What reading it found odd (NUL bytes dropped; a binary file in a folder skipped)."""
 
 
 def find_note_files(paths: Sequence[str]) -> list[str]:
     """The notes to read, in order: each file as given, each folder's notes files below it."""
-    found: list[str] = []
+    return [path for path, _ in _note_files(paths)]
+
+
+def _note_files(paths: Sequence[str]) -> list[tuple[str, bool]]:
+    """Each notes file to read, and whether it was found in a folder (not named)."""
+    found: list[tuple[str, bool]] = []
     for path in paths:
         if path != STDIN and Path(path).is_dir():
             files = _walk(Path(path))
             if not files:
                 raise InputError(f"{path}: no .md, .markdown or .txt files in this folder")
-            found += [str(f) for f in files]
+            found += [(str(f), True) for f in files]
         else:
-            found.append(path)
+            found.append((path, False))
     return found
 
 
@@ -69,9 +76,14 @@ def _walk(root: Path) -> list[Path]:
         for entry in entries:
             if entry.name.startswith("."):  # .git, .obsidian, .trash, editor files
                 continue
-            if entry.is_dir():
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError:  # a link to itself or in a ring (ELOOP): it leads to nothing
+                continue
+            if is_dir:
                 visit(Path(entry.path))
-            elif entry.is_file() and entry.name.lower().endswith(NOTE_SUFFIXES):
+            elif is_file and entry.name.lower().endswith(NOTE_SUFFIXES):
                 file_key = (entry.stat().st_dev, entry.stat().st_ino)
                 if file_key not in seen:
                     seen.add(file_key)
@@ -82,10 +94,45 @@ def _walk(root: Path) -> list[Path]:
 
 
 def read_sources(paths: Sequence[str], encoding: str | None = None) -> list[NotesText]:
-    """Every notes file the paths name (folders expanded, `-` for stdin), decoded."""
-    return [
-        NotesText(display_name(p), read_text(p, encoding=encoding)) for p in find_note_files(paths)
-    ]
+    """Every notes file the paths name (folders expanded, `-` for stdin), decoded.
+
+    A binary file named on the command line is an error; one in a folder (an attachment
+    with a notes suffix) is skipped with a warning, so it does not stop the whole vault.
+    """
+    out = []
+    for path, in_folder in _note_files(paths):
+        name = display_name(path)
+        try:
+            text = read_text(path, encoding=encoding)
+        except BinaryFileError as err:
+            if not in_folder:
+                raise
+            out.append(NotesText(name, "", (Diagnostic(f"{err}; skipped", None),)))
+            continue
+        out.append(_without_nul(NotesText(name, text)))
+    return out
+
+
+def _without_nul(notes: NotesText) -> NotesText:
+    """The notes with NUL bytes dropped (and a warning saying where the first was).
+
+    A NUL is not text: markdown-it would turn it into U+FFFD, LaTeX prints font slot 0 and
+    RIS readers written in C stop at it. UTF-8 notes with a few (an editor or a crash
+    padded the file) are otherwise text worth reading.
+    """
+    first = notes.text.find("\0")
+    if first < 0:
+        return notes
+    count = notes.text.count("\0")
+    line = notes.text.count("\n", 0, first) + 1
+    offset = len(notes.text[:first].encode("utf-8"))
+    warning = Diagnostic(
+        f"{count} NUL byte{'s' if count > 1 else ''} left out of the notes "
+        f"(the first at byte offset {offset})",
+        notes.source,
+        line,
+    )
+    return NotesText(notes.source, notes.text.replace("\0", ""), (warning,))
 
 
 def parse_source(notes: NotesText) -> tuple[list[Section], list[Diagnostic]]:
