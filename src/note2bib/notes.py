@@ -13,6 +13,7 @@ from markdown_it.token import Token
 
 from note2bib.ids import find_arxiv_ids
 from note2bib.model import Section
+from note2bib.titles import heading_title, looks_like_title
 
 _MD = MarkdownIt("commonmark")
 # Deeper than this, blocks are read as plain lines (see `_flat_when_deep`).
@@ -268,13 +269,20 @@ def _build_section(lines: Sequence[str], chunk: _Chunk, source: str) -> Section 
     links = tuple(find_links(text))
     if chunk.kind == "paper" and heading is not None:
         has_body = any(line.strip() for line in lines[heading.end : end])
-        if not has_body and not links and not find_arxiv_ids(text):
+        if not (has_body or links or find_arxiv_ids(text) or _is_reading_list_title(heading)):
             return None
     elif chunk.kind == "other" and not _mentions_paper(text):
         return None
     if heading is None:
         return Section(source, start + 1, lines[start].strip(), text, links)
     return Section(source, heading.start + 1, heading.title, text, links)
+
+
+def _is_reading_list_title(heading: _Heading) -> bool:
+    """A heading alone that is a paper's title (a reading list of titles): kept for search."""
+    # Three significant words, as the link check asks of a title: a lone "Related work" or
+    # "TODO" is structure, not a paper.
+    return looks_like_title(heading_title(heading.title).title, min_words=3)
 
 
 def _trimmed_end(lines: Sequence[str], start: int, end: int) -> int:

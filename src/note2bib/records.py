@@ -13,20 +13,7 @@ from note2bib.ids import find_arxiv_ids
 from note2bib.links import other_links
 from note2bib.model import ArxivId, Diagnostic, Link, Mention, Name, Paper, Record, Section
 from note2bib.names import parse_name
-
-# Words a key never starts with: articles, prepositions, conjunctions, pronouns, auxiliaries
-# and question words. "Do We Still Need Clinical Language Models?" → lehman2023still.
-_STOPWORD_LINES = (
-    "a an the and or but nor so yet of in on at by for to from with without into onto upon",
-    "about above across after against along among around as before behind below beneath beside",
-    "between beyond during except inside near off out outside over past since through",
-    "throughout till toward towards under until up via within",
-    "i me my we us our you your he him his she her it its they them their this that these those",
-    "is are was were be been being am do does did doing have has had having can could shall",
-    "should will would may might must",
-    "what which who whom whose when where why how whether if than then there here not no",
-)
-STOPWORDS = frozenset(word for line in _STOPWORD_LINES for word in line.split())
+from note2bib.titles import STOPWORDS
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,21 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from note2bib.latex import decode
-from note2bib.records import STOPWORDS
+
+# The small words of titles: articles, prepositions, conjunctions, pronouns, auxiliaries and
+# question words. A citation key never starts with one ("Do We Still Need Clinical Language
+# Models?" → lehman2023still), and they do not count as a title's significant words.
+_STOPWORD_LINES = (
+    "a an the and or but nor so yet of in on at by for to from with without into onto upon",
+    "about above across after against along among around as before behind below beneath beside",
+    "between beyond during except inside near off out outside over past since through",
+    "throughout till toward towards under until up via within",
+    "i me my we us our you your he him his she her it its they them their this that these those",
+    "is are was were be been being am do does did doing have has had having can could shall",
+    "should will would may might must",
+    "what which who whom whose when where why how whether if than then there here not no",
+)
+STOPWORDS = frozenset(word for line in _STOPWORD_LINES for word in line.split())
 
 _LATEX = re.compile(r"[\\{}$]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
