@@ -154,6 +154,30 @@ def test_annotate_existing_adds_the_note_to_the_existing_entry_only(
     assert "@book{Kirillov2023Segment,\n  title = {A Different Book by Someone Else}," in text
 
 
+def test_annotate_existing_says_which_entry_it_could_not_add_the_note_to(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    # BibTeX ends a quoted value at the bare `"`; bibtexparser reads on and finds the eprint.
+    odd = '@misc{odd,\n  title = "\\"o",\n  eprint = {2302.08091}\n}\n'
+    (project / "refs.bib").write_text(odd, encoding="utf-8")
+    result = run(
+        "export",
+        "--library",
+        "refs.bib",
+        "--merge",
+        "--annotate-existing",
+        "-o",
+        "refs.bib",
+        "notes.md",
+    )
+    assert result.exit_code in (0, 3), result.stderr
+    text = (project / "refs.bib").read_text(encoding="utf-8")
+    assert text.startswith(odd + "\n@")  # as it was; the other papers appended after it
+    assert "refs.bib:1: the note was not added to odd: its fields cannot be told apart" in (
+        result.stderr
+    )
+
+
 def test_a_library_that_would_swallow_appended_entries_is_refused_untouched(
     arxiv_standin: ArxivStandin, project: Path
 ) -> None:

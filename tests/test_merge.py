@@ -130,6 +130,10 @@ def test_an_entry_whose_fields_cannot_be_told_apart_is_left_as_it_is(field: str)
     data = f'@misc{{a,\n  {field} = "\\"o",\n  eprint = {{2304.02643}}\n}}\n'.encode()
     assert library_of(data).entries[0].get("eprint") == "2304.02643"
     assert merge(data, [record("2304.02643", 1, "my note")], annotate=True) == data
+    entry = library_of(data).entries[0]
+    merged, annotated = annotate(data, [Annotation(entry, "my note")])
+    assert merged == data
+    assert (annotated.changed, annotated.unreadable) == ([], [entry])  # reported, not lost
 
 
 @pytest.mark.parametrize(
@@ -163,8 +167,8 @@ def test_annotating_changes_only_the_matched_entry() -> None:
 def test_two_notes_for_one_entry_are_both_added() -> None:
     data = b"@misc{sam, title={Segment Anything}}\n@misc{z, title={Z}}\n"
     entry = library_of(data).entries[0]
-    merged, changed = annotate(data, [Annotation(entry, "first"), Annotation(entry, "second")])
-    assert changed == ["sam"]
+    merged, annotated = annotate(data, [Annotation(entry, "first"), Annotation(entry, "second")])
+    assert annotated.changed == ["sam"]
     annote = library_of(merged).entries[0].get("annote") or ""
     assert decode(annote) == "first\n\nsecond"
     assert merged.endswith(b"\n@misc{z, title={Z}}\n")

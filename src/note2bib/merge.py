@@ -25,9 +25,9 @@ _NOTE_SEPARATOR = "\\newline\n\\newline\n"  # a blank line between notes, as enc
 
 def merge_into(
     library: Library, entries_text: str, annotations: Sequence[Annotation] = ()
-) -> tuple[bytes, list[str]]:
+) -> tuple[bytes, Annotated]:
     """The library's bytes with notes added to `annotations`' entries and `entries_text`
-    appended; the keys whose `annote` grew. Refused (InputError) when appending is unsafe."""
+    appended, and what became of the notes. Refused (InputError) when appending is unsafe."""
     check_appendable(library.data.decode("utf-8"), library.path)
     data, annotated = annotate(library.data, annotations)
     merged = append_entries(data, entries_text)
@@ -116,39 +116,49 @@ class Annotation:
     note: str
 
 
-def annotate(data: bytes, annotations: Sequence[Annotation]) -> tuple[bytes, list[str]]:
+@dataclass(frozen=True)
+class Annotated:
+    """What `annotate` did: the keys whose `annote` grew, the entries it could not add to."""
+
+    changed: list[str]
+    unreadable: list[LibraryEntry]
+
+
+def annotate(data: bytes, annotations: Sequence[Annotation]) -> tuple[bytes, Annotated]:
     """The file with each note added to its entry's `annote` (only added, nothing else moves).
 
-    A note already in the entry's `annote` is not added again. Returns the new bytes and the
-    keys of the entries that changed.
+    A note already in the entry's `annote` is not added again; an entry whose fields cannot
+    be told apart is left as it is and reported.
     """
     notes: dict[tuple[int, int], list[Annotation]] = {}
     for item in annotations:  # two notes for one entry are added to it one after the other
         notes.setdefault(item.entry.span, []).append(item)
     nl = newline_of(data)
     changed: list[str] = []
+    unreadable: list[LibraryEntry] = []
     out = data
     # From the end of the file backwards, so that earlier spans stay valid.
     for (start, end), items in sorted(notes.items(), reverse=True):
         raw = original = out[start:end].decode("utf-8")
-        for item in items:
-            raw = add_note(raw, item.note, nl) or raw
+        try:
+            for item in items:
+                raw = add_note(raw, item.note, nl) or raw
+        except UnreadableEntry:
+            unreadable.append(items[0].entry)
+            continue
         if raw != original:
             out = out[:start] + raw.encode("utf-8") + out[end:]
             changed.append(items[0].entry.key)
-    return out, changed[::-1]
+    return out, Annotated(changed[::-1], unreadable[::-1])
 
 
 def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
     """One entry's text with `note` added to its `annote` (or a new `annote` field); None when
-    the note is already there, or when the entry cannot be read field by field."""
+    the note is already there. Raises `UnreadableEntry` when the entry cannot be read field by
+    field: not knowing where its fields end (`title = "\"o"`, which BibTeX rejects too), a new
+    `annote` could repeat one that is there, and would again on every run."""
     encoded = encode_text(note)
-    try:
-        field = _find_field(raw, "annote")
-    except _Unreadable:
-        # Not knowing where its fields end (`title = "\"o"`, which BibTeX rejects too), a new
-        # `annote` could repeat one that is there, and would again on every run.
-        return None
+    field = _find_field(raw, "annote")
     if field is None:
         body, closer = raw[:-1], raw[-1]
         stripped = body.rstrip()
@@ -167,17 +177,17 @@ def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
     return raw[:value_end] + f" # {{{addition}}}" + raw[value_end:]
 
 
-class _Unreadable(Exception):
+class UnreadableEntry(Exception):
     """An entry whose fields cannot be told apart."""
 
 
 def _find_field(raw: str, name: str) -> tuple[int, int] | None:
     """Offsets of the (first) value of field `name` in one entry's text: `{…}`, `"…"`, a macro
-    or a `#` concatenation, as written; None when it has no such field (`_Unreadable` when
+    or a `#` concatenation, as written; None when it has no such field (`UnreadableEntry` when
     its fields cannot be read up to the entry's closing brace)."""
     opener = _BLOCK_START.match(raw)
     if opener is None:
-        raise _Unreadable
+        raise UnreadableEntry
     pos = raw.find(",", opener.end())
     closer = "}" if opener[2] == "{" else ")"
     while pos != -1 and pos < len(raw):
@@ -185,7 +195,7 @@ def _find_field(raw: str, name: str) -> tuple[int, int] | None:
         if m is None:
             if raw[pos:].lstrip(", \t\r\n") == closer:
                 return None
-            raise _Unreadable
+            raise UnreadableEntry
         start = end = m.end()
         while end < len(raw):
             c = raw[end]
@@ -198,7 +208,7 @@ def _find_field(raw: str, name: str) -> tuple[int, int] | None:
             else:
                 end += 1
         if end >= len(raw):  # the value ran past the entry's closing brace
-            raise _Unreadable
+            raise UnreadableEntry
         value_end = start + len(raw[start:end].rstrip())
         if m[1].lower() == name:
             return start, value_end
@@ -207,4 +217,4 @@ def _find_field(raw: str, name: str) -> tuple[int, int] | None:
             return None
     if pos == -1:  # `@misc{key}`: no fields at all
         return None
-    raise _Unreadable
+    raise UnreadableEntry

@@ -156,7 +156,19 @@ def _merge(
     ]
     merged, annotated = merge_into(library, new_text, annotations)
     return merged.decode("utf-8"), [
-        Diagnostic(f"added the note to the annote of {key}", library.path) for key in annotated
+        *(
+            Diagnostic(f"added the note to the annote of {key}", library.path)
+            for key in annotated.changed
+        ),
+        *(
+            Diagnostic(
+                f"the note was not added to {e.key}: its fields cannot be told apart (a quoted "
+                'value with a bare `"`?), so the entry is left as it is',
+                e.file,
+                e.line,
+            )
+            for e in annotated.unreadable
+        ),
     ]
 
 
