@@ -62,14 +62,15 @@ def parse(library: str) -> dict[str, object]:
 
 
 def dedupe(notes: str, library: str, cache_dir: str, memo: str) -> dict[str, object]:
-    from note2bib.cache import Cache
-    from note2bib.dedupe import plan_against_libraries
+    from note2bib.arxiv.cache import Cache
+    from note2bib.arxiv.resolve import resolve
     from note2bib.files import read_text
-    from note2bib.library import read_library
+    from note2bib.library.plan import plan_against_libraries
+    from note2bib.library.read import read_library
+    from note2bib.notes.mentions import unique_ids
+    from note2bib.notes.sources import NotesText
     from note2bib.pipeline import read_notes
-    from note2bib.records import build_records, unique_ids
-    from note2bib.resolve import resolve
-    from note2bib.sources import NotesText
+    from note2bib.records import build_records
 
     found, _ = read_notes([NotesText(notes, read_text(notes))])
     with Cache(Path(cache_dir)) as cache:

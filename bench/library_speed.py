@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from note2bib.latex import decode
-from note2bib.library import read_library
-from note2bib.matching import LibraryIndex, find_duplicates
+from note2bib.library.duplicates import find_duplicates
+from note2bib.library.matching import Matcher
+from note2bib.library.read import read_library
 
 NAMES = [
     "ml_uwsbel_refsML-AI.bib",
@@ -37,7 +38,7 @@ def main() -> None:
         t0 = time.perf_counter()
         library = read_library(str(path))
         t1 = time.perf_counter()
-        LibraryIndex(library.entries)
+        Matcher(library.entries)
         t2 = time.perf_counter()
         find_duplicates(library.entries)
         t3 = time.perf_counter()

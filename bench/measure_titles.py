@@ -19,8 +19,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from note2bib.identity import EntryFacts, authors_agree, entry_arxiv_ids
-from note2bib.library import read_library
+from note2bib.library.identity import EntryFacts, authors_agree, entry_arxiv_ids
+from note2bib.library.read import read_library
 
 CORPORA = [
     "lab_uwsbel_all.bib",
@@ -98,7 +98,7 @@ def typo_tolerance(titles: list[str]) -> None:
 
 def accepted_pairs(folder: Path) -> None:
     """Every pair of entries (distinct keys) of each corpus that the title rule calls one paper."""
-    from note2bib.matching import same_title
+    from note2bib.library.matching import same_title
 
     for name in CORPORA:
         entries = read_library(str(folder / name)).entries

@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from note2bib.ids import find_arxiv_ids  # noqa: E402
+from note2bib.arxiv.ids import find_arxiv_ids  # noqa: E402
 
 from arxiv_standin import ArxivStandin, load_entries  # noqa: E402
 

@@ -6,7 +6,7 @@ from functools import cache
 
 import arxiv._feed
 
-from note2bib.arxiv_api import paper_from_result
+from note2bib.arxiv.api import paper_from_result
 from note2bib.model import Paper, Record, Section
 from note2bib.names import parse_name
 
@@ -22,7 +22,7 @@ def fixture_paper(base: str) -> Paper:
 
 
 def note_section(text: str, links: tuple[str, ...] = (), line: int = 1) -> Section:
-    """A note as notes.py would give it: the heading is the first line without its `#`s."""
+    """A note as notes.markdown would give it: the heading is the first line without its `#`s."""
     heading = text.split("\n", 1)[0].lstrip("#").strip()
     return Section("notes.md", line, heading, text, links)
 

@@ -1,4 +1,4 @@
-"""arxiv_api against the loopback stand-in: batching, manners, failures, and Result → Paper."""
+"""arxiv.api against the loopback stand-in: batching, manners, failures, and Result → Paper."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from note2bib import __version__
-from note2bib.arxiv_api import (
+from note2bib.arxiv.api import (
     DEFAULT_API,
     NO_SUCH_PAPER,
     REFUSED_ID,

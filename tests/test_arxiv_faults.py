@@ -1,4 +1,4 @@
-"""arxiv_api when arXiv (or a mirror) misbehaves: what is retried, waited for, split, refused."""
+"""arxiv.api when arXiv (or a mirror) misbehaves: what is retried, waited for, split, refused."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from note2bib.arxiv_api import (
+from note2bib.arxiv.api import (
     NO_SUCH_PAPER,
     REFUSED_ID,
     ArxivClient,
     Fetched,
     SearchFailed,
 )
-from note2bib.arxiv_http import BACKOFF_CAP, RETRY_AFTER_CAP, TRIES
+from note2bib.arxiv.http import BACKOFF_CAP, RETRY_AFTER_CAP, TRIES
 from note2bib.errors import ArxivUnavailable
 from note2bib.model import ArxivId
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from note2bib.arxiv_api import NO_SUCH_PAPER, TRIES, ArxivClient
-from note2bib.cache import (
+from note2bib.arxiv.api import NO_SUCH_PAPER, TRIES, ArxivClient
+from note2bib.arxiv.cache import (
     FILE_NAME,
     SCHEMA_VERSION,
     Cache,
@@ -21,9 +21,9 @@ from note2bib.cache import (
     paper_from_json,
     paper_to_json,
 )
+from note2bib.arxiv.resolve import OFFLINE, Resolution, resolve
 from note2bib.errors import InputError
 from note2bib.model import ArxivId, Paper
-from note2bib.resolve import OFFLINE, Resolution, resolve
 
 from arxiv_standin import FIXTURES, ArxivStandin, load_entries
 

@@ -11,7 +11,7 @@ import bibtexparser
 import pytest
 from click.testing import CliRunner, Result
 
-from note2bib.arxiv_api import TRIES
+from note2bib.arxiv.api import TRIES
 from note2bib.cli import main
 
 from arxiv_standin import ArxivStandin, load_entries

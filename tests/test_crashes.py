@@ -19,8 +19,8 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from note2bib.cache import FILE_NAME as CACHE_FILE
-from note2bib.cache import Cache
+from note2bib.arxiv.cache import FILE_NAME as CACHE_FILE
+from note2bib.arxiv.cache import Cache
 from note2bib.latex import decode
 
 from arxiv_standin import ArxivStandin, load_entries
@@ -213,7 +213,7 @@ def test_an_export_killed_while_filling_the_cache_leaves_a_sound_cache(
 _WRITER = """
 import sys
 from pathlib import Path
-from note2bib.cache import Cache
+from note2bib.arxiv.cache import Cache
 from arxiv_standin import load_entries
 from fixture_papers import fixture_paper
 papers = [fixture_paper(base) for base in sorted(load_entries())]

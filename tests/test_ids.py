@@ -9,12 +9,12 @@ from _pytest.mark import ParameterSet
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from note2bib import ids
-from note2bib.ids import IdMatch, find_arxiv_ids, parse_arxiv_id
+from note2bib.arxiv import ids
+from note2bib.arxiv.ids import IdMatch, find_arxiv_ids, parse_arxiv_id
 from note2bib.model import ArxivId
+from note2bib.notes.mentions import unique_ids
+from note2bib.notes.sources import NotesText
 from note2bib.pipeline import read_sections
-from note2bib.records import unique_ids
-from note2bib.sources import NotesText
 
 
 def found(text: str) -> list[tuple[str, ArxivId]]:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from note2bib import identity, library_bib
 from note2bib.errors import InputError
-from note2bib.identity import entry_arxiv_ids, normalize_doi
-from note2bib.library import read_library
+from note2bib.library import bib as library_bib
+from note2bib.library import identity
+from note2bib.library.identity import entry_arxiv_ids, normalize_doi
+from note2bib.library.read import read_library
 from note2bib.model import ArxivId, LibraryEntry
 
 CORPORA = Path(__file__).parent / "fixtures" / "corpora"

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 
 from note2bib.cli import main
 from note2bib.latex import decode
-from note2bib.links import link_kind
 from note2bib.model import Link, LinkKind
+from note2bib.notes.links import link_kind
+from note2bib.notes.sources import NotesText
 from note2bib.pipeline import ExportOptions, export
-from note2bib.sources import NotesText
 
 from arxiv_standin import ArxivStandin
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from note2bib.identity import TitleFacts
-from note2bib.library import read_library
-from note2bib.matching import LibraryIndex, find_duplicates, same_title, similar_titles
+from note2bib.library.duplicates import find_duplicates
+from note2bib.library.identity import TitleFacts
+from note2bib.library.matching import Matcher, same_title, similar_titles
+from note2bib.library.read import read_library
 from note2bib.model import ArxivId, LibraryEntry, Record, Section
 from note2bib.names import parse_name
 from note2bib.titles import normalize_title
@@ -32,10 +33,10 @@ def record(base: str) -> Record:
     )
 
 
-def library(tmp_path: Path, text: str, name: str = "refs.bib") -> LibraryIndex:
+def library(tmp_path: Path, text: str, name: str = "refs.bib") -> Matcher:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return LibraryIndex(read_library(str(path)).entries)
+    return Matcher(read_library(str(path)).entries)
 
 
 # One library holding papers of the notes in the guises real tools write.

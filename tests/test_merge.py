@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from note2bib.dedupe import plan_against_libraries
 from note2bib.errors import InputError
 from note2bib.formats import RenderOptions
 from note2bib.formats.bibtex import render
 from note2bib.latex import decode
-from note2bib.library import Library
-from note2bib.library_bib import parse_bib
-from note2bib.merge import Annotation, add_note, annotate, check_appendable, merge_into
+from note2bib.library.bib import parse_bib
+from note2bib.library.merge import Annotation, add_note, annotate, check_appendable, merge_into
+from note2bib.library.plan import plan_against_libraries
+from note2bib.library.read import Library
 from note2bib.model import ArxivId, LibraryEntry, Record, Section
 from note2bib.names import parse_name
 

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from note2bib.pacing import FILE_NAME, Pacer
+from note2bib.arxiv.pacing import FILE_NAME, Pacer
 
 DELAY = 0.2
 

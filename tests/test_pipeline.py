@@ -10,15 +10,15 @@ import bibtexparser
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from test_notes import body_lines
+from test_markdown import body_lines
 from test_ris import note_text
 from test_ris import read as read_ris
 
-from note2bib.cache import Cache
-from note2bib.ids import find_arxiv_ids
+from note2bib.arxiv.cache import Cache
+from note2bib.arxiv.ids import find_arxiv_ids
 from note2bib.latex import decode
+from note2bib.notes.sources import NotesText
 from note2bib.pipeline import ExportOptions, export
-from note2bib.sources import NotesText
 
 from fixture_papers import fixture_paper
 

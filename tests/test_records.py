@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from note2bib.keys import assign_keys, natural_key
 from note2bib.model import ArxivId, Record, Section
-from note2bib.notes import parse_notes
-from note2bib.records import assign_keys, build_records, find_mentions, natural_key, unique_ids
+from note2bib.notes.markdown import parse_notes
+from note2bib.notes.mentions import find_mentions, unique_ids
+from note2bib.records import build_records
 
 from fixture_papers import fixture_paper
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from note2bib.arxiv.search import Clues, decide, family_names, note_clues, search_key, title_query
 from note2bib.model import FrontMatter, Paper, Section
-from note2bib.search import Clues, decide, family_names, note_clues, search_key, title_query
 
 from fixture_papers import fixture_paper
 

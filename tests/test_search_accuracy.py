@@ -28,8 +28,8 @@ from pathlib import Path
 if __name__ == "__main__":  # as a script: make the test helpers importable
     sys.path.insert(0, str(Path(__file__).parent))
 
-from note2bib.arxiv_api import ArxivClient
-from note2bib.search import SEARCH_RESULTS, Clues, decide, title_query
+from note2bib.arxiv.api import ArxivClient
+from note2bib.arxiv.search import SEARCH_RESULTS, Clues, decide, title_query
 from note2bib.titles import heading_title, looks_like_title, normalize_title, significant_words
 
 from arxiv_standin import ArxivStandin, load_entries

@@ -13,7 +13,7 @@ from note2bib.cli import main
 from note2bib.errors import InputError
 from note2bib.latex import decode
 from note2bib.model import ArxivId
-from note2bib.sources import NotesText, find_note_files, parse_front_matter, parse_source
+from note2bib.notes.sources import NotesText, find_note_files, parse_front_matter, parse_source
 
 from arxiv_standin import ArxivStandin
 

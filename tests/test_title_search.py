@@ -7,7 +7,7 @@ from pathlib import Path
 import bibtexparser
 from click.testing import CliRunner, Result
 
-from note2bib.arxiv_api import TRIES, ArxivClient
+from note2bib.arxiv.api import TRIES, ArxivClient
 from note2bib.cli import main
 from note2bib.latex import decode
 

@@ -15,19 +15,19 @@ import click
 from click.core import ParameterSource
 
 from note2bib import __version__
-from note2bib.arxiv_api import DEFAULT_API, check_api_url
-from note2bib.cache import default_cache_dir
-from note2bib.citations import find_citations
+from note2bib.arxiv.api import DEFAULT_API, check_api_url
+from note2bib.arxiv.cache import default_cache_dir
 from note2bib.errors import Note2BibError, UsageError
 from note2bib.files import check_output, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
-from note2bib.library import Library, read_library
-from note2bib.matching import find_duplicates
-from note2bib.merge import check_appendable
+from note2bib.library.duplicates import find_duplicates
+from note2bib.library.merge import check_appendable
+from note2bib.library.read import Library, read_library
 from note2bib.model import Report
+from note2bib.notes.sources import NotesText, find_note_files, read_sources
 from note2bib.pipeline import Export, ExportOptions, export, read_sections
 from note2bib.project import Project, find_project, read_project, write_starter
-from note2bib.sources import NotesText, find_note_files, read_sources
+from note2bib.tex_citations import find_citations
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 

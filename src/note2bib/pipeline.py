@@ -8,17 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from note2bib.arxiv_api import DEFAULT_API, ArxivClient
-from note2bib.cache import Cache
-from note2bib.checks import check_links, older_versions
-from note2bib.dedupe import LibraryPlan, first_mentions, plan_against_libraries
+from note2bib.arxiv.api import DEFAULT_API, ArxivClient
+from note2bib.arxiv.cache import Cache
+from note2bib.arxiv.link_checks import check_links, older_versions
+from note2bib.arxiv.resolve import Resolution, TitleSearch, find_by_title, resolve
 from note2bib.formats import RenderOptions, format_for
-from note2bib.library import Library
-from note2bib.merge import Annotation, merge_into
+from note2bib.library.merge import Annotation, merge_into
+from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
+from note2bib.library.read import Library
 from note2bib.model import Diagnostic, Record, Report, Section
-from note2bib.records import SectionIds, build_records, find_mentions, unique_ids
-from note2bib.resolve import Resolution, TitleSearch, find_by_title, resolve
-from note2bib.sources import NotesText, parse_source
+from note2bib.notes.mentions import SectionIds, find_mentions, unique_ids
+from note2bib.notes.sources import NotesText, parse_source
+from note2bib.records import build_records
 
 Unresolved = Literal["keep", "skip", "error"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from note2bib.errors import InputError
 from note2bib.latex import decode, encode_text
-from note2bib.library import Library
-from note2bib.library_bib import closing_brace, closing_quote, expand_value, parse_bib
+from note2bib.library.bib import closing_brace, closing_quote, expand_value, parse_bib
+from note2bib.library.read import Library
 from note2bib.model import LibraryEntry
 
 _BLOCK_START = re.compile(r"@[ \t]*([A-Za-z][\w:-]*)[ \t\r\n]*([{(])")

@@ -15,12 +15,12 @@ from itertools import chain
 from pathlib import Path
 from typing import overload
 
-from note2bib import library_index
 from note2bib.errors import InputError
 from note2bib.files import binary_kind, decode_utf8
-from note2bib.identity import Lookup, entry_keys
-from note2bib.library_bib import parse_bib
-from note2bib.library_csl import parse_csl_json
+from note2bib.library import stored
+from note2bib.library.bib import parse_bib
+from note2bib.library.csl import parse_csl_json
+from note2bib.library.identity import Lookup, entry_keys
 from note2bib.model import Diagnostic, LibraryEntry
 
 
@@ -31,7 +31,7 @@ class Library:
     path: str
     data: bytes
     entries: Sequence[LibraryEntry]
-    """Read from the library index lazily when it had this file (see `library_index`)."""
+    """Read from the library index lazily when it had this file (see `library.stored`)."""
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     kind: str = "bibtex"
     """`bibtex` or `csl-json`."""
@@ -69,14 +69,14 @@ def read_library(path: str, index_dir: Path | None = None) -> Library:
         raise InputError(f"{path}: is {binary}, not a library")
     kind = "csl-json" if Path(path).suffix.lower() == ".json" else "bibtex"
     if index_dir is not None:
-        found = library_index.load(
+        found = stored.load(
             index_dir, path, data, kind, lambda: parse_library(path, data, kind).entries
         )
         if found is not None:
             return Library(path, data, found.entries, found.diagnostics, kind, found.lookup)
     library = parse_library(path, data, kind)
     if index_dir is not None:
-        library_index.save(
+        stored.save(
             index_dir,
             path,
             data,

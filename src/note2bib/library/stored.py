@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import overload
 
-from note2bib.identity import Lookup
+from note2bib.library.identity import Lookup
 from note2bib.model import Diagnostic, LibraryEntry, Record
 
 FILE_NAME = "libraries.sqlite3"
@@ -94,8 +94,9 @@ def code_fingerprint() -> str:
     """A hash of note2bib's source: another version (or a local change) never reads this one's
     index, whichever module it changed."""
     digest = hashlib.sha256(f"format {FORMAT}".encode())
-    for source in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(source.relative_to(Path(__file__).parent).as_posix().encode())
+    package = Path(__file__).parent.parent  # every module of note2bib, not only library/
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
 

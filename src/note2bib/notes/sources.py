@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
+from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
 from note2bib.errors import BinaryFileError, InputError
 from note2bib.files import STDIN, display_name, read_text
-from note2bib.ids import find_arxiv_ids, parse_arxiv_id
 from note2bib.model import Diagnostic, FrontMatter, Mention, Section
-from note2bib.notes import body_of, find_links, parse_notes, split_front_matter
+from note2bib.notes.markdown import body_of, find_links, parse_notes, split_front_matter
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 PLAIN_TEXT_SUFFIXES = (".txt",)

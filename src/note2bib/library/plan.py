@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from note2bib.library import Library, all_keys, entries_of, lookup_of
-from note2bib.library_index import MatchMemo, record_key
-from note2bib.matching import LibraryIndex, Match
+from note2bib.keys import assign_keys
+from note2bib.library.matching import Match, Matcher
+from note2bib.library.read import Library, all_keys, entries_of, lookup_of
+from note2bib.library.stored import MatchMemo, record_key
 from note2bib.model import Diagnostic, Record
-from note2bib.records import SectionIds, assign_keys
+from note2bib.notes.mentions import SectionIds
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,11 @@ def plan_against_libraries(
     """Which records the libraries already have; keys for the others that never collide.
 
     With `memo_dir` (the cache directory), matches found before for the same records and
-    the same library bytes are taken from there (see `library_index.MatchMemo`).
+    the same library bytes are taken from there (see `stored.MatchMemo`).
     """
     if not libraries:
         return LibraryPlan(tuple(records), (None,) * len(records))
-    index = LibraryIndex(entries_of(libraries), lookup_of(libraries))
+    index = Matcher(entries_of(libraries), lookup_of(libraries))
     if memo_dir is None:
         matches = [index.match(r) for r in records]
     else:
@@ -80,7 +81,7 @@ def _keyed(record: Record, key: str) -> Record:
 
 
 def _remembered_matches(
-    index: LibraryIndex, records: Sequence[Record], memo: MatchMemo
+    index: Matcher, records: Sequence[Record], memo: MatchMemo
 ) -> list[Match | None]:
     """Each record's match, from the memo where it has one, else found (and remembered)."""
     keys = [record_key(r) for r in records]

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from note2bib.arxiv_api import ArxivClient, OnRequest, SearchFailed
-from note2bib.cache import Cache
-from note2bib.model import ArxivId, Diagnostic, Mention, Paper, Section
-from note2bib.records import SectionIds
-from note2bib.search import (
+from note2bib.arxiv.api import ArxivClient, OnRequest, SearchFailed
+from note2bib.arxiv.cache import Cache
+from note2bib.arxiv.search import (
     SEARCH_RESULTS,
     Clues,
     Decision,
@@ -18,6 +16,8 @@ from note2bib.search import (
     search_key,
     title_query,
 )
+from note2bib.model import ArxivId, Diagnostic, Mention, Paper, Section
+from note2bib.notes.mentions import SectionIds
 
 OFFLINE = "not in the cache and --offline was given"
 

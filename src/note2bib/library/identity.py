@@ -23,8 +23,8 @@ from itertools import chain
 
 from pybtex.database import Person
 
-from note2bib.ids import find_arxiv_ids, parse_arxiv_id
-from note2bib.library_bib import closing_brace
+from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
+from note2bib.library.bib import closing_brace
 from note2bib.model import ArxivId, LibraryEntry, Name
 from note2bib.titles import normalize_title
 

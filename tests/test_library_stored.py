@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import note2bib.library
+import note2bib.library.read
 from note2bib.cli import main
-from note2bib.library import read_library
-from note2bib.library_index import FILE_NAME, FORMAT
+from note2bib.library.read import read_library
+from note2bib.library.stored import FILE_NAME, FORMAT
 
 from arxiv_standin import ArxivStandin
 
@@ -69,7 +69,7 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> object:
         raise AssertionError("the library was parsed, not read from its index")
 
-    monkeypatch.setattr(note2bib.library, "parse_bib", refuse)
+    monkeypatch.setattr(note2bib.library.read, "parse_bib", refuse)
 
 
 def index(project: Path) -> sqlite3.Connection:
@@ -209,7 +209,7 @@ def test_two_libraries_and_a_csl_json_one_read_from_the_index_as_fresh(
     assert "already in refs.bib as lehman2023clinical" in fresh.stderr
     no_parsing(monkeypatch)
     monkeypatch.setattr(
-        note2bib.library, "parse_csl_json", lambda *a: pytest.fail("more.json was parsed")
+        note2bib.library.read, "parse_csl_json", lambda *a: pytest.fail("more.json was parsed")
     )
     indexed = export("--library", "more.json")
     assert (indexed.stdout, indexed.stderr) == (fresh.stdout, fresh.stderr)

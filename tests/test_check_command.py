@@ -13,8 +13,8 @@ import bibtexparser
 import pytest
 from click.testing import CliRunner, Result
 
-from note2bib.citations import find_citations
 from note2bib.cli import main
+from note2bib.tex_citations import find_citations
 
 from arxiv_standin import ArxivStandin
 

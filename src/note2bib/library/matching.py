@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from note2bib.identity import (
+from note2bib.library.identity import (
     EntryFacts,
     Lookup,
     TitleFacts,
     authors_agree,
-    entry_arxiv_ids,
     entry_keys,
     fold,
     last_word,
@@ -48,7 +47,7 @@ TITLE_THRESHOLD = 95.0
 """rapidfuzz ratio (0-100) of normalised titles; chosen on the corpora (README, bench/)."""
 MAX_TITLE_EDITS = 2
 """Characters that may differ (spaces ignored): a word swapped for another is a new paper."""
-_ROUGH_MARGIN = 15.0
+ROUGH_MARGIN = 15.0
 """How much lower the undecoded rough titles may score and still be decoded and compared."""
 
 
@@ -118,7 +117,7 @@ def record_facts(record: Record) -> TitleFacts | None:
     )
 
 
-class LibraryIndex:
+class Matcher:
     """The entries of one or more libraries, indexed by arXiv id, DOI and rough title.
 
     `entries` may be lazy (read from the library index): only the entries a record matches
@@ -220,7 +219,7 @@ class LibraryIndex:
                 rough_title,
                 list(by_title),
                 scorer=fuzz.ratio,
-                score_cutoff=TITLE_THRESHOLD - _ROUGH_MARGIN,
+                score_cutoff=TITLE_THRESHOLD - ROUGH_MARGIN,
                 limit=None,
             )
             scored += [(-score, i) for rough, score, _ in found for i in by_title[rough]]
@@ -233,102 +232,3 @@ def _plain_url(url: str) -> str:
     text = re.sub(r"^(?:https?://)?(?:www\.)?", "", text, flags=re.IGNORECASE)
     host, _, rest = text.partition("/")
     return (host.lower() + ("/" + rest if rest else "")).rstrip("/")
-
-
-@dataclass(frozen=True)
-class DuplicateGroup:
-    """Library entries that are one paper, and why."""
-
-    entries: tuple[LibraryEntry, ...]
-    how: str
-
-
-def find_duplicates(entries: Sequence[LibraryEntry]) -> list[DuplicateGroup]:
-    """Groups of entries that are the same paper under several keys, in order of appearance."""
-    edges: list[tuple[int, int, str]] = []
-    by_id: dict[str, list[int]] = defaultdict(list)
-    by_doi: dict[str, list[int]] = defaultdict(list)
-    for i, entry in enumerate(entries):
-        for arxiv_id in entry_arxiv_ids(entry):
-            by_id[arxiv_id.base].append(i)
-        doi = normalize_doi(entry.get("doi") or "")
-        if doi is not None and not doi.startswith("10.48550/"):
-            by_doi[doi].append(i)
-    edges += [(m[0], j, f"arXiv id {base}") for base, m in by_id.items() for j in m[1:]]
-    facts = [EntryFacts(e) for e in entries]
-    edges += [
-        (m[0], j, f"DOI {doi}")
-        for doi, m in by_doi.items()
-        for j in m[1:]
-        # A book's or a volume's DOI on two of its chapters does not make them one paper.
-        if not _parts_differ(facts[m[0]].facts, facts[j].facts)
-    ]
-    edges += _title_pairs(entries, facts)
-
-    parent = list(range(len(entries)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j, _ in edges:
-        a, b = root(i), root(j)
-        parent[max(a, b)] = min(a, b)
-    members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(entries)):
-        members[root(i)].append(i)
-    reasons: dict[int, list[str]] = defaultdict(list)
-    for i, _, how in edges:
-        if how not in reasons[root(i)]:
-            reasons[root(i)].append(how)
-    return [
-        DuplicateGroup(tuple(entries[i] for i in group), "; ".join(reasons[r]))
-        for r, group in sorted(members.items())
-        if len(group) > 1
-    ]
-
-
-def _parts_differ(a: TitleFacts | None, b: TitleFacts | None) -> bool:
-    return a is not None and b is not None and a.other_part_than(b)
-
-
-def _title_pairs(
-    entries: Sequence[LibraryEntry], facts: Sequence[EntryFacts]
-) -> Iterable[tuple[int, int, str]]:
-    """Pairs of entries with the same title and agreeing authors (or years, with no authors).
-
-    Entries with authors are compared only with those sharing a word of the first author's
-    name; entries without are compared with all. Titles are decoded only for pairs whose rough
-    titles are already close.
-    """
-    rough = [fold(e.get("title") or "") for e in entries]
-    blocks: dict[str, list[int]] = defaultdict(list)
-    authorless = []
-    for i, entry in enumerate(entries):
-        if not rough[i]:
-            continue
-        names = fold(entry.get("author") or entry.get("editor") or "")
-        words = {w for w in names.split(" and ")[0].split() if len(w) > 1}
-        if not words:
-            authorless.append(i)
-        for word in words:
-            blocks[word].append(i)
-    cutoff = TITLE_THRESHOLD - _ROUGH_MARGIN
-    candidates: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        for n, i in enumerate(members):
-            for j in members[n + 1 :]:
-                if fuzz.ratio(rough[i], rough[j], score_cutoff=cutoff):
-                    candidates.add((min(i, j), max(i, j)))
-    for i in authorless:
-        for _, _, j in process.extract(
-            rough[i], rough, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-        ):
-            if j != i:
-                candidates.add((min(i, j), max(i, j)))
-    for i, j in sorted(candidates):
-        a, b = facts[i].facts, facts[j].facts
-        if a is not None and b is not None and (how := same_title(a, b)):
-            yield i, j, how

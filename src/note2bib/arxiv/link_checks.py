@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from note2bib.model import Diagnostic, Paper, Record, Section
-from note2bib.records import SectionIds
+from note2bib.notes.mentions import SectionIds
 from note2bib.titles import heading_title, looks_like_title, normalize_title, significant_words
 
 MIN_TITLE_WORDS = 3

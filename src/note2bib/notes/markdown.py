@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
-from note2bib.ids import find_arxiv_ids
+from note2bib.arxiv.ids import find_arxiv_ids
 from note2bib.model import Section
 from note2bib.titles import heading_title, looks_like_title
 

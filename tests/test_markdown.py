@@ -1,4 +1,4 @@
-"""notes.py: Markdown notes → sections, and the links in them."""
+"""notes.markdown: Markdown notes → sections, and the links in them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from note2bib.model import Section
-from note2bib.notes import find_links, parse_notes
+from note2bib.notes.markdown import find_links, parse_notes
 
 SEED = Path(__file__).parent / "fixtures" / "seed-notes.md"
 

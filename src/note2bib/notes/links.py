@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from note2bib.ids import find_arxiv_ids
+from note2bib.arxiv.ids import find_arxiv_ids
 from note2bib.model import Link, LinkKind, Section
-from note2bib.notes import find_links
+from note2bib.notes.markdown import find_links
 
 # The word right before a link on its line: "site : https://…", "- GitHub: https://…".
 _LABEL = re.compile(r"([^\W\d_][\w-]*)\s*[:\uff1a]?\s*[(\[<]?$", re.UNICODE)

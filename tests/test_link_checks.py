@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from note2bib.checks import heading_matches
+from note2bib.arxiv.link_checks import heading_matches
 from note2bib.cli import main
 
 from arxiv_standin import ArxivStandin, load_entries

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 import requests
 
+from note2bib.arxiv.pacing import Pacer
 from note2bib.errors import ArxivUnavailable
-from note2bib.pacing import Pacer
 
 TRIES = 4
 """Tries per request when arXiv is overloaded, unreachable or sends a broken answer."""

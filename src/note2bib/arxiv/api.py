@@ -1,7 +1,7 @@
 """arXiv API access: batches of ids through the `arxiv` package, each result as a `Paper`.
 
 The only module that imports `arxiv`; the HTTP under it (pacing, retries, checks on each
-answer) is `arxiv_http`.
+answer) is `arxiv.http`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import arxiv
 from arxiv import _feed
 
 from note2bib import __version__
-from note2bib.arxiv_http import (
+from note2bib.arxiv.http import (
     MAX_BODY,
     TRIES,
     BatchFailed,
@@ -32,8 +32,8 @@ from note2bib.arxiv_http import (
     TooLong,
     Transport,
 )
+from note2bib.arxiv.pacing import Pacer
 from note2bib.model import ArxivId, Paper
-from note2bib.pacing import Pacer
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 USER_AGENT = f"note2bib/{__version__} (+https://pypi.org/project/note2bib)"
