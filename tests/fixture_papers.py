@@ -7,7 +7,7 @@ from functools import cache
 import arxiv._feed
 
 from note2bib.arxiv.api import paper_from_result
-from note2bib.model import Paper, Record, Section
+from note2bib.model import Paper, Record, Unit
 from note2bib.names import parse_name
 
 from arxiv_standin import build_feed, load_entries
@@ -21,18 +21,18 @@ def fixture_paper(base: str) -> Paper:
     return paper_from_result(result)
 
 
-def note_section(text: str, links: tuple[str, ...] = (), line: int = 1) -> Section:
+def note_unit(text: str, links: tuple[str, ...] = (), line: int = 1) -> Unit:
     """A note as notes.markdown would give it: the heading is the first line without its `#`s."""
     heading = text.split("\n", 1)[0].lstrip("#").strip()
-    return Section("notes.md", line, heading, text, links)
+    return Unit("notes.md", line, heading, text, links)
 
 
 def fixture_record(key: str, base: str, *notes: str, pinned: int | None = None) -> Record:
-    """A resolved record for the recorded paper `base`, carrying `notes` as its sections."""
+    """A resolved record for the recorded paper `base`, carrying `notes` as its units."""
     paper = fixture_paper(base)
     return Record(
         key=key,
-        sections=tuple(note_section(n) for n in notes),
+        units=tuple(note_unit(n) for n in notes),
         arxiv_id=paper.id,
         paper=paper,
         pinned_version=pinned,

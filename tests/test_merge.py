@@ -18,7 +18,7 @@ from note2bib.library.bib import parse_bib
 from note2bib.library.merge import Annotation, add_note, annotate, check_appendable, merge_into
 from note2bib.library.plan import plan_against_libraries
 from note2bib.library.read import Library
-from note2bib.model import ArxivId, LibraryEntry, Record, Section
+from note2bib.model import ArxivId, LibraryEntry, Record, Unit
 from note2bib.names import parse_name
 
 from fixture_papers import fixture_paper
@@ -35,7 +35,7 @@ def library_of(data: bytes, path: str = "refs.bib") -> Library:
 def record(base: str, line: int = 1, note: str = "") -> Record:
     paper = fixture_paper(base)
     text = f"## {paper.title}\n{note}\narXiv:{base}" if note else f"## {paper.title}\narXiv:{base}"
-    section = Section("notes.md", line, paper.title, text)
+    section = Unit("notes.md", line, paper.title, text)
     return Record(
         "", (section,), ArxivId(base), paper, authors=tuple(map(parse_name, paper.authors))
     )

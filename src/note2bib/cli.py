@@ -25,7 +25,7 @@ from note2bib.library.merge import check_appendable
 from note2bib.library.read import Library, read_library
 from note2bib.model import Report
 from note2bib.notes.sources import NotesText, find_note_files, read_sources
-from note2bib.pipeline import Export, ExportOptions, export, read_sections
+from note2bib.pipeline import Export, ExportOptions, export, read_units
 from note2bib.project import Project, find_project, read_project, write_starter
 from note2bib.tex_citations import find_citations
 
@@ -427,16 +427,19 @@ def _env_float(name: str, default: float) -> float:
     help="Read the notes in this encoding [default: UTF-8].",
 )
 def ids_command(notes: tuple[str, ...], encoding: str | None) -> None:
-    """List the arXiv ids found in NOTES (file:line, heading, id), with no network."""
+    """Show how NOTES were read, with no network: each unit (the text about one paper) as
+    file:line, its kind (section, file, item, row, paragraph, details, mention), its title
+    and the arXiv ids it is about (- for a paper named by its title only)."""
     try:
-        found = read_sections(_read_notes(notes, encoding))
+        found = read_units(_read_notes(notes, encoding))
     except Note2BibError as err:
         _fail(err)
     for item in found:
-        for m in item.mentions:
-            click.echo(f"{m.source}:{m.line}\t{item.section.heading}\t{m.id}")
-    count = sum(len(item.mentions) for item in found)
-    _say(f"note2bib: {count} arXiv ids in {len(found)} notes")
+        unit = item.unit
+        ids = ", ".join(dict.fromkeys(str(m.id) for m in item.mentions)) or "-"
+        click.echo(f"{unit.source}:{unit.line}\t{unit.kind}\t{unit.title}\t{ids}")
+    count = len({m.id.base for item in found for m in item.mentions})
+    _say(f"note2bib: {count} arXiv ids in {len(found)} units")
 
 
 @main.command("dedupe")
@@ -556,7 +559,7 @@ def _keys_from_notes(
     result = export(_read_notes(paths), options, None, libs, _notice)
     out: dict[str, tuple[str, str]] = {}
     for record in result.records:
-        s = record.sections[0]
+        s = record.units[0]
         label = f" ({record.arxiv_id})" if record.arxiv_id else ""
         out[record.key] = (f"{s.source}:{s.line}", label)
     return out

@@ -16,8 +16,8 @@ from note2bib.formats import RenderOptions, format_for
 from note2bib.library.merge import Annotation, merge_into
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
 from note2bib.library.read import Library
-from note2bib.model import Diagnostic, Record, Report, Section
-from note2bib.notes.mentions import SectionIds, find_mentions, unique_ids
+from note2bib.model import Diagnostic, Record, Report, Unit
+from note2bib.notes.mentions import UnitIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
 
@@ -60,26 +60,26 @@ class Export:
         return self.report.unresolved == 0
 
 
-def read_sections(notes: Sequence[NotesText]) -> list[SectionIds]:
-    """Every note section of every source, with the arXiv ids it names."""
+def read_units(notes: Sequence[NotesText]) -> list[UnitIds]:
+    """Every unit of every source, with the arXiv ids it is about."""
     return read_notes(notes)[0]
 
 
-def read_notes(notes: Sequence[NotesText]) -> tuple[list[SectionIds], list[Diagnostic]]:
+def read_notes(notes: Sequence[NotesText]) -> tuple[list[UnitIds], list[Diagnostic]]:
     """Every note of every source with the ids it names, and what its front matter got wrong."""
-    sections: list[Section] = []
+    units: list[Unit] = []
     diagnostics: list[Diagnostic] = []
     for source in notes:
         diagnostics += source.diagnostics
         parsed, problems = parse_source(source)
-        sections += parsed
+        units += parsed
         diagnostics += problems
-    return find_mentions(sections), diagnostics
+    return find_mentions(units), diagnostics
 
 
-def empty_sources(notes: Sequence[NotesText], found: Sequence[SectionIds]) -> list[Diagnostic]:
+def empty_sources(notes: Sequence[NotesText], found: Sequence[UnitIds]) -> list[Diagnostic]:
     """A warning for each source that holds no note at all (an empty or wrong file?)."""
-    used = {item.section.source for item in found}
+    used = {item.unit.source for item in found}
     return [
         Diagnostic("no notes found in this file", n.source)
         for n in notes
@@ -198,7 +198,7 @@ def _counted_unresolved(unresolved: Sequence[Record], policy: Unresolved) -> int
 
 def unresolved_diagnostics(
     records: Sequence[Record],
-    found: Sequence[SectionIds],
+    found: Sequence[UnitIds],
     resolution: Resolution,
     policy: Unresolved = "keep",
 ) -> list[Diagnostic]:
@@ -224,12 +224,12 @@ def unresolved_diagnostics(
                 )
             )
         else:
-            section = record.sections[0]
+            unit = record.units[0]
             out.append(
                 Diagnostic(
-                    f'"{section.heading}" names no arXiv paper; kept as {record.key} with the note',
-                    section.source,
-                    section.line,
+                    f'"{unit.title}" names no arXiv paper; kept as {record.key} with the note',
+                    unit.source,
+                    unit.line,
                 )
             )
     return out

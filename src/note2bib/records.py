@@ -6,34 +6,39 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TypedDict
 
 from note2bib.keys import assign_keys
-from note2bib.model import ArxivId, Diagnostic, Link, Mention, Paper, Record, Section
+from note2bib.model import ArxivId, Diagnostic, Link, Mention, Paper, Record, Unit
 from note2bib.names import parse_name
 from note2bib.notes.links import other_links
-from note2bib.notes.mentions import SectionIds
+from note2bib.notes.mentions import UnitIds
+from note2bib.titles import looks_like_title, normalize_title
 
 
 def build_records(
-    found: Sequence[SectionIds],
+    found: Sequence[UnitIds],
     papers: Mapping[str, Paper],
     taken_keys: Collection[str] = (),
 ) -> tuple[list[Record], list[Diagnostic]]:
-    """One record per paper (in order of first mention) and per note that names none."""
-    groups: dict[object, list[Section]] = {}
+    """One record per paper (in order of first mention) and per note that names none.
+
+    Units that name no arXiv paper are one record per title when they give one (the same
+    paper listed in two places), else one record each.
+    """
+    groups: dict[object, list[Unit]] = {}
     versions: dict[str, list[Mention]] = {}
     for item in found:
         if not item.mentions:
-            groups.setdefault(item.section, []).append(item.section)
+            groups.setdefault(_title_group(item.unit), []).append(item.unit)
             continue
         for mention in item.mentions:
             base = mention.id.base
-            sections = groups.setdefault(base, [])
-            if item.section not in sections:
-                sections.append(item.section)
+            units = groups.setdefault(base, [])
+            if item.unit not in units:
+                units.append(item.unit)
             versions.setdefault(base, []).append(mention)
 
     diagnostics: list[Diagnostic] = []
     records = []
-    for group, sections in groups.items():
+    for group, units in groups.items():
         if isinstance(group, str):
             paper = papers.get(group)
             pinned, notes = _pinned_version(versions[group])
@@ -41,17 +46,25 @@ def build_records(
             records.append(
                 Record(
                     key="",
-                    sections=tuple(sections),
+                    units=tuple(units),
                     arxiv_id=ArxivId(group),
                     paper=paper,
                     pinned_version=pinned,
                     authors=tuple(parse_name(a) for a in paper.authors) if paper else (),
-                    **_from_notes(sections),
+                    **_from_notes(units),
                 )
             )
         else:
-            records.append(Record(key="", sections=tuple(sections), **_from_notes(sections)))
+            records.append(Record(key="", units=tuple(units), **_from_notes(units)))
     return assign_keys(records, taken_keys), diagnostics
+
+
+def _title_group(unit: Unit) -> object:
+    """What an id-less unit is grouped by: its paper's title, when it is titled by a
+    reference (a section heading is a note of its own, whatever it says)."""
+    if unit.kind in ("section", "file") or not looks_like_title(unit.title):
+        return unit
+    return ("title", normalize_title(unit.title))
 
 
 class _NoteFields(TypedDict):
@@ -60,12 +73,12 @@ class _NoteFields(TypedDict):
     doi: str | None
 
 
-def _from_notes(sections: Sequence[Section]) -> _NoteFields:
+def _from_notes(units: Sequence[Unit]) -> _NoteFields:
     """What a record takes from its notes besides their text: other links, tags and DOI."""
-    fronts = [s.front for s in sections if s.front is not None]
+    fronts = [u.front for u in units if u.front is not None]
     tags = dict.fromkeys(tag for front in fronts for tag in front.tags)
     doi = next((front.doi for front in fronts if front.doi), None)
-    return {"links": other_links(sections), "keywords": tuple(tags), "doi": doi}
+    return {"links": other_links(units), "keywords": tuple(tags), "doi": doi}
 
 
 def _pinned_version(mentions: Sequence[Mention]) -> tuple[int | None, list[Diagnostic]]:

@@ -16,8 +16,8 @@ from note2bib.arxiv.search import (
     search_key,
     title_query,
 )
-from note2bib.model import ArxivId, Diagnostic, Mention, Paper, Section
-from note2bib.notes.mentions import SectionIds
+from note2bib.model import ArxivId, Diagnostic, Mention, Paper, Unit
+from note2bib.notes.mentions import UnitIds
 
 OFFLINE = "not in the cache and --offline was given"
 
@@ -84,7 +84,7 @@ def _ordered(
 class TitleSearch:
     """Notes with the papers their titles found, and what the search did."""
 
-    found: list[SectionIds]
+    found: list[UnitIds]
     """The input, with a mention added to each note whose title was found with certainty."""
     papers: dict[str, Paper] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -95,7 +95,7 @@ class TitleSearch:
 
 
 def find_by_title(
-    found: Sequence[SectionIds],
+    found: Sequence[UnitIds],
     cache: Cache,
     client: ArxivClient | None,
     refresh: bool = False,
@@ -106,16 +106,16 @@ def find_by_title(
     second run decides again from the cache and asks nothing. `client=None` is offline.
     """
     searcher = _Searcher(cache, client, refresh)
-    out: list[SectionIds] = []
+    out: list[UnitIds] = []
     for item in found:
-        clues = None if item.mentions else note_clues(item.section)
+        clues = None if item.mentions else note_clues(item.unit)
         if clues is None:
             out.append(item)
             continue
-        decision = searcher.decide(item.section, clues)
+        decision = searcher.decide(item.unit, clues)
         if decision is not None and decision.paper is not None:
-            mention = Mention(decision.paper.id, item.section.source, item.section.line, "")
-            item = SectionIds(item.section, (mention,))
+            mention = Mention(decision.paper.id, item.unit.source, item.unit.line, "")
+            item = UnitIds(item.unit, (mention,))
         out.append(item)
     return TitleSearch(
         out,
@@ -136,13 +136,13 @@ class _Searcher:
         self.diagnostics: list[Diagnostic] = []
         self.searched = self.accepted = self.requests = 0
 
-    def decide(self, section: Section, clues: Clues) -> Decision | None:
+    def decide(self, unit: Unit, clues: Clues) -> Decision | None:
         """Search each title the note gives until one is found with certainty."""
         decisions = []
         for title in clues.titles:
             candidates = self._candidates(title)
             if candidates is None:
-                self._info(section, f'"{title}" was not searched on arXiv ({self._why_not})')
+                self._info(unit, f'"{title}" was not searched on arXiv ({self._why_not})')
                 continue
             decision = decide(clues, candidates)
             decisions.append((title, decision))
@@ -157,7 +157,7 @@ class _Searcher:
             self.papers[decision.paper.id.base] = decision.paper
             score = decision.best.similarity if decision.best else 100.0
             self._info(
-                section,
+                unit,
                 f'"{title}" found on arXiv by its title: {decision.paper.id} '
                 f"(similarity {score:.1f})",
             )
@@ -165,10 +165,10 @@ class _Searcher:
         title, decision = max(decisions, key=lambda d: d[1].best.similarity if d[1].best else -1.0)
         best = decision.best
         if best is None:
-            self._info(section, f'no arXiv paper has a title like "{title}"')
+            self._info(unit, f'no arXiv paper has a title like "{title}"')
         else:
             self._info(
-                section,
+                unit,
                 f'no certain arXiv match for "{title}"; best candidate {best.paper.id} '
                 f'"{best.paper.title}" (similarity {best.similarity:.1f}: {decision.reason})',
             )
@@ -202,5 +202,5 @@ class _Searcher:
         self.cache.put_search(key, [p.id.base for p in answer.papers])
         return answer.papers
 
-    def _info(self, section: Section, message: str) -> None:
-        self.diagnostics.append(Diagnostic(message, section.source, section.line, "info"))
+    def _info(self, unit: Unit, message: str) -> None:
+        self.diagnostics.append(Diagnostic(message, unit.source, unit.line, "info"))

@@ -16,7 +16,7 @@ from note2bib.library.matching import Match, Matcher
 from note2bib.library.read import Library, all_keys, entries_of, lookup_of
 from note2bib.library.stored import MatchMemo, record_key
 from note2bib.model import Diagnostic, Record
-from note2bib.notes.mentions import SectionIds
+from note2bib.notes.mentions import UnitIds
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class LibraryPlan:
 def plan_against_libraries(
     records: Sequence[Record],
     libraries: Sequence[Library],
-    found: Sequence[SectionIds],
+    found: Sequence[UnitIds],
     memo_dir: Path | None = None,
 ) -> LibraryPlan:
     """Which records the libraries already have; keys for the others that never collide.
@@ -68,7 +68,7 @@ def plan_against_libraries(
         Diagnostic(
             f"{r.arxiv_id or repr(r.title)} is already in {m.entry.file} as {m.entry.key} "
             f"({m.how})",
-            *first.get(r.arxiv_id.base if r.arxiv_id else "", _first_section(r)),
+            *first.get(r.arxiv_id.base if r.arxiv_id else "", _first_unit(r)),
         )
         for r, m in zip(final, matches, strict=True)
         if m is not None
@@ -100,7 +100,7 @@ def _remembered_matches(
     return matches
 
 
-def first_mentions(found: Sequence[SectionIds]) -> dict[str, tuple[str, int]]:
+def first_mentions(found: Sequence[UnitIds]) -> dict[str, tuple[str, int]]:
     """Where each versionless id is first named in the notes (file, line)."""
     first: dict[str, tuple[str, int]] = {}
     for item in found:
@@ -109,5 +109,5 @@ def first_mentions(found: Sequence[SectionIds]) -> dict[str, tuple[str, int]]:
     return first
 
 
-def _first_section(record: Record) -> tuple[str, int]:
-    return record.sections[0].source, record.sections[0].line
+def _first_unit(record: Record) -> tuple[str, int]:
+    return record.units[0].source, record.units[0].line
