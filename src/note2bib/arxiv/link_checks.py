@@ -39,7 +39,8 @@ def check_links(records: Sequence[Record], found: Sequence[UnitIds]) -> list[Dia
         if paper is None:
             continue
         for unit in record.units:
-            if linked.get(unit) != {paper.id.base}:
+            # A passage citing the paper inside another's note has no title of its own.
+            if unit.kind == "mention" or linked.get(unit) != {paper.id.base}:
                 continue
             title = heading_title(unit.title).title
             if looks_like_title(title, MIN_TITLE_WORDS) and not heading_matches(title, paper):

@@ -178,6 +178,7 @@ BlockKind = Literal[
     "html",
     "comment",
     "rule",
+    "group",
 ]
 
 

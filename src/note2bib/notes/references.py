@@ -40,8 +40,10 @@ _TAG = re.compile(r"^\s*(?:\[[^\[\]]{1,40}\]|【[^】]{1,40}】)\s*")
 _QUOTES = {'"': '"', "“": "”", "\u2018": "\u2019", "「": "」", "『": "』", "'": "'"}
 # "(NeurIPS 2017)", "(CVPR'23)", "(ICML 2019, oral)", "(2019)" after a title.
 _VENUE = re.compile(
-    r"^\s*[(\[]\s*[^()\[\]]{0,40}?(?:(?:19|20)\d{2}|['\u2019]\d{2})\b[^()\[\]]{0,30}[)\]]"
+    r"^\s*[(\[]\s*[^()\[\]]{0,40}?(?:(?:19|20)\d{2}|['\u2019]\s?\d{2})\b[^()\[\]]{0,30}[)\]]"
 )
+# A short label before a link: "URL: ", "Paper - ", "논문: ".
+_LABEL = re.compile(r"\s*[^\s:\uff1a]{1,20}(?:\s[^\s:\uff1a]{1,20}){0,2}\s*[:\uff1a\-\u2013|]\s*")
 _LEADING_STOP = re.compile(r"\s+[-\u2013—|·]\s+|\s*[(\[]|https?://")
 _URL_ONLY = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.IGNORECASE)
 # Citation forms: "Bahdanau, D., Cho, K., & Bengio, Y. (2014). Title. Venue." and
@@ -90,6 +92,13 @@ def read_lead(children: Sequence[Token], leading: bool = True) -> Titled | None:
         if cited is not None:
             return cited
         text = token.content
+        if (
+            len(children) > 1
+            and children[1].type == "link_open"
+            and _LABEL.fullmatch(text)
+            and is_label(text)
+        ):
+            return _linked(children, 1)  # "URL: [Mamba: Linear-Time …](…)", not "License: […]"
         quote = _QUOTES.get(text[:1])
         if quote is not None:
             end = text.find(quote, 1)
@@ -99,6 +108,15 @@ def read_lead(children: Sequence[Token], leading: bool = True) -> Titled | None:
                     return Titled(title, "quoted", venue=bool(_VENUE.match(text[end + 1 :])))
         return _leading(children, i) if leading else None
     return None
+
+
+def link_title(children: Sequence[Token], written: str) -> str:
+    """The text of the link whose target holds `written` (an id), when it is a title."""
+    for i, token in enumerate(children):
+        if token.type == "link_open" and written in str(token.attrs.get("href", "")):
+            found = _linked(children, i)
+            return found.title if found is not None else ""
+    return ""
 
 
 def quoted_link(children: Sequence[Token]) -> Titled | None:
@@ -132,6 +150,8 @@ def title_column(header: Sequence[str]) -> int | None:
     return None
 
 
+# Quotes and the brackets Chinese and Japanese put around a title: "…", 《…》, 「…」.
+_QUOTE_MARKS = '"\u201c\u201d\u2018\u2019\u300a\u300b\u300c\u300d\u300e\u300f\u3008\u3009 '
 _TITLE_HEADERS = (
     "title",
     "paper",
@@ -155,7 +175,7 @@ def clean_title(title: str) -> str:
             break
         text = text[tag.end() :]
     text = re.sub(r"^(?:arxiv:\s*)?\d{4}\.\d{4,5}(?:v\d+)?\s+", "", text, flags=re.IGNORECASE)
-    return text.strip().strip('"“”\u2018\u2019').strip()
+    return text.strip().strip(_QUOTE_MARKS).strip()
 
 
 def same_title(a: str, b: str) -> bool:
@@ -167,15 +187,33 @@ def same_title(a: str, b: str) -> bool:
 def _without_decorations(children: Sequence[Token]) -> list[Token]:
     """The tokens from the first that says something: emoji, bullets, numbering, `[Tag]`s
     and line breaks before it dropped."""
-    for i, token in enumerate(children):
+    i = 0
+    while i < len(children):
+        token = children[i]
         if token.type in ("softbreak", "hardbreak"):
+            i += 1
+            continue
+        if _is_bold_tag(children, i):  # "**[R-CNN]** Rich feature hierarchies …"
+            i += 3
             continue
         if token.type != "text":
             return list(children[i:])
         rest = _strip_decorations(token.content)
         if rest:
             return [Token("text", "", 0, content=rest), *children[i + 1 :]]
+        i += 1
     return []
+
+
+def _is_bold_tag(children: Sequence[Token], i: int) -> bool:
+    """`**[Tag]**`: emphasis holding only a bracketed tag."""
+    return (
+        children[i].type in ("strong_open", "em_open")
+        and i + 2 < len(children)
+        and children[i + 1].type == "text"
+        and children[i + 2].type == children[i].type.replace("_open", "_close")
+        and bool(_TAG.fullmatch(children[i + 1].content.strip()))
+    )
 
 
 def _strip_decorations(text: str) -> str:
@@ -240,18 +278,24 @@ def _emphasised(children: Sequence[Token], i: int) -> Titled | None:
 
 def _leading(children: Sequence[Token], i: int) -> Titled | None:
     """Plain text leading a line, up to a link, a bracket or a dash, when a link or a
-    `(Venue Year)` follows it: `Deep Residual Learning [[paper](…)]`."""
-    text = children[i].content
+    `(Venue Year)` follows it on its line: `Deep Residual Learning [[paper](…)]`, `Title |
+    **[CVPR' 15]** | [pdf](…)`."""
+    text = children[i].content.split("\n", 1)[0]
     stop = _LEADING_STOP.search(text)
     title = (text[: stop.start()] if stop else text).strip()
     rest = text[stop.start() :] if stop else ""
-    follows_link = i + 1 < len(children) and children[i + 1].type == "link_open"
     if not title or title.endswith((":", "\uff1a")) or not _title_words(title) or is_label(title):
         return None
-    venue = bool(_VENUE.match(rest))
-    if not (
-        venue or rest.lstrip().startswith(("[", "http")) or (not rest.strip() and follows_link)
-    ):
+    if title.split()[-1].casefold() in _TRAILING_WORDS:
+        return None  # "Transformers are great, see https://…": a sentence, not a title
+    line = [rest]
+    for token in children[i + 1 :]:
+        if token.type in ("softbreak", "hardbreak") or "\n" in children[i].content:
+            break
+        line.append("[link]" if token.type == "link_open" else token.content)
+    after = "".join(line)
+    venue = bool(_VENUE.search(after))
+    if not (venue or "[" in after or "http" in after):
         return None
     return Titled(clean_title(title), "leading", venue=venue)
 
@@ -267,6 +311,31 @@ def _title_words(title: str) -> bool:
 
 
 _MAX_TITLE_WORDS = 40
+# Words a sentence leads into a link with, and no title ends with.
+_TRAILING_WORDS = frozenset(
+    [
+        "see",
+        "in",
+        "at",
+        "by",
+        "from",
+        "with",
+        "of",
+        "the",
+        "and",
+        "to",
+        "for",
+        "on",
+        "via",
+        "is",
+        "are",
+        "was",
+        "this",
+        "here",
+        "our",
+        "my",
+    ]
+)
 # A sentence break inside: ". ", "! ", "。" — a title has none (a "?" may end one).
 _SENTENCE = re.compile(r"(?<![A-Z])(?<!\bvs)(?<!\bal)(?<!\betc)[.!]\s+\S|。.")
 _ET_AL = re.compile(r"\bet\.? al\b|\s외$", re.IGNORECASE)

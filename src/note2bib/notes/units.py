@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from note2bib.arxiv.ids import find_arxiv_ids
 from note2bib.model import ArxivId, Diagnostic, FrontMatter, Mention, Unit, UnitKind
@@ -38,6 +39,7 @@ from note2bib.notes.parts import is_boilerplate, is_label, is_numbered, is_part_
 from note2bib.notes.references import (
     Titled,
     clean_title,
+    link_title,
     may_name_a_title,
     quoted_link,
     read_lead,
@@ -47,6 +49,7 @@ from note2bib.titles import heading_title, looks_like_title, normalize_title
 
 _PART_SHARE = 0.6
 """Share of a section's subsections that must be parts for it to be one note about a paper."""
+_URLS = re.compile(r"https?://\S+")
 _DOI = re.compile(r"(?<!\d)10\.\d{4,9}/")
 # Characters of inline Markdown: a heading without any is its own plain text.
 _MARKUP = frozenset("[]*_`\\<>&$!~%")
@@ -131,6 +134,11 @@ class _Reader:
         self._every_hit: tuple[list[int], list[_Hit]] | None = None
         self._lead: dict[int, _Ref | None] = {}
         self._titles: dict[tuple[int, bool], Titled | None] = {}
+        self._groups: dict[int, list[Block]] = {}
+        self._anchors: set[str] | None = None
+        self._by_ids_only = 0
+        """Inside a README section about the repository (Contents, Contact): only papers
+        named by an arXiv id are entries, never its links by their text."""
         self._inline: dict[int, list[Inline]] = {}
         self.title_block = self._document_title()
 
@@ -209,6 +217,8 @@ class _Reader:
         inner = path + self._label(section)
         before = len(self.drafts)
         own = self._own_blocks(section)
+        boilerplate = heading is not None and is_boilerplate(self._heading_text(section))
+        self._by_ids_only += boilerplate
         for block in own:
             self._decide_block(block, inner)
         if len(self.drafts) == before and own:
@@ -216,6 +226,7 @@ class _Reader:
         for child in section.children:
             if child.kind == "section":
                 self._decide_section(child, inner)
+        self._by_ids_only -= boilerplate
 
     def _section_unit(self, section: Block, subjects: list[_Ref], path: list[str]) -> None:
         kind: UnitKind = "section"
@@ -223,10 +234,16 @@ class _Reader:
             kind = "file"
         skip = [c for c in section.children if c.kind == "section" and self._strong(c)]
         title = self._heading_text(section) if section.heading else self._first_title(section)
+        if kind == "file" and self._is_part_title(title):
+            # "Meta Information", "Summary": the paper's own title says more.
+            title = next((s.title for s in subjects if s.title), title)
         self.drafts.append(_Draft(kind, [section], _together(subjects), path, title, skip))
         self.section_units += 1
         for child in skip:
             self._decide_section(child, path + self._label(section))
+
+    def _is_part_title(self, title: str) -> bool:
+        return is_part_heading(title) or not looks_like_title(heading_title(title).title, 2)
 
     def _only_section(self, root: Block) -> Block | None:
         """The one section a file is made of (nothing but comments around it), if so."""
@@ -282,9 +299,15 @@ class _Reader:
         return not any(self._lists_papers(c) for c in subsections)
 
     def _is_part(self, section: Block) -> bool:
+        """A subsection that is a part of a note: "Summary", "참고 문헌", or a numbered
+        chapter ("3. Selective State Space Models") that is not itself about a paper."""
         text = self._heading_text(section)
-        return is_part_heading(text) or (
-            is_numbered(text) and not looks_like_title(text, min_words=4)
+        if is_part_heading(text):
+            return True
+        if not is_numbered(text):
+            return False
+        return not looks_like_title(text, min_words=4) or (
+            self._strong(section) is None and not self._distinct_leads(section, [])
         )
 
     def _lists_papers(self, section: Block) -> bool:
@@ -335,7 +358,7 @@ class _Reader:
                 inner = path + ([block.label] if block.label else [])
                 for child in block.children:
                     self._decide_block(child, inner)
-        elif kind in ("paragraph", "code", "math", "html", "quote", "callout"):
+        elif kind in ("paragraph", "code", "math", "html", "quote", "callout", "group"):
             lead = self._lead_of(block)
             if lead is not None:
                 self._block_unit("paragraph", block, [lead], path)
@@ -361,7 +384,9 @@ class _Reader:
     def _block_unit(
         self, kind: UnitKind, block: Block, subjects: list[_Ref], path: list[str]
     ) -> None:
-        title = next((s.title for s in subjects if s.title), "") or self._first_line(block)
+        if self._by_ids_only and not any(s.key.startswith("arxiv:") for s in subjects):
+            return
+        title = next((s.title for s in subjects if s.title), "") or self._block_title(block)
         self.drafts.append(_Draft(kind, [block], _together(subjects), path, title))
         self.block_units += 1
 
@@ -377,6 +402,8 @@ class _Reader:
         for section, path, whole in self.candidates:
             heading = section.heading
             if heading is not None and is_boilerplate(self._heading_text(section)):
+                continue
+            if self._table_of_contents(section):
                 continue
             if whole:
                 if section is self.doc.root:
@@ -443,7 +470,7 @@ class _Reader:
                 if ref.key in keys or (ref.key, id(block)) in seen:
                     continue
                 seen.add((ref.key, id(block)))
-                title = ref.title or self._first_line(block)
+                title = ref.title or self._block_title(block)
                 mentions.append(_Draft("mention", [block], [ref], path, title))
         self.drafts += mentions
 
@@ -486,7 +513,8 @@ class _Reader:
             yield lead, owner, path
         for hit in self.hits(leaf):
             if lead is None or _arxiv_key(hit.id) != lead.key:
-                yield _Ref(_arxiv_key(hit.id), "", owner, [hit]), owner, path
+                title = link_title(self._tokens(leaf), hit.written) if "[" in leaf.source else ""
+                yield _Ref(_arxiv_key(hit.id), title, owner, [hit], bool(title)), owner, path
         if lead is None and leaf.kind in ("paragraph", "heading"):
             quoted = quoted_link(self._tokens(leaf)) if "[" in leaf.source else None
             if quoted is not None and quoted.href.startswith("http"):
@@ -634,6 +662,11 @@ class _Reader:
     def _read_lead(self, block: Block) -> _Ref | None:
         if block.kind == "row":
             return self._row_lead(block)
+        if block.kind == "group":
+            # The title paragraph's paper, by the first id of the group when it gives none.
+            title = self._titled(block.children[0], False)
+            hits = self.hits(block)
+            return self._ref(block, title, hits)
         if block.kind in ("code", "math", "html"):
             hits = self.hits(block)
             return _Ref(_arxiv_key(hits[0].id), "", block, hits[:1]) if hits else None
@@ -647,7 +680,11 @@ class _Reader:
         hits = self.hits(head)
         if titled is not None and not hits and block.kind == "item":
             hits = self._bare_hits_below(block, head)
-        return self._ref(block, titled, hits)
+        lead = self._ref(block, titled, hits)
+        if lead is not None and not lead.title and "[" in head.source:
+            # Named by id only, yet its link may have a title for the reader: kept to show.
+            lead.title = link_title(self._tokens(head), lead.hits[0].written)
+        return lead
 
     def _ref(self, block: Block, titled: Titled | None, hits: list[_Hit]) -> _Ref | None:
         if titled is not None:
@@ -688,10 +725,40 @@ class _Reader:
         if titled.shape in ("citation", "row"):
             return True
         if titled.shape in ("link", "quoted") and titled.href:
-            return titled.href.startswith(("http://", "https://"))
+            return titled.href.startswith(("http://", "https://")) and not self._internal(
+                titled.href
+            )
         return titled.venue or bool(
             find_links("\n".join(self.lines[block.start : self._end(block)]))
         )
+
+    def _table_of_contents(self, section: Block) -> bool:
+        """A section whose own text is only lists of links to the file's own headings."""
+        own = [b for b in self._own_blocks(section) if b.kind not in ("comment", "rule")]
+        items = [item for b in own if b.kind == "list" for item in _items(b)]
+        if not items or any(b.kind != "list" for b in own):
+            return False
+        for item in items:
+            head = self._head(item)
+            tokens = self._tokens(head) if head is not None else []
+            hrefs = [str(t.attrs.get("href", "")) for t in tokens if t.type == "link_open"]
+            if not hrefs or not all(h.startswith("#") or self._internal(h) for h in hrefs):
+                return False
+        return True
+
+    def _internal(self, href: str) -> bool:
+        """A link to one of this file's own headings (a table of contents), even written as
+        the file's full URL: `https://github.com/…/README.md#performance-table`."""
+        fragment = unquote(href.rpartition("#")[2]) if "#" in href else ""
+        return bool(fragment) and fragment.casefold() in self._slugs()
+
+    def _slugs(self) -> set[str]:
+        """The anchors GitHub gives this file's headings."""
+        if self._anchors is None:
+            self._anchors = {
+                _slug(self._heading_text(b)) for b in _walk(self.doc.root) if b.heading
+            }
+        return self._anchors
 
     def _row_lead(self, row: Block) -> _Ref | None:
         table = self._table_of(row)
@@ -744,11 +811,10 @@ class _Reader:
         if kind in ("comment", "rule", "heading"):
             return []
         if kind == "section":
-            out: list[_Ref] = []
+            out = [r for child in self._own_blocks(block) for r in self._leads(child)]
             for child in block.children:
-                if child.kind == "section" and self._strong(child) is not None:
-                    continue
-                out += self._leads(child)
+                if child.kind == "section" and self._strong(child) is None:
+                    out += self._leads(child)
             return out
         if kind == "item":
             lead = self._lead_of(block)
@@ -760,6 +826,9 @@ class _Reader:
             return [r for row in block.children[1:] for r in [self._lead_of(row)] if r]
         if kind in ("list", "details"):
             return [r for c in block.children for r in self._leads(c)]
+        if kind == "group":
+            lead = self._lead_of(block)
+            return [lead] if lead is not None else []
         lead = self._lead_of(block)
         return [lead] if lead is not None else []
 
@@ -821,7 +890,7 @@ class _Reader:
             found = None
             if may_name_a_title(leaf.source):
                 tokens = self._tokens(leaf)
-                found = read_lead(tokens, leading) or quoted_link(tokens)
+                found = quoted_link(tokens) or read_lead(tokens, leading)
             self._titles[key] = found
         return self._titles[key]
 
@@ -848,7 +917,49 @@ class _Reader:
         return None
 
     def _own_blocks(self, section: Block) -> list[Block]:
-        return [c for c in section.children if c.kind not in ("section", "heading")]
+        """A section's blocks before its subsections, a title paragraph grouped with the
+        blocks that follow it (see `_grouped`)."""
+        found = self._groups.get(id(section))
+        if found is None:
+            own = [c for c in section.children if c.kind not in ("section", "heading")]
+            found = self._groups[id(section)] = self._grouped(own)
+        return found
+
+    def _grouped(self, blocks: list[Block]) -> list[Block]:
+        """A paragraph that is only a title (`**Fast R-CNN**`) with the blocks after it that
+        name no titled paper (`- arxiv: …`, `- github: …`), as one block: awesome lists
+        write a paper so, under a topic heading."""
+        out: list[Block] = []
+        group: Block | None = None
+        for block in blocks:
+            if self._is_title_paragraph(block):
+                group = Block("group", block.start, block.end, [block])
+                out.append(group)
+                continue
+            if group is not None and block.kind not in ("rule",) and not self._titled_inside(block):
+                group.children.append(block)
+                group.end = block.end
+                continue
+            group = None
+            out.append(block)
+        # A title paragraph followed by nothing of its own stays a paragraph.
+        return [g.children[0] if g.kind == "group" and len(g.children) == 1 else g for g in out]
+
+    def _is_title_paragraph(self, block: Block) -> bool:
+        """A one-line paragraph that is a bold, linked or quoted title and nothing else."""
+        if block.kind != "paragraph" or block.end - block.start != 1:
+            return False
+        titled = self._titled(block, False)
+        if titled is None or titled.shape not in ("bold", "link", "quoted"):
+            return False
+        rest = normalize_title(plain_text(self._tokens(block))).replace(
+            normalize_title(titled.title), "", 1
+        )
+        return len(rest.split()) <= 3  # a venue or a year may follow: "(CVPR 2019)"
+
+    def _titled_inside(self, block: Block) -> bool:
+        """Whether a block (a list) names papers by title: a list of papers, not of links."""
+        return any(ref.titled and not ref.citation for ref in self._leads(block))
 
     def _has_sections(self, section: Block) -> bool:
         return any(c.kind == "section" for c in section.children)
@@ -875,6 +986,12 @@ class _Reader:
                 text = plain_text(inline_tokens(line.lstrip("-*+> ").strip(), self.doc))
                 return text or line
         return ""
+
+    def _block_title(self, block: Block) -> str:
+        """A block's first line as its title, its bare links left out: a link says nothing a
+        title would ("paper: https://arxiv.org/abs/…")."""
+        line = self._first_line(block)
+        return " ".join(_URLS.sub(" ", line).split()) or line
 
     def _first_line_of(self, spans: list[tuple[int, int]]) -> str:
         return self.lines[spans[0][0]].strip() if spans else ""
@@ -913,6 +1030,15 @@ class _Reader:
         return None
 
 
+def _items(block: Block) -> Iterator[Block]:
+    """A list's items, nested items included."""
+    for item in block.children:
+        yield item
+        for child in item.children:
+            if child.kind == "list":
+                yield from _items(child)
+
+
 def _leaves(block: Block) -> Iterator[Block]:
     if not block.children:
         yield block
@@ -931,6 +1057,12 @@ def _cell_title(tokens: Sequence[Inline]) -> Titled | None:
     if not text or is_label(text):
         return None
     return Titled(text, "row")
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes."""
+    kept = "".join(c for c in heading.casefold() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
 
 
 def _arxiv_key(arxiv_id: ArxivId) -> str:
