@@ -29,8 +29,9 @@ PLAIN_TEXT_SUFFIXES = (".txt",)
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _TAG_SEPARATORS = re.compile(r"[,\s]+")
-# Keys that hold the paper's own page: an arXiv link there names the paper of the file.
-_URL_KEYS = ("url", "source", "link", "permalink", "href", "pdf", "paper", "arxiv_url")
+# Keys that hold the paper's own page (`url:`, `source:`, `paper_url:`, `permalink:`…): an
+# arXiv link there names the paper of the file.
+_URL_KEY = re.compile(r"url|source|link|href|pdf|paper|arxiv")
 _LOGSEQ_PROPERTY = re.compile(r"([A-Za-z][\w\-]*)::[ \t]*(.*)$")
 
 
@@ -198,7 +199,7 @@ def parse_front_matter(
                 diagnostics.append(Diagnostic(f"front matter doi: {err}", source, line_of(written)))
         elif doi is None:
             doi = bare
-    for key in _URL_KEYS:
+    for key in (k for k in values if _URL_KEY.search(k) and k not in ("arxiv", "eprint")):
         for written in _strings(values.get(key)):
             if "://" not in written and not written.lower().startswith("arxiv.org"):
                 continue

@@ -136,6 +136,7 @@ class _Reader:
         self._titles: dict[tuple[int, bool], Titled | None] = {}
         self._groups: dict[int, list[Block]] = {}
         self._anchors: set[str] | None = None
+        self._id_titles: set[str] | None = None
         self._by_ids_only = 0
         """Inside a README section about the repository (Contents, Contact): only papers
         named by an arXiv id are entries, never its links by their text."""
@@ -176,10 +177,14 @@ class _Reader:
                 refs.append(ref)
             return _distinct(refs), title
         leads = self._distinct_leads(root, [front.title] if front.title else [])
-        if front.doi or (front.title and looks_like_title(front.title) and len(leads) <= 1):
+        titled = bool(front.title) and looks_like_title(heading_title(front.title or "").title)
+        if front.doi or (titled and len(leads) <= 1):
             if leads:
                 return leads, title
             return [_Ref(_title_key(title), title, root, titled=True)], title
+        if titled and self._one_paper_note(root):
+            # The front matter's title over parts ("## Summary", "## References"): a review.
+            return [self._own_paper(root, leads, front.title or "")], title
         return None
 
     def _paragraph_notes(self, root: Block) -> None:
@@ -205,6 +210,8 @@ class _Reader:
             return
         own_titles = [self._heading_text(section)] if heading else []
         leads = self._distinct_leads(section, own_titles)
+        if heading is not None and is_boilerplate(self._heading_text(section)):
+            leads = [ref for ref in leads if ref.key.startswith("arxiv:")]
         if len(leads) == 1 and self._one_note(section, leads[0]):
             self._section_unit(section, leads, path)
             return
@@ -234,9 +241,10 @@ class _Reader:
             kind = "file"
         skip = [c for c in section.children if c.kind == "section" and self._strong(c)]
         title = self._heading_text(section) if section.heading else self._first_title(section)
-        if kind == "file" and self._is_part_title(title):
-            # "Meta Information", "Summary": the paper's own title says more.
-            title = next((s.title for s in subjects if s.title), title)
+        given = next((s.title for s in subjects if s.titled and s.title), "")
+        if kind == "file" and (self._is_part_title(title) or not self._has_sections(section)):
+            # "Meta Information", "- # [Title](…)": the title the note gives its paper says more.
+            title = given or next((s.title for s in subjects if s.title), title)
         self.drafts.append(_Draft(kind, [section], _together(subjects), path, title, skip))
         self.section_units += 1
         for child in skip:
@@ -319,14 +327,18 @@ class _Reader:
             return True
         return any(self._lists_papers(c) for c in section.children if c.kind == "section")
 
-    def _own_paper(self, section: Block, leads: list[_Ref]) -> _Ref:
+    def _own_paper(self, section: Block, leads: list[_Ref], title: str = "") -> _Ref:
         """The paper a one-paper note is about: one whose title is the note's, else the first
         named by its id alone (the `arXiv:` line of its metadata), else the first."""
-        own = heading_title(self._heading_text(section)).title
+        own = heading_title(title or self._heading_text(section)).title
         for ref in leads:
             if ref.titled and _titles_match(own, ref.title):
                 return ref
-        return next((ref for ref in leads if not ref.titled), leads[0])
+        bare = next((ref for ref in leads if not ref.titled), None)
+        if bare is not None:
+            return bare
+        # Every paper it names is someone else's, by title: the note's paper is its own title.
+        return _Ref(_title_key(own), own, section, titled=True)
 
     def _note_like(self, section: Block) -> bool:
         """A section with no subsections, or only parts: one note, whatever it is about."""
@@ -543,6 +555,8 @@ class _Reader:
         if not spans:
             return None
         text = "\n".join("\n".join(self.lines[a:b]) for a, b in spans)
+        if draft.blocks[0].kind == "row":
+            text = self._row_text(draft.blocks[0]) or text
         ids: list[Mention] = []
         line = spans[0][0] + 1
         for subject in draft.subjects:
@@ -607,6 +621,19 @@ class _Reader:
             if a < b:
                 trimmed.append((a, b))
         return _merged(trimmed)
+
+    def _row_text(self, row: Block) -> str:
+        """A table row as its note: one `Column: cell` line per filled cell, so the note still
+        says what each value is (`Code: https://…`)."""
+        table = self._table_of(row)
+        header = table.children[0].cells if table is not None and table.children else []
+        lines = []
+        for i, cell in enumerate(row.cells):
+            if not cell.strip():
+                continue
+            name = header[i].strip() if i < len(header) else ""
+            lines.append(f"{name}: {cell.strip()}" if name else cell.strip())
+        return "\n".join(lines)
 
     def _end(self, block: Block) -> int:
         return min(block.end, len(self.lines))
@@ -728,9 +755,22 @@ class _Reader:
             return titled.href.startswith(("http://", "https://")) and not self._internal(
                 titled.href
             )
-        return titled.venue or bool(
-            find_links("\n".join(self.lines[block.start : self._end(block)]))
-        )
+        if titled.venue or find_links("\n".join(self.lines[block.start : self._end(block)])):
+            return True
+        # A copy of a paper the file lists with its id ("Deep Inside … [[note](./x.md" with
+        # its link lost, the same title with an arXiv link further down).
+        return normalize_title(titled.title) in self._titles_with_ids()
+
+    def _titles_with_ids(self) -> set[str]:
+        """The titles the file gives papers it names by an arXiv id on the same line."""
+        if self._id_titles is None:
+            self._id_titles = set()
+            for block in _walk(self.doc.root):
+                if block.kind in ("paragraph", "heading") and may_name_a_title(block.source):
+                    titled = self._titled(block, True)
+                    if titled is not None and self.hits(block):
+                        self._id_titles.add(normalize_title(titled.title))
+        return self._id_titles
 
     def _table_of_contents(self, section: Block) -> bool:
         """A section whose own text is only lists of links to the file's own headings."""
@@ -983,7 +1023,7 @@ class _Reader:
         for i in range(block.start, self._end(block)):
             line = self.lines[i].strip()
             if line:
-                text = plain_text(inline_tokens(line.lstrip("-*+> ").strip(), self.doc))
+                text = plain_text(inline_tokens(line.lstrip("-*+># \t").strip(), self.doc))
                 return text or line
         return ""
 
@@ -1095,10 +1135,19 @@ def _together(subjects: list[_Ref]) -> list[_Ref]:
 
 
 def _distinct(refs: list[_Ref]) -> list[_Ref]:
+    """One ref per paper, with every place the refs name it."""
     out: dict[str, _Ref] = {}
     for ref in refs:
         if ref.key in out:
-            out[ref.key].hits += ref.hits
+            first = out[ref.key]
+            out[ref.key] = _Ref(
+                first.key,
+                first.title,
+                first.block,
+                [*first.hits, *ref.hits],
+                first.titled,
+                first.citation,
+            )
         else:
             out[ref.key] = ref
     return list(out.values())
