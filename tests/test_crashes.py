@@ -31,6 +31,9 @@ LIBRARY = TESTS / "fixtures" / "corpora" / "ml_uwsbel_refsML-AI.bib"
 # What a killed atomic write may leave next to its target (README, "Your existing library").
 STRAY = re.compile(r"\.refs\.bib(\.bak)?\.note2bib-[^/]+\.tmp")
 
+# Each test starts and kills many processes: seconds apiece, so out of the quick loop.
+pytestmark = pytest.mark.slow
+
 
 def start(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """`python -m note2bib ARGS` in the background, its output discarded."""
