@@ -258,6 +258,7 @@ def test_every_arxiv_entry_of_the_uwsbel_library_is_found_whatever_its_style() -
     assert fields == {"eprint", "journal", "volume", "url", "doi", "howpublished", "html", "note"}
 
 
+@pytest.mark.slow  # the 3,305-entry corpus
 def test_the_messy_library_reads_with_its_macros_and_crossrefs() -> None:
     library = read_library(str(CORPORA / "messy_iridia_all.bib"))
     assert len(library.entries) == 3305

@@ -138,6 +138,7 @@ def test_a_garbled_entry_row_falls_back_to_the_file(project: Path) -> None:
     assert (garbled.stdout, garbled.stderr) == (fresh.stdout, fresh.stderr)
 
 
+@pytest.mark.slow  # the 3,305-entry corpus
 def test_every_entry_read_from_the_index_is_the_entry_parsed(tmp_path: Path) -> None:
     corpus = Path(__file__).parent / "fixtures" / "corpora" / "messy_iridia_all.bib"
     library = tmp_path / "refs.bib"
