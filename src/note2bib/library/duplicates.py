@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from note2bib.library.identity import EntryFacts, TitleFacts, entry_arxiv_ids, fold, normalize_doi
-from note2bib.library.matching import ROUGH_MARGIN, TITLE_THRESHOLD, same_title
+from note2bib.library.matching import same_title
 from note2bib.model import LibraryEntry
+from note2bib.title_match import LIBRARY_RATIO, ROUGH_MARGIN
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _title_pairs(
             authorless.append(i)
         for word in words:
             blocks[word].append(i)
-    cutoff = TITLE_THRESHOLD - ROUGH_MARGIN
+    cutoff = LIBRARY_RATIO - ROUGH_MARGIN
     candidates: set[tuple[int, int]] = set()
     for members in blocks.values():
         for n, i in enumerate(members):
