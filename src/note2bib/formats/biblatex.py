@@ -41,7 +41,7 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
         ("eprint", braced(paper.id.base)),
         ("eprinttype", "{arxiv}"),
         ("eprintclass", braced(paper.primary_category)),
-        ("doi", braced(verbatim(paper.doi or record.doi or paper.arxiv_doi))),
+        ("doi", braced(verbatim(paper.doi or record.doi or paper.id.doi))),
     ]
     if record.url:
         fields.append(("url", braced(verbatim(record.url))))
@@ -73,7 +73,7 @@ def _note_fields(record: Record) -> list[Field]:
             ("date", braced(f"{year:04d}-{month:02d}")),
             ("eprint", braced(base)),
             ("eprinttype", "{arxiv}"),
-            ("doi", braced(f"10.48550/arXiv.{base}")),
+            ("doi", braced(record.arxiv_id.doi)),
         ]
     elif record.doi:  # from the note's front matter
         fields.append(("doi", braced(verbatim(record.doi))))

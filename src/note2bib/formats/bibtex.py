@@ -50,7 +50,7 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
         ("month", _MONTHS[paper.published.month - 1]),
         *_arxiv_fields(paper.id.base),
         ("primaryClass", braced(paper.primary_category)),
-        ("doi", braced(verbatim(paper.doi or record.doi or paper.arxiv_doi))),
+        ("doi", braced(verbatim(paper.doi or record.doi or paper.id.doi))),
     ]
     if paper.journal_ref:
         fields.append(("howpublished", braced(encode_title(paper.journal_ref, protect=False))))
@@ -81,7 +81,7 @@ def _note_fields(record: Record) -> list[Field]:
             # The id's YYMM is when version 1 was submitted: the year is known without arXiv.
             ("year", braced(str(record.arxiv_id.submitted[0]))),
             *_arxiv_fields(base),
-            ("doi", braced(f"10.48550/arXiv.{base}")),
+            ("doi", braced(record.arxiv_id.doi)),
         ]
     if record.url:
         fields.append(("url", braced(verbatim(record.url))))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from note2bib.doi import normalize_doi
 from note2bib.library.identity import (
     EntryFacts,
     Lookup,
@@ -34,7 +35,6 @@ from note2bib.library.identity import (
     entry_keys,
     fold,
     last_word,
-    normalize_doi,
     record_author,
 )
 from note2bib.model import LibraryEntry, Record
