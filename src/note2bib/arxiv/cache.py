@@ -9,11 +9,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import platformdirs
 
+from note2bib.closing import Closing
 from note2bib.errors import InputError
 from note2bib.model import ArxivId, Paper
 
@@ -54,7 +54,7 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("note2bib"))
 
 
-class Cache:
+class Cache(Closing):
     """Papers arXiv already gave us, in `<directory>/papers.sqlite3`."""
 
     def __init__(self, directory: Path) -> None:
@@ -163,17 +163,6 @@ class Cache:
     def close(self) -> None:
         """Close the database."""
         self._db.close()
-
-    def __enter__(self) -> Cache:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:

@@ -29,9 +29,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import overload
 
 from note2bib.library.identity import Lookup
+from note2bib.library.lazy import LazyEntries
 from note2bib.model import Diagnostic, LibraryEntry, Record
 
 FILE_NAME = "libraries.sqlite3"
@@ -274,7 +274,7 @@ def _entry(text: str, path: str) -> LibraryEntry:
     )
 
 
-class _StoredEntries(Sequence[LibraryEntry]):
+class _StoredEntries(LazyEntries):
     """A library's entries, each read from its stored row when first asked for."""
 
     def __init__(
@@ -298,18 +298,9 @@ class _StoredEntries(Sequence[LibraryEntry]):
     def __len__(self) -> int:
         return self._count
 
-    @overload
-    def __getitem__(self, index: int) -> LibraryEntry: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[LibraryEntry]: ...
-
-    def __getitem__(self, index: int | slice) -> LibraryEntry | Sequence[LibraryEntry]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _entry(self, n: int) -> LibraryEntry:
         if self._parsed is not None:
-            return self._parsed[index]
-        n = range(self._count)[index]  # IndexError, negative indices, as a list does
+            return self._parsed[n]
         if n not in self._decoded:
             try:
                 self._decoded[n] = self._read(n)
