@@ -187,6 +187,15 @@ def test_remembered_matches_that_do_not_fit_the_library_are_found_again(project:
     assert (again.stdout, again.stderr) == (fresh.stdout, fresh.stderr)
 
 
+def test_a_garbled_remembered_match_does_not_end_the_run(project: Path) -> None:
+    fresh = export()
+    with index(project) as db:
+        db.execute("UPDATE library_matches SET paths = '[not json'")
+    (project / "refs.bib").write_text(REFS + "\n", encoding="utf-8")  # matched anew
+    again = export()
+    assert (again.stdout, again.stderr) == (fresh.stdout, fresh.stderr)
+
+
 def test_matches_are_remembered_per_library_content(project: Path) -> None:
     export()
     refs = project / "refs.bib"

@@ -1,5 +1,6 @@
 """The library index: a library's entries as parsed, kept in the cache directory, so a run over
-an unchanged library does not parse it again (parsing a large `.bib` is most of a run).
+an unchanged library does not parse it again (parsing a large `.bib` is most of a run). The
+same file holds the match memo (`match_memo`), under the same FORMAT.
 
 An index is served only for the very bytes it was made from, by code that parses alike:
 
@@ -26,14 +27,14 @@ import json
 import os
 import sqlite3
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from note2bib.library.identity import Lookup
 from note2bib.library.lazy import LazyEntries
-from note2bib.model import Diagnostic, LibraryEntry, Record
+from note2bib.model import Diagnostic, LibraryEntry
 from note2bib.sqlite_store import Store, StoreError, delete_store, open_existing, open_store
 
 FILE_NAME = "libraries.sqlite3"
@@ -64,18 +65,6 @@ _CREATE = (
         sha256 TEXT NOT NULL,
         entry TEXT NOT NULL,
         PRIMARY KEY (path, n)
-    )
-    """,
-    # Which entry (its place in the libraries read together, -1 for none) a record matched,
-    # for one set of library contents and this code: matching is a function of the two.
-    """
-    CREATE TABLE IF NOT EXISTS library_matches (
-        libraries TEXT NOT NULL,
-        paths TEXT NOT NULL,
-        record TEXT NOT NULL,
-        entry INTEGER NOT NULL,
-        how TEXT NOT NULL,
-        PRIMARY KEY (libraries, record)
     )
     """,
 )
@@ -181,7 +170,7 @@ def save(
     file = directory / FILE_NAME
     for attempt in range(2):
         try:
-            with open_index(file) as store, store.transaction() as db:
+            with open_store(file, FORMAT, _CREATE) as store, store.transaction() as db:
                 _forget_vanished(db)
                 db.execute("DELETE FROM library_entries WHERE path = ?", (head[0],))
                 db.execute(
@@ -196,20 +185,12 @@ def save(
 
 
 def _forget_vanished(db: sqlite3.Connection) -> None:
-    """Drop the indexes (and matches) of library files that no longer exist, so the cache
-    does not keep every library ever read."""
+    """Drop the indexes of library files that no longer exist, so the cache does not keep
+    every library ever read."""
     gone = [p for (p,) in db.execute("SELECT path FROM libraries") if not os.path.exists(p)]
     for path in gone:
         db.execute("DELETE FROM library_entries WHERE path = ?", (path,))
         db.execute("DELETE FROM libraries WHERE path = ?", (path,))
-    for (paths,) in db.execute("SELECT DISTINCT paths FROM library_matches").fetchall():
-        if not all(os.path.exists(p) for p in json.loads(paths)):
-            db.execute("DELETE FROM library_matches WHERE paths = ?", (paths,))
-
-
-def open_index(file: Path) -> Store:
-    """The index database for writing, of this FORMAT (one of another is emptied first)."""
-    return open_store(file, FORMAT, _CREATE)
 
 
 def _real(path: str) -> str:
@@ -322,71 +303,3 @@ class _StoredEntries(LazyEntries):
     def _close(self) -> None:
         if self._store is not None:
             self._store.close()
-
-
-class MatchMemo:
-    """Which library entry each record matched, for libraries with exactly these bytes.
-
-    Matching a record is a function of the record's facts (its key here), the libraries'
-    bytes and the code, so a second run over the same notes and libraries asks it nothing.
-    Never fails: without the memo the records are matched again.
-    """
-
-    def __init__(self, directory: Path, libraries: Sequence[tuple[str, bytes]]) -> None:
-        self._file = directory / FILE_NAME
-        self._paths = json.dumps([_real(path) for path, _ in libraries])
-        self._libraries = hashlib.sha256(
-            json.dumps([code_fingerprint(), [content_hash(d) for _, d in libraries]]).encode()
-        ).hexdigest()
-
-    def get(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
-        """The known matches among `keys`: record key → (entry number or -1, how)."""
-        found: dict[str, tuple[int, str]] = {}
-        try:
-            with open_existing(self._file, FORMAT) as store:
-                for start in range(0, len(keys), 500):
-                    chunk = keys[start : start + 500]
-                    rows = store.rows(
-                        "SELECT record, entry, how FROM library_matches WHERE libraries = ? "
-                        f"AND record IN ({','.join('?' * len(chunk))})",
-                        [self._libraries, *chunk],
-                    )
-                    for record, entry, how in rows:
-                        if isinstance(entry, int) and isinstance(how, str):
-                            found[record] = (entry, how)
-        except StoreError:
-            return {}
-        return found
-
-    def put(self, matches: Mapping[str, tuple[int, str]]) -> None:
-        """Remember these matches (and forget those of these files' older contents)."""
-        if not matches:
-            return
-        try:
-            with open_index(self._file) as store, store.transaction() as db:
-                db.execute(
-                    "DELETE FROM library_matches WHERE paths = ? AND libraries != ?",
-                    (self._paths, self._libraries),
-                )
-                db.executemany(
-                    "INSERT OR REPLACE INTO library_matches VALUES (?, ?, ?, ?, ?)",
-                    [(self._libraries, self._paths, k, e, h) for k, (e, h) in matches.items()],
-                )
-        except StoreError:
-            return
-
-
-def record_key(record: Record) -> str:
-    """What matching looks at in a record, as text: equal keys match the same entry."""
-    paper = record.paper
-    first = record.authors[0] if record.authors else None
-    return json.dumps(
-        [
-            record.arxiv_id.base if record.arxiv_id else None,
-            [paper.doi, paper.title, paper.published.year] if paper else None,
-            [first.family, first.given, first.prefix] if first else None,
-            record.title,
-            record.url,
-        ],
-        ensure_ascii=False,
-    )
