@@ -237,7 +237,7 @@ def test_publisher_doi_and_journal_ref(
     assert (paper.doi, paper.journal_ref) == (doi, journal_ref)
     if comment is not None:
         assert paper.comment == comment
-    assert paper.arxiv_doi == f"10.48550/arXiv.{base}"
+    assert paper.id.doi == f"10.48550/arXiv.{base}"
 
 
 OLD_STYLE = {

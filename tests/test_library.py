@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from note2bib import doi
+from note2bib.doi import normalize_doi
 from note2bib.errors import InputError
 from note2bib.library import bib as library_bib
 from note2bib.library import identity
-from note2bib.library.identity import entry_arxiv_ids, normalize_doi
+from note2bib.library.identity import entry_arxiv_ids
 from note2bib.library.read import read_library
 from note2bib.model import ArxivId, LibraryEntry
 
@@ -274,5 +276,5 @@ def test_the_messy_library_reads_with_its_macros_and_crossrefs() -> None:
 
 
 def test_doctests() -> None:
-    for module in (library_bib, identity):
+    for module in (library_bib, identity, doi):
         assert doctest.testmod(module).failed == 0

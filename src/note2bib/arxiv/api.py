@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import urlencode, urlsplit
 
 from note2bib import __version__
@@ -25,6 +24,7 @@ from note2bib.arxiv.http import (
     Transport,
 )
 from note2bib.arxiv.pacing import Pacer
+from note2bib.closing import Closing
 from note2bib.model import ArxivId, Paper
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
@@ -50,7 +50,7 @@ class Fetched:
     """HTTP requests sent (retries included)."""
 
 
-class ArxivClient:
+class ArxivClient(Closing):
     """Asks arXiv for papers by id: ≤100 ids per request, paced, one connection, our name."""
 
     def __init__(
@@ -164,17 +164,6 @@ class ArxivClient:
     def close(self) -> None:
         """Close the connection to arXiv."""
         self._transport.close()
-
-    def __enter__(self) -> ArxivClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def search(self, query: str, max_results: int = 10) -> Searched:
         """One `search_query` request (paced like the id batches); results in arXiv's order.

@@ -15,6 +15,7 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from note2bib.doi import without_doi_prefix
 from note2bib.model import ArxivId, Paper
 
 # expat names a namespaced element "<namespace URI> <local name>".
@@ -250,7 +251,4 @@ def _doi(value: str | None) -> str | None:
         return None
     # A few records list several DOIs in one element; a Paper holds one.
     first = text.split()[0]
-    for prefix in ("https://doi.org/", "http://doi.org/", "doi:"):
-        if first.lower().startswith(prefix):
-            first = first[len(prefix) :]
-    return first or None
+    return without_doi_prefix(first) or None
