@@ -38,6 +38,11 @@ OnNotice = Callable[[str], None]
 FORMAT_NAMES = tuple(sorted(FORMATS))
 
 
+def format_name(name: str) -> str:
+    """The format called `name` (any case); a usage error naming the known ones otherwise."""
+    return format_for(name).name
+
+
 @dataclass(frozen=True)
 class Environment:
     """The settings note2bib takes from environment variables (the cache directory aside:

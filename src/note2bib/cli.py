@@ -1,24 +1,36 @@
-"""Command line: options → pipeline; errors → one sentence on stderr and an exit code."""
+"""Command line: click options → `app` calls; what they return → stdout and stderr.
+
+Options several commands take are declared once. In a folder with a note2bib.toml (here or in
+a parent), its settings are the commands' defaults (click's `default_map`); options given on
+the command line or in the environment win. `_told` is the one place a `Note2BibError` becomes
+one sentence on stderr and its exit code.
+"""
 
 from __future__ import annotations
 
 import codecs
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from click.core import ParameterSource
 
 from note2bib import __version__, app
-from note2bib.errors import MissingArgument, Note2BibError, UsageError
-from note2bib.formats import FORMATS
-from note2bib.model import Report
-from note2bib.project import Project, find_project, read_project
+from note2bib.errors import MissingArgument, Note2BibError
 
-EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+if TYPE_CHECKING:
+    from note2bib.model import Diagnostic, Report
+    from note2bib.pipeline import Unresolved
+    from note2bib.project import Project
+
+EXIT_OK, EXIT_FATAL, EXIT_INCOMPLETE = 0, 1, 3
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+Defaults = Callable[["Project"], dict[str, object]]
+"""A command's defaults from a note2bib.toml (None: the file does not say)."""
 
 
 def _say(message: str) -> None:
@@ -29,20 +41,154 @@ def _notice(message: str) -> None:
     _say(f"note2bib: {message}")
 
 
-def _fail(err: Note2BibError) -> NoReturn:
-    if isinstance(err, MissingArgument):
-        raise click.UsageError(str(err))
-    _say(f"note2bib: {err}")
-    sys.exit(err.exit_code)
+def _show(diagnostics: Iterable[Diagnostic]) -> None:
+    for d in diagnostics:
+        _say(str(d))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _echo(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+@contextmanager
+def _told(ctx: click.Context) -> Iterator[None]:
+    """The one place a `Note2BibError` reaches the user: one sentence on stderr, its exit code.
+
+    A missing argument is told as click tells its own usage errors, under the usage line.
+    """
+    try:
+        yield
+    except Note2BibError as err:
+        if isinstance(err, MissingArgument):
+            raise click.UsageError(str(err), ctx) from None
+        _notice(str(err))
+        ctx.exit(err.exit_code)
+
+
+def _project(ctx: click.Context) -> Project | None:
+    """The nearest note2bib.toml, read once per run: the one way every command finds it."""
+    meta = ctx.find_root().meta
+    if "note2bib.project" not in meta:
+        meta["note2bib.project"] = app.project_here()
+    project: Project | None = meta["note2bib.project"]
+    return project
+
+
+class _ProjectDefaults(MutableMapping[str, Any]):
+    """A command's `default_map`: its settings in note2bib.toml, read at the first look-up of
+    one of its parameters (so `note2bib dedupe refs.bib` never reads the file)."""
+
+    def __init__(self, ctx: click.Context, names: frozenset[str], defaults: Defaults) -> None:
+        self._ctx = ctx
+        self._names = names
+        self._defaults = defaults
+        self._values: dict[str, Any] | None = None
+
+    def _read(self) -> dict[str, Any]:
+        if self._values is None:
+            project = _project(self._ctx)
+            given = self._defaults(project) if project is not None else {}
+            self._values = {name: v for name, v in given.items() if v is not None}
+        return self._values
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names and name in self._read()
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._read()[name]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._read()[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self._read()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
+class _Command(click.Command):
+    """A note2bib command: its defaults from note2bib.toml, its errors told by `_told`."""
+
+    def __init__(self, *args: Any, project_defaults: Defaults | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.project_defaults = project_defaults
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if self.project_defaults is not None and ctx.default_map is None:
+            names = frozenset(p.name for p in self.params if p.name)
+            ctx.default_map = _ProjectDefaults(ctx, names, self.project_defaults)
+        with _told(ctx):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _told(ctx):
+            return super().invoke(ctx)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help shows the command's own defaults, whatever a note2bib.toml says (or gets wrong).
+        ctx.default_map = None
+        super().format_help(ctx, formatter)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
+def _encoding(_ctx: click.Context, _param: click.Parameter, name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise click.BadParameter(f"{name!r} is not an encoding Python knows") from None
+
+
+def _encoding_option(help: str) -> Callable[[_F], _F]:
+    return click.option("--encoding", callback=_encoding, metavar="NAME", help=help)
+
+
+def _library_option(help: str) -> Callable[[_F], _F]:
+    return click.option(
+        "--library", "libraries", multiple=True, type=click.Path(dir_okay=False), help=help
+    )
+
+
+_offline_option = click.option(
+    "--offline", is_flag=True, help="Use only the cache; never connect to arXiv."
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="note2bib")
 def main() -> None:
     """Turn Markdown reading notes into a bibliography with arXiv metadata and your notes."""
 
 
-@main.command("export")
+def _export_defaults(project: Project) -> dict[str, object]:
+    o = project.options
+    return {
+        "notes": None if o.notes is None else project.notes,
+        "libraries": o.library or None,
+        "output": o.output,
+        "fmt": None if o.format is None else partial(app.format_name, o.format),
+        "cache_dir": o.cache_dir,
+        "unresolved": o.unresolved,
+        "abstract": o.abstract,
+        "offline": o.offline,
+        "merge": o.merge,
+        "annotate_existing": o.annotate_existing,
+        "cited": project.cited_document if o.cited else None,
+    }
+
+
+@main.command("export", project_defaults=_export_defaults)
 @click.argument("notes", nargs=-1, metavar="[NOTES]...")
 @click.option(
     "-o",
@@ -54,10 +200,10 @@ def main() -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(sorted(FORMATS), case_sensitive=False),
+    type=click.Choice(app.FORMAT_NAMES, case_sensitive=False),
     help="Output format [default: from the -o suffix, else bibtex].",
 )
-@click.option("--offline", is_flag=True, help="Use only the cache; never connect to arXiv.")
+@_offline_option
 @click.option("--refresh", is_flag=True, help="Ask arXiv again even for cached papers.")
 @click.option(
     "--cache-dir",
@@ -78,19 +224,10 @@ def main() -> None:
     is_flag=True,
     help="Do not look notes without an arXiv id up on arXiv by their title.",
 )
-@click.option(
-    "--encoding",
-    callback=lambda _ctx, _param, value: _encoding(value),
-    metavar="NAME",
-    help="Read the notes in this encoding (e.g. cp949, latin-1) [default: UTF-8].",
-)
-@click.option(
-    "--library",
-    "libraries",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Your existing library (.bib or CSL-JSON .json; repeatable): papers in it are not "
-    "exported again and keep its keys.",
+@_encoding_option("Read the notes in this encoding (e.g. cp949, latin-1) [default: UTF-8].")
+@_library_option(
+    "Your existing library (.bib or CSL-JSON .json; repeatable): papers in it are not "
+    "exported again and keep its keys."
 )
 @click.option(
     "--merge",
@@ -111,14 +248,16 @@ def main() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Also informational messages on stderr.")
+@click.pass_context
 def export_command(
+    ctx: click.Context,
     notes: tuple[str, ...],
     output: Path | None,
     fmt: str | None,
     offline: bool,
     refresh: bool,
     cache_dir: Path | None,
-    unresolved: str,
+    unresolved: Unresolved,
     abstract: bool,
     no_search: bool,
     encoding: str | None,
@@ -137,112 +276,44 @@ def export_command(
     options given here win. Exit codes: 0 complete, 1 fatal (nothing written), 2 usage,
     3 written but something unresolved.
     """
-    try:
-        given = {
-            "notes": notes,
-            "output": output,
-            "fmt": fmt,
-            "offline": offline,
-            "cache_dir": cache_dir,
-            "unresolved": unresolved,
-            "abstract": abstract,
-            "libraries": libraries,
-            "merge": merge,
-            "annotate_existing": annotate_existing,
-            "cited": cited,
-        }
-        a = _with_project(click.get_current_context(), given, verbose=verbose and not quiet)
-        request = app.ExportRequest(
-            notes=a["notes"],
-            output=a["output"],
-            format=a["fmt"],
-            offline=a["offline"],
-            refresh=refresh,
-            cache_dir=a["cache_dir"],
-            unresolved=a["unresolved"],
-            abstract=a["abstract"],
-            search=not no_search,
-            encoding=encoding,
-            libraries=a["libraries"],
-            merge=a["merge"],
-            annotate_existing=a["annotate_existing"],
-            cited=a["cited"],
-        )
-        prepared = app.prepare_export(request)
-        if not quiet:
-            for d in prepared.diagnostics:
-                _say(str(d))
-        with _progress(enabled=not quiet) as on_request:
-            result = app.run_export(prepared, on_request, None if quiet else _notice)
-        _tell(result.report, quiet=quiet, verbose=verbose)
-        saved = app.write_export(prepared, result)
-        if saved.stdout is not None:
-            sys.stdout.write(saved.stdout)
-            sys.stdout.flush()
-        if saved.notice is not None and not quiet:
-            _notice(saved.notice)
-    except Note2BibError as err:
-        _fail(err)
-    sys.exit(EXIT_OK if result.complete else EXIT_INCOMPLETE)
-
-
-# toml key → export parameter; the toml's value is used where the command line gave none.
-_PROJECT_OPTIONS = {
-    "format": "fmt",
-    "merge": "merge",
-    "annotate-existing": "annotate_existing",
-    "unresolved": "unresolved",
-    "abstract": "abstract",
-    "offline": "offline",
-}
-
-
-def _with_project(ctx: click.Context, given: dict[str, Any], verbose: bool) -> dict[str, Any]:
-    """The command's arguments, completed from the nearest note2bib.toml (if any)."""
-    found = find_project()
-    if found is None:
-        return given
-    project = read_project(found)
-    if verbose:
-        _say(f"note2bib: settings from {found}")
-    out = dict(given)
-
-    def explicit(name: str) -> bool:
-        return ctx.get_parameter_source(name) in (
-            ParameterSource.COMMANDLINE,
-            ParameterSource.ENVIRONMENT,
-        )
-
-    for key, name in _PROJECT_OPTIONS.items():
-        if project.get(key) is not None and not explicit(name):
-            out[name] = project.get(key)
-    if not given["notes"] and project.get("notes") is not None:
-        out["notes"] = tuple(project.notes())
-    if not given["libraries"]:
-        out["libraries"] = tuple(project.paths_of("library"))
-    if project.get("output") is not None and not explicit("output"):
-        out["output"] = Path(project.path_of("output") or "")
-    if project.get("cache-dir") is not None and not explicit("cache_dir"):
-        out["cache_dir"] = Path(project.path_of("cache-dir") or "")
-    if given.get("cited") is None and project.get("cited"):
-        out["cited"] = _project_main(project)
-    return out
-
-
-def _project_main(project: Project) -> str:
-    main_file = project.path_of("main")
-    if main_file is None:
-        raise UsageError(f'{project.path}: cited = true needs main = "your-document.tex"')
-    return main_file
+    if verbose and not quiet and (project := _project(ctx)) is not None:
+        _notice(f"settings from {project.path}")
+    request = app.ExportRequest(
+        notes=notes,
+        output=output,
+        format=fmt,
+        offline=offline,
+        refresh=refresh,
+        cache_dir=cache_dir,
+        unresolved=unresolved,
+        abstract=abstract,
+        search=not no_search,
+        encoding=encoding,
+        libraries=libraries,
+        merge=merge,
+        annotate_existing=annotate_existing,
+        cited=cited,
+    )
+    prepared = app.prepare_export(request)
+    if not quiet:
+        _show(prepared.diagnostics)
+    with _progress(enabled=not quiet) as on_request:
+        result = app.run_export(prepared, on_request, None if quiet else _notice)
+    _tell(result.report, quiet=quiet, verbose=verbose)
+    saved = app.write_export(prepared, result)
+    if saved.stdout is not None:
+        sys.stdout.write(saved.stdout)
+        sys.stdout.flush()
+    if saved.notice is not None and not quiet:
+        _notice(saved.notice)
+    ctx.exit(EXIT_OK if result.complete else EXIT_INCOMPLETE)
 
 
 def _tell(report: Report, *, quiet: bool, verbose: bool) -> None:
     if quiet:
         return
-    for d in report.diagnostics:
-        if d.level == "warning" or verbose:
-            _say(str(d))
-    _say(f"note2bib: {report.summary()}")
+    _show(d for d in report.diagnostics if d.level == "warning" or verbose)
+    _notice(report.summary())
 
 
 @contextmanager
@@ -269,35 +340,21 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.__exit__(None, None, None)
 
 
-def _encoding(name: str | None) -> str | None:
-    if name is None:
-        return None
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        raise click.BadParameter(f"{name!r} is not an encoding Python knows") from None
-
-
 @main.command("ids")
 @click.argument("notes", nargs=-1, required=True, metavar="NOTES...")
-@click.option(
-    "--encoding",
-    callback=lambda _ctx, _param, value: _encoding(value),
-    metavar="NAME",
-    help="Read the notes in this encoding [default: UTF-8].",
-)
+@_encoding_option("Read the notes in this encoding [default: UTF-8].")
 def ids_command(notes: tuple[str, ...], encoding: str | None) -> None:
     """List the arXiv ids found in NOTES (file:line, heading, id), with no network."""
-    try:
-        found = app.ids(notes, encoding)
-    except Note2BibError as err:
-        _fail(err)
-    for line in found.lines():
-        click.echo(line)
+    found = app.ids(notes, encoding)
+    _echo(found.lines())
     _notice(found.summary())
 
 
-@main.command("dedupe")
+def _dedupe_defaults(project: Project) -> dict[str, object]:
+    return {"libraries": project.options.library or None}
+
+
+@main.command("dedupe", project_defaults=_dedupe_defaults)
 @click.argument("libraries", nargs=-1, type=click.Path(dir_okay=False), metavar="[LIBRARY]...")
 def dedupe_command(libraries: tuple[str, ...]) -> None:
     """List entries of LIBRARY that are the same paper under different keys, one group a line.
@@ -305,67 +362,56 @@ def dedupe_command(libraries: tuple[str, ...]) -> None:
     Same arXiv id (in any field guise), same DOI, or same title and first author. Nothing is
     rewritten. Without LIBRARY, the library named in note2bib.toml.
     """
-    try:
-        project = None if libraries else app.project_here()
-        deduped = app.dedupe(libraries or (project.paths_of("library") if project else []))
-    except Note2BibError as err:
-        _fail(err)
-    for d in deduped.diagnostics:
-        _say(str(d))
-    for line in deduped.lines():
-        click.echo(line)
+    deduped = app.dedupe(libraries)
+    _show(deduped.diagnostics)
+    _echo(deduped.lines())
     _notice(deduped.summary())
 
 
 @main.command("init")
 def init_command() -> None:
     """Write a commented note2bib.toml starter file into the current folder."""
-    try:
-        path = app.init(Path.cwd())
-    except Note2BibError as err:
-        _fail(err)
-    _say(f"note2bib: wrote {path.name}; set notes = … and library = … in it")
+    path = app.init(Path.cwd())
+    _notice(f"wrote {path.name}; set notes = … and library = … in it")
 
 
-@main.command("check")
+def _check_defaults(project: Project) -> dict[str, object]:
+    o = project.options
+    return {
+        "document": o.main,
+        "libraries": o.library or None,
+        "notes": project.notes if o.notes else None,
+    }
+
+
+@main.command("check", project_defaults=_check_defaults)
 @click.argument("document", required=False, type=click.Path(dir_okay=False), metavar="[TEX]")
-@click.option(
-    "--library",
-    "libraries",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="The library the document uses (repeatable) [default: from note2bib.toml].",
-)
+@_library_option("The library the document uses (repeatable) [default: from note2bib.toml].")
 @click.option(
     "--notes",
     "notes",
     multiple=True,
-    type=click.Path(dir_okay=False),
+    # Files or folders: the note2bib.toml's notes may name a folder, as export's NOTES may.
+    type=click.Path(),
+    metavar="FILE",
     help="Notes that may supply missing keys (repeatable) [default: from note2bib.toml].",
 )
-@click.option("--offline", is_flag=True, help="Use only the cache; never connect to arXiv.")
+@_offline_option
+@click.pass_context
 def check_command(
-    document: str | None, libraries: tuple[str, ...], notes: tuple[str, ...], offline: bool
+    ctx: click.Context,
+    document: str | None,
+    libraries: tuple[str, ...],
+    notes: tuple[str, ...],
+    offline: bool,
 ) -> None:
     """List the keys TEX (a .tex or .aux) cites that the library lacks, and which of them
     the notes would supply; library entries never cited are listed too, for information.
 
     Exit codes: 0 every cited key is in the library, 1 some are missing, 2 usage.
     """
-    try:
-        project = app.project_here()
-        request = app.CheckRequest(
-            document=document or (project.path_of("main") if project else None),
-            libraries=libraries or tuple(project.paths_of("library") if project else ()),
-            notes=notes or tuple(project.notes() if project and project.get("notes") else ()),
-            offline=offline,
-        )
-        checked = app.check(request, _notice)
-    except Note2BibError as err:
-        _fail(err)
-    for d in checked.diagnostics:
-        _say(str(d))
-    for line in checked.lines():
-        click.echo(line)
+    checked = app.check(app.CheckRequest(document, libraries, notes, offline), _notice)
+    _show(checked.diagnostics)
+    _echo(checked.lines())
     _notice(checked.summary())
-    sys.exit(EXIT_OK if checked.complete else EXIT_FATAL)
+    ctx.exit(EXIT_OK if checked.complete else EXIT_FATAL)
