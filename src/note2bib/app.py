@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from note2bib.arxiv.api import DEFAULT_API, check_api_url
 from note2bib.arxiv.cache import default_cache_dir
@@ -23,17 +24,25 @@ from note2bib.formats import FORMATS, format_for, format_for_suffix
 from note2bib.library.duplicates import DuplicateGroup, find_duplicates
 from note2bib.library.merge import check_appendable
 from note2bib.library.read import Library, read_library
-from note2bib.model import Diagnostic, LibraryEntry
+from note2bib.model import Diagnostic, LibraryEntry, Record
 from note2bib.notes.mentions import SectionIds
 from note2bib.notes.sources import find_note_files, read_sources
-from note2bib.pipeline import Export, ExportOptions, Unresolved, export, read_sections
+from note2bib.pipeline import (
+    Export,
+    ExportOptions,
+    OnNotice,
+    OnRequest,
+    export,
+    plan_export,
+    read_sections,
+    render,
+)
 from note2bib.project import Project, find_project, read_project, write_starter
 from note2bib.tex_citations import Citation, find_citations
 
-OnRequest = Callable[[int, int], None]
-"""Told (requests done, requests due) as arXiv is asked."""
-OnNotice = Callable[[str], None]
-"""Told, as it happens, why the run waits (arXiv asked it to, or a retry)."""
+Unresolved = Literal["keep", "skip", "error"]
+"""What `export` does with a note that names no paper arXiv could give: write it without
+arXiv's metadata, leave it out, or write nothing at all."""
 
 FORMAT_NAMES = tuple(sorted(FORMATS))
 
@@ -146,7 +155,6 @@ def prepare_export(request: ExportRequest) -> PreparedExport:
         refresh=request.refresh,
         abstract=request.abstract,
         search=request.search,
-        unresolved=request.unresolved,
         merge=request.merge,
         annotate_existing=request.annotate_existing,
     )
@@ -172,8 +180,15 @@ def run_export(
     on_notice: OnNotice | None = None,
 ) -> Export:
     """The notes read and exported (arXiv asked as needed); nothing is written yet."""
+    options, libraries = prepared.options, prepared.libraries
     texts = read_sources(prepared.request.notes, prepared.request.encoding)
-    return export(texts, prepared.options, on_request, prepared.libraries, on_notice)
+    planned = plan_export(texts, options, on_request, libraries, on_notice)
+    written = planned.new(options.cited)
+    left_out: list[Record] = []
+    if prepared.request.unresolved == "skip":
+        left_out = [r for r in written if r.paper is None]
+        written = [r for r in written if r.paper is not None]
+    return render(planned, written, options, libraries, left_out)
 
 
 def write_export(prepared: PreparedExport, result: Export) -> Saved:

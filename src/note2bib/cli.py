@@ -22,8 +22,8 @@ from note2bib import __version__, app
 from note2bib.errors import MissingArgument, Note2BibError
 
 if TYPE_CHECKING:
+    from note2bib.app import Unresolved
     from note2bib.model import Diagnostic, Report
-    from note2bib.pipeline import Unresolved
     from note2bib.project import Project
 
 EXIT_OK, EXIT_FATAL, EXIT_INCOMPLETE = 0, 1, 3
