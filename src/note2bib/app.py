@@ -32,7 +32,6 @@ from note2bib.pipeline import (
     ExportOptions,
     OnNotice,
     OnRequest,
-    export,
     plan_export,
     read_sections,
     render,
@@ -358,7 +357,8 @@ def check(request: CheckRequest, on_notice: OnNotice | None = None) -> Checked:
 def _keys_from_notes(
     request: CheckRequest, libs: Sequence[Library], on_notice: OnNotice | None
 ) -> dict[str, Supplied]:
-    """The key each paper of the notes would have against `libs` → its first note."""
+    """The key each paper of the notes would have against `libs` → its first note: the steps
+    up to the plan, nothing rendered."""
     environment = Environment.read()
     options = ExportOptions(
         cache_dir=default_cache_dir(),
@@ -366,9 +366,9 @@ def _keys_from_notes(
         delay=environment.delay,
         offline=request.offline,
     )
-    result = export(read_sources(request.notes), options, None, libs, on_notice)
+    planned = plan_export(read_sources(request.notes), options, None, libs, on_notice)
     out: dict[str, Supplied] = {}
-    for record in result.records:
+    for record in planned.plan.records:
         s = record.sections[0]
         arxiv_id = str(record.arxiv_id) if record.arxiv_id else None
         out[record.key] = Supplied(f"{s.source}:{s.line}", arxiv_id)
