@@ -53,21 +53,25 @@ def format_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Environment:
-    """The settings note2bib takes from environment variables (the cache directory aside:
-    `--cache-dir` reads `NOTE2BIB_CACHE_DIR`, and `default_cache_dir` when it is not given)."""
+    """The settings that come from the environment, read here and nowhere else: the arXiv API
+    address, the delay between requests, and the cache directory when none is given (click
+    reads `--cache-dir` from NOTE2BIB_CACHE_DIR, so that it wins over note2bib.toml)."""
 
+    cache_dir: Path
     api_url: str = DEFAULT_API
     delay: float = 3.0
 
     @classmethod
-    def read(cls) -> Environment:
-        """`NOTE2BIB_ARXIV_API` and `NOTE2BIB_ARXIV_DELAY`; a bad value is a usage error."""
+    def read(cls, cache_dir: Path | None = None) -> Environment:
+        """`NOTE2BIB_ARXIV_API`, `NOTE2BIB_ARXIV_DELAY` (a bad value is a usage error) and
+        `cache_dir`, else the default cache directory."""
         url = os.environ.get("NOTE2BIB_ARXIV_API") or DEFAULT_API
         try:
             check_api_url(url)
         except ValueError as err:
             raise UsageError(f"NOTE2BIB_ARXIV_API: {err}") from None
-        return cls(url, _seconds("NOTE2BIB_ARXIV_DELAY", 3.0))
+        delay = _seconds("NOTE2BIB_ARXIV_DELAY", 3.0)
+        return cls(cache_dir or default_cache_dir(), url, delay)
 
 
 def _seconds(name: str, default: float) -> float:
@@ -144,9 +148,9 @@ def prepare_export(request: ExportRequest) -> PreparedExport:
             "here or in a parent folder)."
         )
     output = request.output
-    environment = Environment.read()
+    environment = Environment.read(request.cache_dir)
     options = ExportOptions(
-        cache_dir=request.cache_dir or default_cache_dir(),
+        cache_dir=environment.cache_dir,
         format=request.format or (format_for_suffix(output) if output else None) or "bibtex",
         api_url=environment.api_url,
         delay=environment.delay,
@@ -184,7 +188,7 @@ def run_export(
     planned = plan_export(texts, options, on_request, libraries, on_notice)
     written = planned.new(options.cited)
     left_out: list[Record] = []
-    if prepared.request.unresolved == "skip":
+    if prepared.request.unresolved == "skip":  # render warns of each and counts the ids
         left_out = [r for r in written if r.paper is None]
         written = [r for r in written if r.paper is not None]
     return render(planned, written, options, libraries, left_out)
@@ -361,7 +365,7 @@ def _keys_from_notes(
     up to the plan, nothing rendered."""
     environment = Environment.read()
     options = ExportOptions(
-        cache_dir=default_cache_dir(),
+        cache_dir=environment.cache_dir,
         api_url=environment.api_url,
         delay=environment.delay,
         offline=request.offline,
