@@ -76,11 +76,6 @@ class FrontMatter:
     authors: tuple[str, ...] = ()
     year: int | None = None
 
-    @property
-    def names_paper(self) -> bool:
-        """Whether the file is about one paper (an id, a DOI or a title given)."""
-        return bool(self.arxiv or self.doi or self.title)
-
 
 @dataclass(frozen=True)
 class Mention:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
 from note2bib.keys import assign_keys
@@ -13,9 +13,7 @@ from note2bib.notes.mentions import SectionIds
 
 
 def build_records(
-    found: Sequence[SectionIds],
-    papers: Mapping[str, Paper],
-    taken_keys: Collection[str] = (),
+    found: Sequence[SectionIds], papers: Mapping[str, Paper]
 ) -> tuple[list[Record], list[Diagnostic]]:
     """One record per paper (in order of first mention) and per note that names none."""
     groups: dict[object, list[Section]] = {}
@@ -51,7 +49,7 @@ def build_records(
             )
         else:
             records.append(Record(key="", sections=tuple(sections), **_from_notes(sections)))
-    return assign_keys(records, taken_keys), diagnostics
+    return assign_keys(records), diagnostics
 
 
 class _NoteFields(TypedDict):
