@@ -62,27 +62,24 @@ def parse(library: str) -> dict[str, object]:
 
 
 def dedupe(notes: str, library: str, cache_dir: str, memo: str) -> dict[str, object]:
-    from note2bib.arxiv.cache import Cache
-    from note2bib.arxiv.resolve import resolve
     from note2bib.files import read_text
     from note2bib.library.plan import plan_against_libraries
     from note2bib.library.read import read_library
-    from note2bib.notes.mentions import unique_ids
     from note2bib.notes.sources import NotesText
-    from note2bib.pipeline import read_notes
+    from note2bib.pipeline import ExportOptions, read_notes, resolve_papers
     from note2bib.records import build_records
 
     found, _ = read_notes([NotesText(notes, read_text(notes))])
-    with Cache(Path(cache_dir)) as cache:
-        resolution = resolve(unique_ids(found), cache, None)
-    if resolution.missing:
-        raise SystemExit(f"{len(resolution.missing)} papers missing from the warm cache")
-    records, _ = build_records(found, resolution.papers)
+    options = ExportOptions(Path(cache_dir), offline=True, search=False)
+    papers = resolve_papers(found, options)
+    if papers.resolution.missing:
+        raise SystemExit(f"{len(papers.resolution.missing)} papers missing from the warm cache")
+    records, _ = build_records(papers.found, papers.papers)
     before = peak_mb()
     start = time.perf_counter()
     read = read_library(library, Path(cache_dir))
     plan = plan_against_libraries(
-        records, [read], found, Path(cache_dir) if memo == "memo" else None
+        records, [read], papers.found, Path(cache_dir) if memo == "memo" else None
     )
     seconds = time.perf_counter() - start
     return {

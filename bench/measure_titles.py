@@ -1,4 +1,4 @@
-"""Measure title similarity on real libraries, to choose `matching.TITLE_THRESHOLD`.
+"""Measure title similarity on real libraries, to choose `title_match.LIBRARY_RATIO`.
 
     python bench/measure_titles.py [CORPORA_DIR]      # default: ../shared/corpora
 

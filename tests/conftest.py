@@ -19,6 +19,15 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every TeX compile is slow: a `tex` test is left out of the quick loop without a 2nd mark."""
+    for item in items:
+        if item.get_closest_marker("tex") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 _real_getaddrinfo = socket.getaddrinfo

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-import arxiv._feed
-
-from note2bib.arxiv.api import paper_from_result
+from note2bib.arxiv.atom import read_feed
 from note2bib.model import Paper, Record, Unit
 from note2bib.names import parse_name
 
@@ -16,9 +14,8 @@ from arxiv_standin import build_feed, load_entries
 @cache
 def fixture_paper(base: str) -> Paper:
     """The recorded paper `base` (versionless id), exactly as arXiv's feed gives it."""
-    feed = arxiv._feed.parse(build_feed(base, [load_entries()[base]], 0, 100, 1))
-    (result,) = feed.results
-    return paper_from_result(result)
+    (paper,) = read_feed(build_feed(base, [load_entries()[base]], 0, 100, 1))
+    return paper
 
 
 def note_unit(text: str, links: tuple[str, ...] = (), line: int = 1) -> Unit:

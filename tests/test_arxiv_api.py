@@ -1,7 +1,8 @@
-"""arxiv.api against the loopback stand-in: batching, manners, failures, and Result → Paper."""
+"""arxiv.api against the loopback stand-in: batching, manners, failures, and what comes back."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -24,7 +25,7 @@ from note2bib.arxiv.api import (
     Fetched,
     SearchFailed,
     check_api_url,
-    parse_entry_id,
+    query_url,
 )
 from note2bib.model import ArxivId
 
@@ -236,7 +237,7 @@ def test_publisher_doi_and_journal_ref(
     assert (paper.doi, paper.journal_ref) == (doi, journal_ref)
     if comment is not None:
         assert paper.comment == comment
-    assert paper.arxiv_doi == f"10.48550/arXiv.{base}"
+    assert paper.id.doi == f"10.48550/arXiv.{base}"
 
 
 OLD_STYLE = {
@@ -334,6 +335,19 @@ def test_http_400_isolates_the_id_arxiv_names(arxiv_standin: ArxivStandin) -> No
     assert fetched.missing == {"abc": REFUSED_ID}
 
 
+def test_an_entry_with_a_date_that_is_not_one_fails_its_batch_with_the_reason() -> None:
+    fragment = load_entries()["2302.08091"].replace(
+        "<published>2023-02-16T00:00:00Z", "<published>16 Feb 2023"
+    )
+    assert "16 Feb 2023" in fragment
+    with ArxivStandin({**load_entries(), "2302.08091": fragment}) as server:
+        fetched = fetch(server, ids("2302.08091", "2307.05300"))
+    assert fetched.papers == {}
+    reason = "arXiv sent an entry that cannot be read (a date that is not one: '16 Feb 2023')"
+    assert fetched.missing == {"2302.08091": reason, "2307.05300": reason}
+    assert len(server.requests) == 1  # the same answer would come again
+
+
 def test_a_silent_arxiv_times_out(arxiv_standin: ArxivStandin) -> None:
     arxiv_standin.delay = 1.0
     fetched = fetch(arxiv_standin, ids("2302.08091"), timeout=0.2, tries=2)
@@ -344,19 +358,37 @@ def test_a_silent_arxiv_times_out(arxiv_standin: ArxivStandin) -> None:
 
 # --- small parts --------------------------------------------------------------------------
 
-ENTRY_IDS = {
-    "new-style": ("http://arxiv.org/abs/2307.05300v4", ArxivId("2307.05300", 4)),
-    "five digits": ("http://arxiv.org/abs/2409.05654v12", ArxivId("2409.05654", 12)),
-    "old-style": ("http://arxiv.org/abs/hep-th/9901001v2", ArxivId("hep-th/9901001", 2)),
-    "subject class": ("https://arxiv.org/abs/math.GT/0309136v1", ArxivId("math.GT/0309136", 1)),
-    "arXiv error entry": ("https://arxiv.org/api/errors#incorrect_id_format_for_abc", None),
-    "no version": ("http://arxiv.org/abs/2307.05300", None),
+
+def test_a_request_is_the_url_of_arxivs_recorded_answer() -> None:
+    (path,) = (FIXTURES / "seed" / "feeds").glob("id_2307.99999_*.json")
+    recorded = json.loads(path.read_text(encoding="utf-8"))["url"]
+    assert query_url(DEFAULT_API, id_list=["2307.99999"]) == recorded
+
+
+# arxiv.py, whose recordings the fixtures come from, names each after the first 12 hex digits
+# of the sha256 of the URL asked (tests/fixtures/arxiv/*/README.md).
+RECORDED_REQUESTS = {
+    "two ids": (["0808.05394", "1707.08567"], "", "42e5aa0ec3af"),
+    "a versioned id": (["2104.12255v1"], "", "6ae69987ffe1"),
+    "an old-style id": (["astro-ph/0601001"], "", "3150dca9dc76"),
+    "eight ids": (SEED_IDS, "", "7b7f9a9f1c56"),
+    "a search": ([], "testing", "cfe7536492ca"),
 }
 
 
-@pytest.mark.parametrize(("entry_id", "expected"), ENTRY_IDS.values(), ids=ENTRY_IDS.keys())
-def test_parse_entry_id(entry_id: str, expected: ArxivId | None) -> None:
-    assert parse_entry_id(entry_id) == expected
+@pytest.mark.parametrize(
+    ("id_list", "query", "digest"), RECORDED_REQUESTS.values(), ids=RECORDED_REQUESTS.keys()
+)
+def test_requests_are_the_urls_arxivs_answers_were_recorded_for(
+    id_list: list[str], query: str, digest: str
+) -> None:
+    url = query_url(DEFAULT_API, id_list=id_list, query=query)
+    assert hashlib.sha256(url.encode()).hexdigest()[:12] == digest
+
+
+def test_an_api_address_with_a_query_keeps_it() -> None:
+    url = query_url("http://127.0.0.1:8080/api/query?key=k", id_list=["2302.08091"])
+    assert url.startswith("http://127.0.0.1:8080/api/query?key=k&search_query=&id_list=2302.08091&")
 
 
 API_URLS = {

@@ -132,6 +132,7 @@ def test_an_extra_closing_brace_is_read_as_bibtex_reads_it(
             + "}\n}\n",
             None,
             id="4MB-entry",
+            marks=pytest.mark.slow,
         ),
     ],
 )

@@ -127,8 +127,16 @@ def test_a_file_without_headings_is_one_note(arxiv_standin: ArxivStandin, tmp_pa
         pytest.param("- " * 10_000, id="10000-list-items"),
         pytest.param("[" * 10_000 + "x" + "]" * 10_000, id="10000-brackets"),
         pytest.param("*" * 10_000 + "x" + "*" * 10_000, id="10000-emphasis"),
-        pytest.param("".join("  " * i + "- x\n" for i in range(1000)), id="1000-indented-lists"),
-        pytest.param("".join(">" * i + " x\n" for i in range(1000)), id="1000-quote-lines"),
+        pytest.param(
+            "".join("  " * i + "- x\n" for i in range(1000)),
+            id="1000-indented-lists",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            "".join(">" * i + " x\n" for i in range(1000)),
+            id="1000-quote-lines",
+            marks=pytest.mark.slow,
+        ),
     ],
 )
 def test_deeply_nested_markdown_is_kept_as_written(
@@ -146,6 +154,7 @@ def test_deeply_nested_markdown_is_kept_as_written(
     }
 
 
+@pytest.mark.slow
 def test_a_long_note_with_a_link_on_every_line_is_read_whole(
     arxiv_standin: ArxivStandin, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from note2bib import sqlite_store
 from note2bib.arxiv.api import NO_SUCH_PAPER, TRIES, ArxivClient
 from note2bib.arxiv.cache import (
     FILE_NAME,
@@ -275,6 +276,38 @@ def test_a_cache_of_another_schema_is_ignored_not_fatal(
         second = resolve(seed_ids(), cache, client)
     assert first.fetched == 8
     assert second.from_cache == 8
+
+
+def test_a_cache_of_another_schema_loses_its_searches_table_too(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        db.execute("CREATE TABLE searches (query TEXT PRIMARY KEY, answer BLOB)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with Cache(tmp_path) as cache:
+        assert cache.get_search("ti:segment anything") is None
+        cache.put_search("ti:segment anything", ["2304.02643"])
+        assert cache.get_search("ti:segment anything") == ["2304.02643"]
+
+
+def test_a_cache_another_run_is_writing_is_called_busy_not_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_S", 0.1)  # rather than wait 5 s
+    with Cache(tmp_path) as cache:
+        cache.put_search("ti:segment anything", ["2304.02643"])
+    other_run = sqlite3.connect(tmp_path / FILE_NAME, isolation_level=None)
+    other_run.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(InputError) as caught:
+            Cache(tmp_path)
+    finally:
+        other_run.execute("ROLLBACK")
+        other_run.close()
+    assert str(caught.value) == (
+        f"The cache file {tmp_path / FILE_NAME} cannot be written (database is locked)."
+    )
+    with Cache(tmp_path) as cache:  # nothing was lost
+        assert cache.get_search("ti:segment anything") == ["2304.02643"]
 
 
 # --- where the cache lives ----------------------------------------------------------------

@@ -181,6 +181,18 @@ def test_unresolved_skip_leaves_out_notes_without_a_paper(
     assert len(entries(result.stdout)) == len(SEED_IDS)
 
 
+def test_unresolved_skip_leaves_out_an_unknown_id_but_the_result_is_incomplete(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("## Real\narXiv:2304.02643\n\n## Typo\nhttps://arxiv.org/abs/2307.99999\n")
+    result = run("export", "--unresolved", "skip", str(path))
+    assert result.exit_code == 3
+    assert set(entries(result.stdout)) == {"kirillov2023segment"}
+    assert f"{path}:5: 2307.99999: arXiv has no paper with this id; left out" in result.stderr
+    assert result.stderr.endswith(", 1 unresolved\n")
+
+
 def test_unresolved_error_writes_nothing_and_keeps_the_old_file(
     arxiv_standin: ArxivStandin, notes: Path, tmp_path: Path
 ) -> None:

@@ -23,6 +23,9 @@ DELAY = 0.3
 # machine, or on a new connection); runs that do not share a pace come within ~0.01 s.
 TOLERANCE = 0.1
 
+# Two real processes sharing one pace: seconds of waiting, so out of the quick loop.
+pytestmark = pytest.mark.slow
+
 
 def note2bib(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     """`python -m note2bib ARGS` started in the background, its streams captured."""

@@ -28,8 +28,12 @@ from fixture_papers import fixture_paper
 
 TESTS = Path(__file__).parent
 LIBRARY = TESTS / "fixtures" / "corpora" / "ml_uwsbel_refsML-AI.bib"
-# What a killed atomic write may leave next to its target (README, "Your existing library").
+# What a killed atomic write may leave next to its target (docs/library.md, "Export against a
+# library, merge into it").
 STRAY = re.compile(r"\.refs\.bib(\.bak)?\.note2bib-[^/]+\.tmp")
+
+# Each test starts and kills many processes: seconds apiece, so out of the quick loop.
+pytestmark = pytest.mark.slow
 
 
 def start(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:

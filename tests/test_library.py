@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from note2bib import doi
+from note2bib.doi import normalize_doi
 from note2bib.errors import InputError
 from note2bib.library import bib as library_bib
 from note2bib.library import identity
-from note2bib.library.identity import entry_arxiv_ids, normalize_doi
+from note2bib.library.identity import entry_arxiv_ids
 from note2bib.library.read import read_library
 from note2bib.model import ArxivId, LibraryEntry
 
@@ -258,6 +260,7 @@ def test_every_arxiv_entry_of_the_uwsbel_library_is_found_whatever_its_style() -
     assert fields == {"eprint", "journal", "volume", "url", "doi", "howpublished", "html", "note"}
 
 
+@pytest.mark.slow  # the 3,305-entry corpus
 def test_the_messy_library_reads_with_its_macros_and_crossrefs() -> None:
     library = read_library(str(CORPORA / "messy_iridia_all.bib"))
     assert len(library.entries) == 3305
@@ -273,5 +276,5 @@ def test_the_messy_library_reads_with_its_macros_and_crossrefs() -> None:
 
 
 def test_doctests() -> None:
-    for module in (library_bib, identity):
+    for module in (library_bib, identity, doi):
         assert doctest.testmod(module).failed == 0

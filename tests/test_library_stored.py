@@ -3,6 +3,7 @@ parsing the file, and must then behave exactly as a fresh read would."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import note2bib.library.read
+from note2bib import sqlite_store
 from note2bib.cli import main
 from note2bib.library.read import read_library
 from note2bib.library.stored import FILE_NAME, FORMAT
@@ -138,6 +140,31 @@ def test_a_garbled_entry_row_falls_back_to_the_file(project: Path) -> None:
     assert (garbled.stdout, garbled.stderr) == (fresh.stdout, fresh.stderr)
 
 
+def test_an_index_another_run_is_writing_is_left_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_S", 0.1)  # rather than wait 5 s
+    library = tmp_path / "refs.bib"
+    library.write_text(REFS, encoding="utf-8")
+    read_library(str(library), tmp_path / "cache")
+    library.write_text(REFS.replace("Thought Cloning", "Thought Cloned"), encoding="utf-8")
+    other_run = sqlite3.connect(tmp_path / "cache" / FILE_NAME, isolation_level=None)
+    other_run.execute("BEGIN IMMEDIATE")
+    try:
+        busy = read_library(str(library), tmp_path / "cache")  # cannot index: parsed only
+    finally:
+        other_run.execute("ROLLBACK")
+        other_run.close()
+    assert (
+        busy.entries[1].get("title")
+        == "Thought Cloned: Learning to Think While Acting by Imitating Human Thinking"
+    )
+    with index(tmp_path) as db:  # the other run's file, not deleted and made anew
+        (sha,) = db.execute("SELECT sha256 FROM libraries").fetchone()
+    assert sha == hashlib.sha256(REFS.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.slow  # the 3,305-entry corpus
 def test_every_entry_read_from_the_index_is_the_entry_parsed(tmp_path: Path) -> None:
     corpus = Path(__file__).parent / "fixtures" / "corpora" / "messy_iridia_all.bib"
     library = tmp_path / "refs.bib"
@@ -156,6 +183,15 @@ def test_remembered_matches_that_do_not_fit_the_library_are_found_again(project:
     with index(project) as db:
         assert db.execute("SELECT count(*) FROM library_matches").fetchone()[0] == 9
         db.execute("UPDATE library_matches SET entry = 99")  # one of 9 records, no such entry
+    again = export()
+    assert (again.stdout, again.stderr) == (fresh.stdout, fresh.stderr)
+
+
+def test_a_garbled_remembered_match_does_not_end_the_run(project: Path) -> None:
+    fresh = export()
+    with index(project) as db:
+        db.execute("UPDATE library_matches SET paths = '[not json'")
+    (project / "refs.bib").write_text(REFS + "\n", encoding="utf-8")  # matched anew
     again = export()
     assert (again.stdout, again.stderr) == (fresh.stdout, fresh.stderr)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from note2bib.arxiv.link_checks import heading_matches
 from note2bib.cli import main
+from note2bib.title_match import heading_matches
 
 from arxiv_standin import ArxivStandin, load_entries
 from fixture_papers import fixture_paper

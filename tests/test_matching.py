@@ -9,10 +9,11 @@ import pytest
 
 from note2bib.library.duplicates import find_duplicates
 from note2bib.library.identity import TitleFacts
-from note2bib.library.matching import Matcher, same_title, similar_titles
+from note2bib.library.matching import Matcher, same_title
 from note2bib.library.read import read_library
 from note2bib.model import ArxivId, LibraryEntry, Record, Unit
 from note2bib.names import parse_name
+from note2bib.title_match import similar_titles
 from note2bib.titles import normalize_title
 
 from fixture_papers import fixture_paper

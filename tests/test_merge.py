@@ -63,6 +63,7 @@ def test_appended_text_follows_the_files_line_ends() -> None:
     assert b"\n" not in merged.replace(b"\r\n", b"")
 
 
+@pytest.mark.slow  # the 3,305-entry corpus
 def test_the_messy_library_merges_byte_exactly() -> None:
     data = (CORPORA / "messy_iridia_all.bib").read_bytes()
     merged = merge(data, [record(b) for b in PAPERS])

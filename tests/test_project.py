@@ -125,3 +125,29 @@ def test_no_project_file_means_notes_are_required(
     result = CliRunner().invoke(main, ["export"])
     assert result.exit_code == 2
     assert "Missing argument" in result.stderr
+
+
+def test_a_broken_project_file_stops_only_the_commands_that_read_it(project: Path) -> None:
+    (project / "note2bib.toml").write_text('libary = "refs.bib"\nunresolved = "skip"\n')
+    helped = run("export", "--help")
+    assert helped.exit_code == 0
+    assert "[default: keep]" in helped.stdout  # the command's own default, not the file's
+    assert run("dedupe", "../refs.bib").exit_code == 0  # LIBRARY given: the file is not read
+    assert run("ids", "../notes/reading.md").exit_code == 0
+    refused = run("dedupe")
+    assert refused.exit_code == 2
+    assert "unknown key 'libary'" in refused.stderr
+
+
+def test_check_takes_the_notes_from_a_folder_the_project_file_names(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    (project / "main.tex").write_text("\\cite{kirillov2023segment}\n")
+    (project / "note2bib.toml").write_text(
+        'notes = "notes"\nlibrary = "refs.bib"\nmain = "main.tex"\n', encoding="utf-8"
+    )
+    result = run("check")
+    assert result.exit_code == 1, result.stderr
+    assert "kirillov2023segment is cited but not in ../refs.bib; ../notes/reading.md:42 would" in (
+        result.stdout
+    )

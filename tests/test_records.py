@@ -88,8 +88,8 @@ def test_mentions_know_their_line_in_the_file() -> None:
 @pytest.mark.parametrize(
     ("base", "key"),
     [
-        # The README's rule, checked by hand against each fixture's first author, v1 year
-        # and title.
+        # The key rule (docs/formats.md), checked by hand against each fixture's first author,
+        # v1 year and title.
         pytest.param("2302.08091", "lehman2023still", id="stopwords-do-we-skipped"),
         pytest.param("2307.05300", "wang2023unleashing", id="current-title-v1-year"),
         pytest.param("2307.04725", "guo2023animatediff", id="mixed-case-word"),

@@ -28,6 +28,8 @@ from pathlib import Path
 if __name__ == "__main__":  # as a script: make the test helpers importable
     sys.path.insert(0, str(Path(__file__).parent))
 
+import pytest
+
 from note2bib.arxiv.api import ArxivClient
 from note2bib.arxiv.search import SEARCH_RESULTS, Clues, decide, title_query
 from note2bib.titles import heading_title, looks_like_title, normalize_title, significant_words
@@ -130,6 +132,7 @@ def measure() -> Measurement:
     return Measurement(false_accepts, near_misses, found, controls, missed)
 
 
+@pytest.mark.slow
 def test_no_near_miss_is_accepted_and_every_recorded_title_is_found() -> None:
     result = measure()
     print(

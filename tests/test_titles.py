@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from note2bib.titles import (
-    HeadingTitle,
-    heading_title,
-    looks_like_title,
-    normalize_title,
-    title_similarity,
-)
+from note2bib.title_match import title_similarity
+from note2bib.titles import HeadingTitle, heading_title, looks_like_title, normalize_title
 
 
 @pytest.mark.parametrize(

@@ -1,35 +1,36 @@
-"""Command line: options → pipeline; errors → one sentence on stderr and an exit code."""
+"""Command line: click options → `app` calls; what they return → stdout and stderr.
+
+Options several commands take are declared once. In a folder with a note2bib.toml (here or in
+a parent), its settings are the commands' defaults (click's `default_map`); options given on
+the command line or in the environment win. `_told` is the one place a `Note2BibError` becomes
+one sentence on stderr and its exit code.
+"""
 
 from __future__ import annotations
 
 import codecs
-import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
-from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from click.core import ParameterSource
 
-from note2bib import __version__
-from note2bib.arxiv.api import DEFAULT_API, check_api_url
-from note2bib.arxiv.cache import default_cache_dir
-from note2bib.errors import Note2BibError, UsageError
-from note2bib.files import check_output, write_atomic
-from note2bib.formats import FORMATS, format_for, format_for_suffix
-from note2bib.library.duplicates import find_duplicates
-from note2bib.library.merge import check_appendable
-from note2bib.library.read import Library, read_library
-from note2bib.model import Report
-from note2bib.notes.sources import NotesText, find_note_files, read_sources
-from note2bib.pipeline import Export, ExportOptions, export, read_units
-from note2bib.project import Project, find_project, read_project, write_starter
-from note2bib.tex_citations import find_citations
+from note2bib import __version__, app
+from note2bib.errors import MissingArgument, Note2BibError
 
-EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+if TYPE_CHECKING:
+    from note2bib.app import Unresolved
+    from note2bib.model import Diagnostic, Report
+    from note2bib.project import Project
+
+EXIT_OK, EXIT_FATAL, EXIT_INCOMPLETE = 0, 1, 3
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+Defaults = Callable[["Project"], dict[str, object]]
+"""A command's defaults from a note2bib.toml (None: the file does not say)."""
 
 
 def _say(message: str) -> None:
@@ -40,22 +41,154 @@ def _notice(message: str) -> None:
     _say(f"note2bib: {message}")
 
 
-def _fail(err: Note2BibError) -> NoReturn:
-    _say(f"note2bib: {err}")
-    sys.exit(err.exit_code)
+def _show(diagnostics: Iterable[Diagnostic]) -> None:
+    for d in diagnostics:
+        _say(str(d))
 
 
-def _read_notes(paths: Sequence[str], encoding: str | None = None) -> list[NotesText]:
-    return read_sources(paths, encoding)
+def _echo(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(line)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@contextmanager
+def _told(ctx: click.Context) -> Iterator[None]:
+    """The one place a `Note2BibError` reaches the user: one sentence on stderr, its exit code.
+
+    A missing argument is told as click tells its own usage errors, under the usage line.
+    """
+    try:
+        yield
+    except Note2BibError as err:
+        if isinstance(err, MissingArgument):
+            raise click.UsageError(str(err), ctx) from None
+        _notice(str(err))
+        ctx.exit(err.exit_code)
+
+
+def _project(ctx: click.Context) -> Project | None:
+    """The nearest note2bib.toml, read once per run: the one way every command finds it."""
+    meta = ctx.find_root().meta
+    if "note2bib.project" not in meta:
+        meta["note2bib.project"] = app.project_here()
+    project: Project | None = meta["note2bib.project"]
+    return project
+
+
+class _ProjectDefaults(MutableMapping[str, Any]):
+    """A command's `default_map`: its settings in note2bib.toml, read at the first look-up of
+    one of its parameters (so `note2bib dedupe refs.bib` never reads the file)."""
+
+    def __init__(self, ctx: click.Context, names: frozenset[str], defaults: Defaults) -> None:
+        self._ctx = ctx
+        self._names = names
+        self._defaults = defaults
+        self._values: dict[str, Any] | None = None
+
+    def _read(self) -> dict[str, Any]:
+        if self._values is None:
+            project = _project(self._ctx)
+            given = self._defaults(project) if project is not None else {}
+            self._values = {name: v for name, v in given.items() if v is not None}
+        return self._values
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names and name in self._read()
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._read()[name]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._read()[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self._read()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
+class _Command(click.Command):
+    """A note2bib command: its defaults from note2bib.toml, its errors told by `_told`."""
+
+    def __init__(self, *args: Any, project_defaults: Defaults | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.project_defaults = project_defaults
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if self.project_defaults is not None and ctx.default_map is None:
+            names = frozenset(p.name for p in self.params if p.name)
+            ctx.default_map = _ProjectDefaults(ctx, names, self.project_defaults)
+        with _told(ctx):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _told(ctx):
+            return super().invoke(ctx)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help shows the command's own defaults, whatever a note2bib.toml says (or gets wrong).
+        ctx.default_map = None
+        super().format_help(ctx, formatter)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
+def _encoding(_ctx: click.Context, _param: click.Parameter, name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise click.BadParameter(f"{name!r} is not an encoding Python knows") from None
+
+
+def _encoding_option(help: str) -> Callable[[_F], _F]:
+    return click.option("--encoding", callback=_encoding, metavar="NAME", help=help)
+
+
+def _library_option(help: str) -> Callable[[_F], _F]:
+    return click.option(
+        "--library", "libraries", multiple=True, type=click.Path(dir_okay=False), help=help
+    )
+
+
+_offline_option = click.option(
+    "--offline", is_flag=True, help="Use only the cache; never connect to arXiv."
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="note2bib")
 def main() -> None:
     """Turn Markdown reading notes into a bibliography with arXiv metadata and your notes."""
 
 
-@main.command("export")
+def _export_defaults(project: Project) -> dict[str, object]:
+    o = project.options
+    return {
+        "notes": None if o.notes is None else project.notes,
+        "libraries": o.library or None,
+        "output": o.output,
+        "fmt": None if o.format is None else partial(app.format_name, o.format),
+        "cache_dir": o.cache_dir,
+        "unresolved": o.unresolved,
+        "abstract": o.abstract,
+        "offline": o.offline,
+        "merge": o.merge,
+        "annotate_existing": o.annotate_existing,
+        "cited": project.cited_document if o.cited else None,
+    }
+
+
+@main.command("export", project_defaults=_export_defaults)
 @click.argument("notes", nargs=-1, metavar="[NOTES]...")
 @click.option(
     "-o",
@@ -67,10 +200,10 @@ def main() -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(sorted(FORMATS), case_sensitive=False),
+    type=click.Choice(app.FORMAT_NAMES, case_sensitive=False),
     help="Output format [default: from the -o suffix, else bibtex].",
 )
-@click.option("--offline", is_flag=True, help="Use only the cache; never connect to arXiv.")
+@_offline_option
 @click.option("--refresh", is_flag=True, help="Ask arXiv again even for cached papers.")
 @click.option(
     "--cache-dir",
@@ -91,19 +224,10 @@ def main() -> None:
     is_flag=True,
     help="Do not look notes without an arXiv id up on arXiv by their title.",
 )
-@click.option(
-    "--encoding",
-    callback=lambda _ctx, _param, value: _encoding(value),
-    metavar="NAME",
-    help="Read the notes in this encoding (e.g. cp949, latin-1) [default: UTF-8].",
-)
-@click.option(
-    "--library",
-    "libraries",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Your existing library (.bib or CSL-JSON .json; repeatable): papers in it are not "
-    "exported again and keep its keys.",
+@_encoding_option("Read the notes in this encoding (e.g. cp949, latin-1) [default: UTF-8].")
+@_library_option(
+    "Your existing library (.bib or CSL-JSON .json; repeatable): papers in it are not "
+    "exported again and keep its keys."
 )
 @click.option(
     "--merge",
@@ -124,14 +248,16 @@ def main() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Also informational messages on stderr.")
+@click.pass_context
 def export_command(
+    ctx: click.Context,
     notes: tuple[str, ...],
     output: Path | None,
     fmt: str | None,
     offline: bool,
     refresh: bool,
     cache_dir: Path | None,
-    unresolved: str,
+    unresolved: Unresolved,
     abstract: bool,
     no_search: bool,
     encoding: str | None,
@@ -150,212 +276,44 @@ def export_command(
     options given here win. Exit codes: 0 complete, 1 fatal (nothing written), 2 usage,
     3 written but something unresolved.
     """
-    try:
-        given = {
-            "notes": notes,
-            "output": output,
-            "fmt": fmt,
-            "offline": offline,
-            "cache_dir": cache_dir,
-            "unresolved": unresolved,
-            "abstract": abstract,
-            "libraries": libraries,
-            "merge": merge,
-            "annotate_existing": annotate_existing,
-            "cited": cited,
-        }
-        a = _with_project(click.get_current_context(), given, verbose=verbose and not quiet)
-        if not a["notes"]:
-            raise click.UsageError(
-                "Missing argument 'NOTES...' (and no note2bib.toml naming notes was found "
-                "here or in a parent folder)."
-            )
-        output = a["output"]
-        options = ExportOptions(
-            cache_dir=a["cache_dir"] or default_cache_dir(),
-            format=a["fmt"] or (format_for_suffix(output) if output else None) or "bibtex",
-            api_url=_api_url(),
-            delay=_env_float("NOTE2BIB_ARXIV_DELAY", 3.0),
-            offline=a["offline"],
-            refresh=refresh,
-            abstract=a["abstract"],
-            search=not no_search,
-            unresolved=a["unresolved"],
-            merge=a["merge"],
-            annotate_existing=a["annotate_existing"],
-        )
-        _check_library_options(options, a["libraries"], output)
-        if output is not None:  # before arXiv is asked anything
-            check_output(output)
-            _refuse_overwriting_notes(output, a["notes"])
-        libs = [read_library(path, options.cache_dir) for path in a["libraries"]]
-        _refuse_stdout_onto_library(output, libs)
-        if options.merge:  # before asking arXiv anything
-            check_appendable(libs[0].data.decode("utf-8"), libs[0].path)
-        if a["cited"]:
-            options = replace(options, cited=_cited_keys(a["cited"], quiet))
-        texts = _read_notes(a["notes"], encoding)
-        with _progress(enabled=not quiet) as on_request:
-            result = export(texts, options, on_request, libs, None if quiet else _notice)
-        _tell(result.report, quiet=quiet, verbose=verbose)
-        if options.unresolved == "error" and not result.complete:
-            raise Note2BibError(
-                f"{result.report.unresolved} entries are unresolved and --unresolved=error "
-                "was given; nothing was written"
-            )
-        _emit(result, output, libs[0] if options.merge else None, quiet)
-    except Note2BibError as err:
-        _fail(err)
-    sys.exit(EXIT_OK if result.complete else EXIT_INCOMPLETE)
-
-
-# toml key → export parameter; the toml's value is used where the command line gave none.
-_PROJECT_OPTIONS = {
-    "format": "fmt",
-    "merge": "merge",
-    "annotate-existing": "annotate_existing",
-    "unresolved": "unresolved",
-    "abstract": "abstract",
-    "offline": "offline",
-}
-
-
-def _with_project(ctx: click.Context, given: dict[str, Any], verbose: bool) -> dict[str, Any]:
-    """The command's arguments, completed from the nearest note2bib.toml (if any)."""
-    found = find_project()
-    if found is None:
-        return given
-    project = read_project(found)
-    if verbose:
-        _say(f"note2bib: settings from {found}")
-    out = dict(given)
-
-    def explicit(name: str) -> bool:
-        return ctx.get_parameter_source(name) in (
-            ParameterSource.COMMANDLINE,
-            ParameterSource.ENVIRONMENT,
-        )
-
-    for key, name in _PROJECT_OPTIONS.items():
-        if project.get(key) is not None and not explicit(name):
-            out[name] = project.get(key)
-    if not given["notes"] and project.get("notes") is not None:
-        out["notes"] = tuple(project.notes())
-    if not given["libraries"]:
-        out["libraries"] = tuple(project.paths_of("library"))
-    if project.get("output") is not None and not explicit("output"):
-        out["output"] = Path(project.path_of("output") or "")
-    if project.get("cache-dir") is not None and not explicit("cache_dir"):
-        out["cache_dir"] = Path(project.path_of("cache-dir") or "")
-    if given.get("cited") is None and project.get("cited"):
-        out["cited"] = _project_main(project)
-    return out
-
-
-def _project_main(project: Project) -> str:
-    main_file = project.path_of("main")
-    if main_file is None:
-        raise UsageError(f'{project.path}: cited = true needs main = "your-document.tex"')
-    return main_file
-
-
-def _check_library_options(
-    options: ExportOptions, libraries: Sequence[str], output: Path | None
-) -> None:
-    """The combinations of --library, --merge, --annotate-existing and -o that make sense."""
-    if options.annotate_existing and not options.merge:
-        raise UsageError("--annotate-existing changes the library: it needs --merge")
-    if options.merge:
-        if not libraries:
-            raise UsageError("--merge needs --library FILE (the library to merge into)")
-        if Path(libraries[0]).suffix.lower() == ".json":
-            raise UsageError(f"--merge writes .bib libraries; {libraries[0]} is CSL-JSON")
-        if ".bib" not in format_for(options.format).suffixes:
-            raise UsageError(
-                f"--merge appends BibTeX entries to a .bib library; it cannot be combined "
-                f"with -f {options.format}"
-            )
-    elif output is not None and output.exists():
-        for library in libraries:
-            if Path(library).exists() and output.samefile(library):
-                raise UsageError(
-                    f"-o {output} is the library itself and would be replaced by the new "
-                    "papers only; add --merge to append them to it"
-                )
-
-
-def _refuse_stdout_onto_library(output: Path | None, libraries: Sequence[Library]) -> None:
-    """`note2bib export --library refs.bib > refs.bib`: the shell emptied it before we ran."""
-    if output is not None:
-        return
-    try:
-        out = os.fstat(sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        return  # not a real file (a test runner, a closed stream)
-    for library in libraries:
-        st = os.stat(library.path)
-        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
-            raise Note2BibError(
-                f"stdout is {library.path}, the library itself: the shell emptied it before "
-                "note2bib started (restore it from a backup or version control); to add to "
-                f"a library use --merge -o {library.path}"
-            )
-
-
-def _cited_keys(document: str, quiet: bool) -> frozenset[str] | None:
-    """The keys `document` cites; None when it cites everything (`\\nocite{*}`)."""
-    citations, diagnostics = find_citations(document)
+    if verbose and not quiet and (project := _project(ctx)) is not None:
+        _notice(f"settings from {project.path}")
+    request = app.ExportRequest(
+        notes=notes,
+        output=output,
+        format=fmt,
+        offline=offline,
+        refresh=refresh,
+        cache_dir=cache_dir,
+        unresolved=unresolved,
+        abstract=abstract,
+        search=not no_search,
+        encoding=encoding,
+        libraries=libraries,
+        merge=merge,
+        annotate_existing=annotate_existing,
+        cited=cited,
+    )
+    prepared = app.prepare_export(request)
     if not quiet:
-        for d in diagnostics:
-            _say(str(d))
-    keys = frozenset(c.key for c in citations)
-    return None if "*" in keys else keys
-
-
-def _refuse_overwriting_notes(output: Path, notes: Sequence[str]) -> None:
-    if not output.exists():
-        return
-    # Folders expanded: `export vault -o vault/list.md` must not replace a note in the vault.
-    for note in find_note_files([n for n in notes if n != "-"]):
-        if Path(note).exists() and output.samefile(note):
-            raise UsageError(f"-o {output} is one of the notes files; it would be overwritten")
-
-
-def _emit(result: Export, output: Path | None, merged: Library | None, quiet: bool) -> None:
-    if output is None:
-        sys.stdout.write(result.text)
+        _show(prepared.diagnostics)
+    with _progress(enabled=not quiet) as on_request:
+        result = app.run_export(prepared, on_request, None if quiet else _notice)
+    _tell(result.report, quiet=quiet, verbose=verbose)
+    saved = app.write_export(prepared, result)
+    if saved.stdout is not None:
+        sys.stdout.write(saved.stdout)
         sys.stdout.flush()
-    elif merged is not None and output.exists() and output.samefile(merged.path):
-        _merge_in_place(merged, result.text.encode("utf-8"), quiet)
-    else:
-        write_atomic(output, result.text)
-
-
-def _merge_in_place(library: Library, new: bytes, quiet: bool) -> None:
-    """Replace the library atomically, its previous version kept as FILE.bak."""
-    if new == library.data:
-        if not quiet:
-            _say(f"note2bib: {library.path}: nothing to add; the file was not touched")
-        return
-    backup = backup_path(library.path)
-    write_atomic(backup, library.data)
-    write_atomic(library.path, new)
-    if not quiet:
-        _say(f"note2bib: {library.path} updated; its previous version is in {backup}")
-
-
-def backup_path(path: str) -> str:
-    """Where the library's previous version goes: `refs.bib` → `refs.bib.bak`."""
-    return path + ".bak"
+    if saved.notice is not None and not quiet:
+        _notice(saved.notice)
+    ctx.exit(EXIT_OK if result.complete else EXIT_INCOMPLETE)
 
 
 def _tell(report: Report, *, quiet: bool, verbose: bool) -> None:
     if quiet:
         return
-    for d in report.diagnostics:
-        if d.level == "warning" or verbose:
-            _say(str(d))
-    _say(f"note2bib: {report.summary()}")
+    _show(d for d in report.diagnostics if d.level == "warning" or verbose)
+    _notice(report.summary())
 
 
 @contextmanager
@@ -382,67 +340,23 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.__exit__(None, None, None)
 
 
-def _encoding(name: str | None) -> str | None:
-    if name is None:
-        return None
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        raise click.BadParameter(f"{name!r} is not an encoding Python knows") from None
-
-
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
-
-
-def _api_url() -> str:
-    url = _env("NOTE2BIB_ARXIV_API", DEFAULT_API)
-    try:
-        check_api_url(url)
-    except ValueError as err:
-        # One line, as for a bad notes file: click's usage banner says nothing about this.
-        raise UsageError(f"NOTE2BIB_ARXIV_API: {err}") from None
-    return url
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = _env(name, "")
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"{name}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise UsageError(f"{name}={raw!r} must not be negative")
-    return value
-
-
 @main.command("ids")
 @click.argument("notes", nargs=-1, required=True, metavar="NOTES...")
-@click.option(
-    "--encoding",
-    callback=lambda _ctx, _param, value: _encoding(value),
-    metavar="NAME",
-    help="Read the notes in this encoding [default: UTF-8].",
-)
+@_encoding_option("Read the notes in this encoding [default: UTF-8].")
 def ids_command(notes: tuple[str, ...], encoding: str | None) -> None:
     """Show how NOTES were read, with no network: each unit (the text about one paper) as
     file:line, its kind (section, file, item, row, paragraph, details, mention), its title
     and the arXiv ids it is about (- for a paper named by its title only)."""
-    try:
-        found = read_units(_read_notes(notes, encoding))
-    except Note2BibError as err:
-        _fail(err)
-    for item in found:
-        unit = item.unit
-        ids = ", ".join(dict.fromkeys(str(m.id) for m in item.mentions)) or "-"
-        click.echo(f"{unit.source}:{unit.line}\t{unit.kind}\t{unit.title}\t{ids}")
-    count = len({m.id.base for item in found for m in item.mentions})
-    _say(f"note2bib: {count} arXiv ids in {len(found)} units")
+    found = app.ids(notes, encoding)
+    _echo(found.lines())
+    _notice(found.summary())
 
 
-@main.command("dedupe")
+def _dedupe_defaults(project: Project) -> dict[str, object]:
+    return {"libraries": project.options.library or None}
+
+
+@main.command("dedupe", project_defaults=_dedupe_defaults)
 @click.argument("libraries", nargs=-1, type=click.Path(dir_okay=False), metavar="[LIBRARY]...")
 def dedupe_command(libraries: tuple[str, ...]) -> None:
     """List entries of LIBRARY that are the same paper under different keys, one group a line.
@@ -450,116 +364,56 @@ def dedupe_command(libraries: tuple[str, ...]) -> None:
     Same arXiv id (in any field guise), same DOI, or same title and first author. Nothing is
     rewritten. Without LIBRARY, the library named in note2bib.toml.
     """
-    try:
-        paths = list(libraries) or _project_libraries()
-        libs = [read_library(path) for path in paths]
-    except Note2BibError as err:
-        _fail(err)
-    for d in (d for lib in libs for d in lib.diagnostics):
-        _say(str(d))
-    entries = [e for lib in libs for e in lib.entries]
-    groups = find_duplicates(entries)
-    for group in groups:
-        members = ", ".join(f"{e.key} ({e.file}:{e.line})" for e in group.entries)
-        click.echo(f"{members}: {group.how}")
-    _say(
-        f"note2bib: {len(groups)} groups of entries that are one paper, "
-        f"among {len(entries)} entries"
-    )
-
-
-def _project_libraries() -> list[str]:
-    found = find_project()
-    paths = read_project(found).paths_of("library") if found else []
-    if not paths:
-        raise click.UsageError("Missing argument 'LIBRARY' (and no note2bib.toml names one).")
-    return paths
+    deduped = app.dedupe(libraries)
+    _show(deduped.diagnostics)
+    _echo(deduped.lines())
+    _notice(deduped.summary())
 
 
 @main.command("init")
 def init_command() -> None:
     """Write a commented note2bib.toml starter file into the current folder."""
-    try:
-        path = write_starter(Path.cwd())
-    except Note2BibError as err:
-        _fail(err)
-    _say(f"note2bib: wrote {path.name}; set notes = … and library = … in it")
+    path = app.init(Path.cwd())
+    _notice(f"wrote {path.name}; set notes = … and library = … in it")
 
 
-@main.command("check")
+def _check_defaults(project: Project) -> dict[str, object]:
+    o = project.options
+    return {
+        "document": o.main,
+        "libraries": o.library or None,
+        "notes": project.notes if o.notes else None,
+    }
+
+
+@main.command("check", project_defaults=_check_defaults)
 @click.argument("document", required=False, type=click.Path(dir_okay=False), metavar="[TEX]")
-@click.option(
-    "--library",
-    "libraries",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="The library the document uses (repeatable) [default: from note2bib.toml].",
-)
+@_library_option("The library the document uses (repeatable) [default: from note2bib.toml].")
 @click.option(
     "--notes",
     "notes",
     multiple=True,
-    type=click.Path(dir_okay=False),
+    # Files or folders: the note2bib.toml's notes may name a folder, as export's NOTES may.
+    type=click.Path(),
+    metavar="FILE",
     help="Notes that may supply missing keys (repeatable) [default: from note2bib.toml].",
 )
-@click.option("--offline", is_flag=True, help="Use only the cache; never connect to arXiv.")
+@_offline_option
+@click.pass_context
 def check_command(
-    document: str | None, libraries: tuple[str, ...], notes: tuple[str, ...], offline: bool
+    ctx: click.Context,
+    document: str | None,
+    libraries: tuple[str, ...],
+    notes: tuple[str, ...],
+    offline: bool,
 ) -> None:
     """List the keys TEX (a .tex or .aux) cites that the library lacks, and which of them
     the notes would supply; library entries never cited are listed too, for information.
 
     Exit codes: 0 every cited key is in the library, 1 some are missing, 2 usage.
     """
-    try:
-        found = find_project()
-        project = read_project(found) if found else None
-        document = document or (project.path_of("main") if project else None)
-        if document is None:
-            raise click.UsageError("Missing argument 'TEX' (and no main = … in note2bib.toml).")
-        paths = list(libraries) or (project.paths_of("library") if project else [])
-        note_files = list(notes) or (project.notes() if project and project.get("notes") else [])
-        citations, diagnostics = find_citations(document)
-        libs = [read_library(path) for path in paths]
-        supplied = _keys_from_notes(note_files, libs, offline) if note_files else {}
-    except Note2BibError as err:
-        _fail(err)
-    for d in [*diagnostics, *(d for lib in libs for d in lib.diagnostics)]:
-        _say(str(d))
-    have = {e.key for lib in libs for e in lib.entries}
-    where = " or ".join(paths) or "the library (none given)"
-    missing = [c for c in citations if c.key != "*" and c.key not in have]
-    for c in missing:
-        source = supplied.get(c.key)
-        found_in = f"{source[0]} would supply it{source[1]}" if source else "no note supplies it"
-        click.echo(f"{c.source}:{c.line}: {c.key} is cited but not in {where}; {found_in}")
-    cited = {c.key for c in citations}
-    never = [] if "*" in cited else [e for lib in libs for e in lib.entries if e.key not in cited]
-    for e in never:
-        click.echo(f"{e.file}:{e.line}: {e.key} is never cited (information)")
-    from_notes = sum(c.key in supplied for c in missing)
-    _say(
-        f"note2bib: {len(cited)} keys cited, {len(missing)} missing ({from_notes} in the "
-        f"notes), {len(never)} library entries never cited"
-    )
-    sys.exit(EXIT_FATAL if missing else EXIT_OK)
-
-
-def _keys_from_notes(
-    paths: Sequence[str], libs: Sequence[Library], offline: bool
-) -> dict[str, tuple[str, str]]:
-    """The key each paper of the notes would have against `libs` → its note (file:line) and
-    ` (arXiv id)`."""
-    options = ExportOptions(
-        cache_dir=default_cache_dir(),
-        api_url=_api_url(),
-        delay=_env_float("NOTE2BIB_ARXIV_DELAY", 3.0),
-        offline=offline,
-    )
-    result = export(_read_notes(paths), options, None, libs, _notice)
-    out: dict[str, tuple[str, str]] = {}
-    for record in result.records:
-        s = record.units[0]
-        label = f" ({record.arxiv_id})" if record.arxiv_id else ""
-        out[record.key] = (f"{s.source}:{s.line}", label)
-    return out
+    checked = app.check(app.CheckRequest(document, libraries, notes, offline), _notice)
+    _show(checked.diagnostics)
+    _echo(checked.lines())
+    _notice(checked.summary())
+    ctx.exit(EXIT_OK if checked.complete else EXIT_FATAL)

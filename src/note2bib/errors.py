@@ -15,6 +15,11 @@ class UsageError(Note2BibError):
     exit_code = 2
 
 
+class MissingArgument(UsageError):
+    """A command's argument is missing and no note2bib.toml gives it; told as click tells its
+    own usage errors, under the command's usage line."""
+
+
 class InputError(Note2BibError):
     """A notes file or library cannot be read; the message names the file (and line)."""
 

@@ -45,6 +45,8 @@ from pylatexenc import latexwalker, macrospec
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
+from note2bib.bibtex_syntax import balanced
+
 _SPECIALS = {
     "\\": r"\textbackslash{}",
     "{": r"\textbraceleft{}",
@@ -141,7 +143,7 @@ def _title_tokens(text: str, math: bool) -> list[tuple[str, str]]:
     pos = 0
     while pos < len(text):
         m = _MATH.match(text, pos) if math else None
-        if m and _balanced(m.group()):
+        if m and balanced(m.group()):
             tokens.append(("math", m.group()))
         elif m := _WORD.match(text, pos):
             tokens.append(("word", m.group()))
@@ -151,16 +153,6 @@ def _title_tokens(text: str, math: bool) -> list[tuple[str, str]]:
             continue
         pos = m.end()
     return tokens
-
-
-def _balanced(s: str) -> bool:
-    """Whether BibTeX would see the braces in `s` as balanced."""
-    depth = 0
-    for c in s:
-        depth += (c == "{") - (c == "}")
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _encode_unit(unit: list[tuple[str, str]], ascii: bool, protect: bool) -> str:

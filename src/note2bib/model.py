@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Literal
 
 ARXIV_ABS = "https://arxiv.org/abs/"
+ARXIV_DOI = "10.48550/arXiv."
+"""arXiv's own DOIs are this prefix and the versionless id."""
 
 
 @dataclass(frozen=True, order=True)
@@ -27,6 +29,11 @@ class ArxivId:
     @property
     def abs_url(self) -> str:
         return ARXIV_ABS + str(self)
+
+    @property
+    def doi(self) -> str:
+        """arXiv's DOI for the paper (every version): `10.48550/arXiv.2302.08091`."""
+        return ARXIV_DOI + self.base
 
     @property
     def submitted(self) -> tuple[int, int]:
@@ -95,11 +102,6 @@ class FrontMatter:
     authors: tuple[str, ...] = ()
     year: int | None = None
 
-    @property
-    def names_paper(self) -> bool:
-        """Whether the file is about one paper (an id, a DOI or a title given)."""
-        return bool(self.arxiv or self.doi or self.title)
-
 
 @dataclass(frozen=True)
 class Mention:
@@ -131,10 +133,6 @@ class Paper:
     """The publisher DOI when arXiv lists one (never the 10.48550 arXiv DOI)."""
     journal_ref: str | None = None
     comment: str | None = None
-
-    @property
-    def arxiv_doi(self) -> str:
-        return f"10.48550/arXiv.{self.id.base}"
 
 
 @dataclass(frozen=True)

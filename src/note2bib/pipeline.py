@@ -1,4 +1,15 @@
-"""The one place the steps are wired in order: notes → ids → papers → records → text."""
+"""The steps from notes to a bibliography, each callable alone, and `export`, their composition:
+
+    read notes      `read_notes`: each note with the arXiv ids it names
+    resolve         `resolve_papers`: cache first, arXiv for the rest; titles looked up
+    build records   `records.build_records`: one record per paper, keyed
+    plan            `library.plan.plan_against_libraries`: new records, and those a library has
+    render          `render`: the records chosen in a format (merged into a library if asked)
+
+`plan_export` runs every step before rendering, for a caller that needs the records and not
+the text. Which records are written is the caller's choice: `export` writes every new one;
+`app` applies `--unresolved` first.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +17,6 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from note2bib.arxiv.api import DEFAULT_API, ArxivClient
 from note2bib.arxiv.cache import Cache
@@ -16,17 +26,20 @@ from note2bib.formats import RenderOptions, format_for
 from note2bib.library.merge import Annotation, merge_into
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
 from note2bib.library.read import Library
-from note2bib.model import Diagnostic, Record, Report, Unit
+from note2bib.model import Diagnostic, Paper, Record, Report, Unit
 from note2bib.notes.mentions import UnitIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
 
-Unresolved = Literal["keep", "skip", "error"]
+OnRequest = Callable[[int, int], None]
+"""Told (requests done, requests due) as arXiv is asked."""
+OnNotice = Callable[[str], None]
+"""Told, as it happens, why the run waits (arXiv asked it to, or a retry)."""
 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """Everything `export` needs to know besides the notes."""
+    """Everything the steps need to know besides the notes and the libraries."""
 
     cache_dir: Path
     format: str = "bibtex"
@@ -36,7 +49,6 @@ class ExportOptions:
     offline: bool = False
     refresh: bool = False
     abstract: bool = False
-    unresolved: Unresolved = "keep"
     search: bool = True
     """Look notes without an arXiv id up by title (cached searches even when offline)."""
     merge: bool = False
@@ -87,20 +99,28 @@ def empty_sources(notes: Sequence[NotesText], found: Sequence[UnitIds]) -> list[
     ]
 
 
-def export(
-    notes: Sequence[NotesText],
-    options: ExportOptions,
-    on_request: Callable[[int, int], None] | None = None,
-    libraries: Sequence[Library] = (),
-    on_notice: Callable[[str], None] | None = None,
-) -> Export:
-    """Notes in, bibliography out; only the resolver step touches disk and network.
+@dataclass(frozen=True)
+class Papers:
+    """What the cache and arXiv gave for the notes: papers by id, and by title for notes
+    that name none."""
 
-    With `libraries`, papers they already hold keep the library's key and are not written
-    again; with `options.merge` the text is the first library with the new entries appended.
-    `on_notice` hears, as it happens, why the run waits (arXiv asked it to, or a retry).
-    """
-    found, problems = read_notes(notes)
+    found: list[UnitIds]
+    """The notes, each one whose title was found with certainty now naming its paper."""
+    resolution: Resolution
+    by_title: TitleSearch
+
+    @property
+    def papers(self) -> dict[str, Paper]:
+        return {**self.resolution.papers, **self.by_title.papers}
+
+
+def resolve_papers(
+    found: Sequence[UnitIds],
+    options: ExportOptions,
+    on_request: OnRequest | None = None,
+    on_notice: OnNotice | None = None,
+) -> Papers:
+    """The only step that touches the cache and the network (none with `options.offline`)."""
     with Cache(options.cache_dir) as cache, _client(options, on_notice) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
         by_title = (
@@ -108,42 +128,100 @@ def export(
             if options.search
             else TitleSearch(list(found))
         )
-    found = by_title.found
-    records, built = build_records(found, {**resolution.papers, **by_title.papers})
-    plan = plan_against_libraries(records, libraries, found, options.cache_dir)
-    written = [r for r in plan.new if options.cited is None or r.key in options.cited]
-    diagnostics = [
+    return Papers(by_title.found, resolution, by_title)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Every step but rendering done: each record with its final key, and what was seen."""
+
+    papers: Papers
+    plan: LibraryPlan
+    diagnostics: tuple[Diagnostic, ...]
+
+    def new(self, cited: frozenset[str] | None = None) -> list[Record]:
+        """The records no library has; with `cited`, only those whose key is in it."""
+        return [r for r in self.plan.new if cited is None or r.key in cited]
+
+
+def plan_export(
+    notes: Sequence[NotesText],
+    options: ExportOptions,
+    on_request: OnRequest | None = None,
+    libraries: Sequence[Library] = (),
+    on_notice: OnNotice | None = None,
+) -> Planned:
+    """The notes read, their papers resolved, their records built and planned against
+    `libraries` (papers they hold keep the library's key)."""
+    found, problems = read_notes(notes)
+    papers = resolve_papers(found, options, on_request, on_notice)
+    records, built = build_records(papers.found, papers.papers)
+    plan = plan_against_libraries(records, libraries, papers.found, options.cache_dir)
+    diagnostics = (
         *(d for lib in libraries for d in lib.diagnostics),
         *problems,
-        *empty_sources(notes, found),
-        *by_title.diagnostics,
+        *empty_sources(notes, papers.found),
+        *papers.by_title.diagnostics,
         *built,
-        *check_links(plan.records, found),
-        *older_versions(plan.records, found),
+        *check_links(plan.records, papers.found),
+        *older_versions(plan.records, papers.found),
         *plan.diagnostics,
-        *unresolved_diagnostics(written, found, resolution, options.unresolved),
-    ]
-    unresolved = [r for r in written if r.paper is None]
-    if options.unresolved == "skip":
-        written = [r for r in written if r.paper is not None]
+    )
+    return Planned(papers, plan, diagnostics)
+
+
+def render(
+    planned: Planned,
+    written: Sequence[Record],
+    options: ExportOptions,
+    libraries: Sequence[Library] = (),
+    left_out: Sequence[Record] = (),
+) -> Export:
+    """`written` in `options.format` (with `options.merge`, the first library with them
+    appended), and the report; `left_out` are the unresolved records the caller chose not
+    to write."""
+    diagnostics = [*planned.diagnostics, *unresolved_diagnostics(written, left_out, planned)]
     text = format_for(options.format).render(written, RenderOptions(abstract=options.abstract))
     if options.merge:
-        text, notes_added = _merge(libraries[0], text, plan, options)
+        text, notes_added = _merge(libraries[0], text, planned.plan, options)
         diagnostics += notes_added
+    resolution, by_title = planned.papers.resolution, planned.papers.by_title
+    # Leaving out a note that names no paper is what the caller asked for; an id arXiv did
+    # not answer for is an incomplete result, written or not.
+    unresolved = sum(r.paper is None for r in written) + sum(
+        r.paper is None and r.arxiv_id is not None for r in left_out
+    )
     report = Report(
-        notes=len(found),
-        papers=sum(r.arxiv_id is not None for r in records),
+        notes=len(planned.papers.found),
+        papers=sum(r.arxiv_id is not None for r in planned.plan.records),
         from_cache=resolution.from_cache,
         fetched=resolution.fetched,
         requests=resolution.requests,
-        unresolved=_counted_unresolved(unresolved, options.unresolved),
-        in_library=len(plan.existing),
+        unresolved=unresolved,
+        in_library=len(planned.plan.existing),
         diagnostics=tuple(diagnostics),
         searched=by_title.searched,
         found_by_title=by_title.accepted,
         search_requests=by_title.requests,
     )
-    return Export(text, plan.records, report)
+    return Export(text, planned.plan.records, report)
+
+
+def export(
+    notes: Sequence[NotesText],
+    options: ExportOptions,
+    on_request: OnRequest | None = None,
+    libraries: Sequence[Library] = (),
+    on_notice: OnNotice | None = None,
+) -> Export:
+    """Notes in, bibliography out: every step, every new record written.
+
+    With `libraries`, papers they already hold keep the library's key and are not written
+    again; with `options.merge` the text is the first library with the new entries appended.
+    `on_notice` hears, as it happens, why the run waits (arXiv asked it to, or a retry).
+    """
+    planned = plan_export(notes, options, on_request, libraries, on_notice)
+    return render(planned, planned.new(options.cited), options, libraries)
 
 
 def _merge(
@@ -174,7 +252,7 @@ def _merge(
 
 
 def _client(
-    options: ExportOptions, on_notice: Callable[[str], None] | None
+    options: ExportOptions, on_notice: OnNotice | None
 ) -> AbstractContextManager[ArxivClient | None]:
     """The arXiv client for this run, or None (offline): closed when the run is done."""
     if options.offline:
@@ -188,41 +266,24 @@ def _client(
     )
 
 
-def _counted_unresolved(unresolved: Sequence[Record], policy: Unresolved) -> int:
-    # Skipping notes that name no paper is what the user asked for; an id arXiv did not
-    # answer for is still an incomplete result, whatever the policy.
-    if policy == "skip":
-        return sum(r.arxiv_id is not None for r in unresolved)
-    return len(unresolved)
-
-
 def unresolved_diagnostics(
-    records: Sequence[Record],
-    found: Sequence[UnitIds],
-    resolution: Resolution,
-    policy: Unresolved = "keep",
+    written: Sequence[Record], left_out: Sequence[Record], planned: Planned
 ) -> list[Diagnostic]:
-    """One warning per entry that is not an arXiv paper with its metadata, at its first note."""
-    first_line = first_mentions(found)
+    """One warning per record that is not an arXiv paper with its metadata, at its first note:
+    those written without the metadata, then those left out."""
+    first_line = first_mentions(planned.papers.found)
+    missing = planned.papers.resolution.missing
     out = []
-    for record in records:
+    for record, was_left_out in [*((r, False) for r in written), *((r, True) for r in left_out)]:
         if record.paper is not None:
             continue
         if record.arxiv_id is not None:
             source, line = first_line[record.arxiv_id.base]
-            reason = resolution.missing.get(record.arxiv_id.base, "not resolved")
-            out.append(
-                Diagnostic(
-                    f"{record.arxiv_id}: {reason}; "
-                    + (
-                        "left out"
-                        if policy == "skip"
-                        else f"written as {record.key} without arXiv's metadata"
-                    ),
-                    source,
-                    line,
-                )
+            reason = missing.get(record.arxiv_id.base, "not resolved")
+            fate = (
+                "left out" if was_left_out else f"written as {record.key} without arXiv's metadata"
             )
+            out.append(Diagnostic(f"{record.arxiv_id}: {reason}; {fate}", source, line))
         else:
             unit = record.units[0]
             out.append(

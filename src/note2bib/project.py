@@ -70,11 +70,32 @@ notes = ["notes/*.md"]
 
 
 @dataclass(frozen=True)
+class Options:
+    """The settings that stand for command-line options, typed: None (or empty) where the file
+    says nothing; paths usable from cwd."""
+
+    notes: tuple[str, ...] | None = None
+    """Files or glob patterns, as written (`Project.notes` expands them)."""
+    library: tuple[str, ...] = ()
+    format: str | None = None
+    output: str | None = None
+    merge: bool | None = None
+    annotate_existing: bool | None = None
+    main: str | None = None
+    cited: bool = False
+    unresolved: str | None = None
+    abstract: bool | None = None
+    offline: bool | None = None
+    cache_dir: str | None = None
+
+
+@dataclass(frozen=True)
 class Project:
     """A `note2bib.toml`, read: its location and its settings, paths made usable from cwd."""
 
     path: Path
     settings: dict[str, Any]
+    """As the file has them (checked by `read_project`)."""
 
     @property
     def folder(self) -> Path:
@@ -83,6 +104,25 @@ class Project:
     def get(self, key: str) -> Any:
         return self.settings.get(key)
 
+    @property
+    def options(self) -> Options:
+        s = self.settings
+        notes = s.get("notes")
+        return Options(
+            notes=None if notes is None else tuple(_listed(notes)),
+            library=tuple(self.paths_of("library")),
+            format=s.get("format"),
+            output=self.path_of("output"),
+            merge=s.get("merge"),
+            annotate_existing=s.get("annotate-existing"),
+            main=self.path_of("main"),
+            cited=bool(s.get("cited")),
+            unresolved=s.get("unresolved"),
+            abstract=s.get("abstract"),
+            offline=s.get("offline"),
+            cache_dir=self.path_of("cache-dir"),
+        )
+
     def path_of(self, key: str) -> str | None:
         """A single path setting, relative to the file, as a path usable from cwd."""
         value = self.settings.get(key)
@@ -90,23 +130,31 @@ class Project:
 
     def paths_of(self, key: str) -> list[str]:
         """A path-or-list setting (`library`), each made usable from cwd."""
-        value = self.settings.get(key)
-        values = [value] if isinstance(value, str) else list(value or [])
-        return [_shown(self.folder / str(v)) for v in values]
+        return [_shown(self.folder / str(v)) for v in _listed(self.settings.get(key))]
 
     def notes(self) -> list[str]:
         """The notes files: each pattern expanded (sorted); a pattern matching nothing is an
         error naming it."""
-        value = self.settings.get("notes")
-        patterns = [value] if isinstance(value, str) else list(value or [])
         found: list[str] = []
-        for pattern in patterns:
+        for pattern in _listed(self.settings.get("notes")):
             full = str(self.folder / str(pattern))
             matches = sorted(glob.glob(full, recursive=True)) if glob.has_magic(full) else [full]
             if not matches or not all(os.path.exists(m) for m in matches):
                 raise UsageError(f"{self.path}: notes pattern {pattern!r} matches no file")
             found += [_shown(Path(m)) for m in matches if _shown(Path(m)) not in found]
         return found
+
+    def cited_document(self) -> str:
+        """`main`, for `cited = true`: an error naming the file when it is not set."""
+        main_file = self.path_of("main")
+        if main_file is None:
+            raise UsageError(f'{self.path}: cited = true needs main = "your-document.tex"')
+        return main_file
+
+
+def _listed(value: Any) -> list[Any]:
+    """A one-or-a-list setting as a list."""
+    return [value] if isinstance(value, str) else list(value or [])
 
 
 def _shown(path: Path) -> str:

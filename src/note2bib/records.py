@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
 from note2bib.keys import assign_keys
@@ -14,9 +14,7 @@ from note2bib.titles import looks_like_title, normalize_title
 
 
 def build_records(
-    found: Sequence[UnitIds],
-    papers: Mapping[str, Paper],
-    taken_keys: Collection[str] = (),
+    found: Sequence[UnitIds], papers: Mapping[str, Paper]
 ) -> tuple[list[Record], list[Diagnostic]]:
     """One record per paper (in order of first mention) and per note that names none.
 
@@ -56,7 +54,7 @@ def build_records(
             )
         else:
             records.append(Record(key="", units=tuple(units), **_from_notes(units)))
-    return assign_keys(records, taken_keys), diagnostics
+    return assign_keys(records), diagnostics
 
 
 def _title_group(unit: Unit) -> object:

@@ -1,13 +1,12 @@
-"""Titles compared as a reader would (LaTeX decoded; accents, case, punctuation ignored), and
-the title a note's heading holds once its decorations are taken off."""
+"""Titles normalised as a reader compares them (LaTeX decoded; accents, case, punctuation
+ignored), and the title a note's heading holds once its decorations are taken off. Whether
+two titles are one is `title_match`'s to say."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz
 
 from note2bib.latex import decode
 
@@ -47,11 +46,6 @@ def normalize_title(title: str) -> str:
         folded = unicodedata.normalize("NFC", folded).casefold()
     # `[\W_]` is exactly what `str.isalnum` rejects: every other character splits words.
     return " ".join(_NOT_ALNUM.sub(" ", folded).split())
-
-
-def title_similarity(a: str, b: str) -> float:
-    """0 to 100: how alike two titles are after normalisation, word order mattering."""
-    return float(fuzz.ratio(normalize_title(a), normalize_title(b)))
 
 
 # --- A heading as a paper title ----------------------------------------------------------

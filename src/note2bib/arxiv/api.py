@@ -1,25 +1,16 @@
-"""arXiv API access: batches of ids through the `arxiv` package, each result as a `Paper`.
+"""arXiv API access: batches of ids and title searches, each answer as `Paper`s.
 
-The only module that imports `arxiv`; the HTTP under it (pacing, retries, checks on each
-answer) is `arxiv.http`.
+The queries are built here; the HTTP under them (pacing, retries, checks on each answer) is
+`arxiv.http`, and the reading of arXiv's Atom answers `arxiv.atom`.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any
-from urllib.parse import urlsplit
-
-import arxiv
-
-# Private, but pinned by `arxiv>=4,<5`: we fetch ourselves (arxiv.py sends no timeout, a fixed
-# `arxiv.py/x` User-Agent and its own retries) and hand the bytes to its Atom parser.
-from arxiv import _feed
+from urllib.parse import urlencode, urlsplit
 
 from note2bib import __version__
 from note2bib.arxiv.http import (
@@ -33,6 +24,7 @@ from note2bib.arxiv.http import (
     Transport,
 )
 from note2bib.arxiv.pacing import Pacer
+from note2bib.closing import Closing
 from note2bib.model import ArxivId, Paper
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
@@ -42,9 +34,6 @@ BATCH_SIZE = 100
 
 NO_SUCH_PAPER = "arXiv has no paper with this id"
 REFUSED_ID = "arXiv refused this id as malformed (HTTP 400)"
-
-# `Result.entry_id` is `http://arxiv.org/abs/<id>v<N>`, old-style ids keep their slash.
-_ENTRY_ID = re.compile(r"/abs/(?P<base>.+?)v(?P<version>\d+)$")
 
 OnRequest = Callable[[int, int], None]
 """Called before each batch's request with (batch number from 1, number of batches)."""
@@ -61,7 +50,7 @@ class Fetched:
     """HTTP requests sent (retries included)."""
 
 
-class ArxivClient:
+class ArxivClient(Closing):
     """Asks arXiv for papers by id: ≤100 ids per request, paced, one connection, our name."""
 
     def __init__(
@@ -93,7 +82,6 @@ class ArxivClient:
             max_body=max_body,
             pacer=Pacer(delay, pace_dir),
         )
-        self._client = _PackageClient(api_url, self._transport)
 
     def fetch(self, ids: Sequence[ArxivId], on_request: OnRequest | None = None) -> Fetched:
         """Every paper arXiv has for `ids` (latest version); the rest in `missing` with a reason.
@@ -126,12 +114,7 @@ class ArxivClient:
     def _ask(self, batch: list[str], into: Fetched, absent: list[str] | None) -> None:
         """Ask for `batch`; each id ends in `papers`, `missing`, or `absent` (left out)."""
         try:
-            results = self._client.results(arxiv.Search(id_list=batch, max_results=len(batch)))
-            found = {}
-            for result in list(results):
-                entry = parse_entry_id(result.entry_id)
-                if entry is not None:
-                    found[entry.base] = paper_from_result(result)
+            papers = self._transport.get(query_url(self.api_url, id_list=batch))
         except Refused as refusal:
             self._isolate(batch, refusal, into, absent)
             return
@@ -143,6 +126,8 @@ class ArxivClient:
         except BatchFailed as failure:
             into.missing.update(dict.fromkeys(batch, str(failure)))
             return
+        # No more entries than ids asked for, whatever a mirror sends.
+        found = {paper.id.base: paper for paper in papers[: len(batch)]}
         for base in batch:
             if base in found:
                 into.papers[base] = found[base]
@@ -180,17 +165,6 @@ class ArxivClient:
         """Close the connection to arXiv."""
         self._transport.close()
 
-    def __enter__(self) -> ArxivClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def search(self, query: str, max_results: int = 10) -> Searched:
         """One `search_query` request (paced like the id batches); results in arXiv's order.
 
@@ -198,19 +172,12 @@ class ArxivClient:
         `ArxivUnavailable` when the answer is hostile (as `fetch` does).
         """
         sent_before = self._transport.requests
-        client = _PackageClient(self.api_url, self._transport)
-        client.page_size = max_results  # one page of `max_results`, never a second
+        url = query_url(self.api_url, query=query, max_results=max_results)
         try:
-            results = list(client.results(arxiv.Search(query=query, max_results=max_results)))
+            papers = self._transport.get(url)  # one page of `max_results`, never a second
         except BatchFailed as failure:
             raise SearchFailed(str(failure)) from None
-        papers = []
-        for result in results:
-            try:
-                papers.append(paper_from_result(result))
-            except ValueError:
-                continue  # not an arXiv entry: nothing to cite
-        return Searched(papers, self._transport.requests - sent_before)
+        return Searched(papers[:max_results], self._transport.requests - sent_before)
 
 
 def check_api_url(api_url: str) -> None:
@@ -220,83 +187,32 @@ def check_api_url(api_url: str) -> None:
         raise ValueError(f"the arXiv API address must be an http(s) URL, not {api_url!r}")
 
 
+def query_url(
+    api_url: str, *, id_list: Sequence[str] = (), query: str = "", max_results: int = BATCH_SIZE
+) -> str:
+    """The request for one page of answers: an `id_list`, or a `search_query`, from the start.
+
+    The parameters, their order and their encoding are arxiv.py's (`Client._format_url`), the
+    client note2bib used to send them through: arXiv's recorded answers are for these URLs.
+    """
+    parameters = {
+        "search_query": query,
+        "id_list": ",".join(id_list),
+        "sortBy": "relevance",
+        "sortOrder": "descending",
+        "start": "0",
+        "max_results": str(max_results),
+    }
+    joiner = "&" if "?" in api_url else "?"
+    return api_url + joiner + urlencode(parameters)
+
+
 def _batches(ids: Sequence[ArxivId]) -> Iterator[list[str]]:
     """Versionless, deduplicated ids in first-seen order, ≤100 at a time."""
     # Asking versionless makes arXiv answer with the latest version, which is what a Paper holds.
     bases = list(dict.fromkeys(arxiv_id.base for arxiv_id in ids))
     for start in range(0, len(bases), BATCH_SIZE):
         yield bases[start : start + BATCH_SIZE]
-
-
-def parse_entry_id(entry_id: str) -> ArxivId | None:
-    """`http://arxiv.org/abs/hep-th/9901001v2` → ArxivId('hep-th/9901001', 2); None if not one."""
-    match = _ENTRY_ID.search(entry_id)
-    if match is None:
-        return None
-    return ArxivId(match["base"], int(match["version"]))
-
-
-def paper_from_result(result: Any) -> Paper:
-    """An `arxiv.Result` as a `Paper` (ValueError when its id is not an arXiv abs URL)."""
-    entry = parse_entry_id(result.entry_id)
-    if entry is None or entry.version is None:
-        raise ValueError(f"not an arXiv entry id: {result.entry_id!r}")
-    return Paper(
-        id=entry.versionless,
-        version=entry.version,
-        title=result.title,
-        authors=tuple(str(author.name) for author in result.authors),
-        # Old records carry leading spaces and a trailing newline from arXiv's abs files.
-        summary=result.summary.strip(),
-        published=result.published,
-        updated=result.updated,
-        primary_category=result.primary_category,
-        categories=tuple(result.categories),
-        doi=_doi(result.doi),
-        journal_ref=_text_or_none(result.journal_ref),
-        comment=_text_or_none(result.comment),
-    )
-
-
-def _text_or_none(value: str | None) -> str | None:
-    """arXiv's optional fields, with an empty element treated as absent."""
-    if value is None or not value.strip():
-        return None
-    return value.strip()
-
-
-def _doi(value: str | None) -> str | None:
-    """The first publisher DOI arXiv lists, as a bare `10.…` string."""
-    text = _text_or_none(value)
-    if text is None:
-        return None
-    # A few records list several DOIs in one element; a Paper holds one.
-    first = text.split()[0]
-    for prefix in ("https://doi.org/", "http://doi.org/", "doi:"):
-        if first.lower().startswith(prefix):
-            first = first[len(prefix) :]
-    return first or None
-
-
-class _PackageClient(arxiv.Client):  # type: ignore[misc]  # arxiv ships no type hints
-    """`arxiv.Client` with its fetching replaced: our transport, one page per batch."""
-
-    def __init__(self, api_url: str, transport: Transport) -> None:
-        # Pacing and retry are the transport's; page_size 100 so each batch fits one page.
-        super().__init__(page_size=BATCH_SIZE, delay_seconds=0.0, num_retries=0)
-        joiner = "&" if "?" in api_url else "?"
-        self.query_url_format = api_url.replace("{", "{{").replace("}", "}}") + joiner + "{}"
-        self._transport = transport
-
-    def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> Any:
-        """Fetch and parse one page (the seam `arxiv.Client.results` calls for every page)."""
-        if not first_page:
-            # An id_list batch is one page; never follow arXiv's totalResults into a second.
-            return _feed.ParsedFeed(header=_feed.FeedHeader())
-        feed = _feed.parse(self._transport.get(url))
-        if feed.malformed:
-            raise BatchFailed("arXiv sent an answer that is not a readable feed")
-        return feed
 
 
 @dataclass(frozen=True)

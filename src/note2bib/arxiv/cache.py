@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any
 
 import platformdirs
 
+from note2bib.closing import Closing
 from note2bib.errors import InputError
 from note2bib.model import ArxivId, Paper
+from note2bib.sqlite_store import StoreError, open_store
 
 FILE_NAME = "papers.sqlite3"
 SCHEMA_VERSION = 1
 """Bump when the table or the Paper JSON changes; an older cache is then rebuilt, not read."""
 
-# Another note2bib run may be writing; wait for its lock rather than fail.
-_BUSY_TIMEOUT_MS = 5000
 # Stay well under SQLite's limit on `?` parameters in one statement.
 _CHUNK = 500
 
@@ -54,41 +51,18 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("note2bib"))
 
 
-class Cache:
-    """Papers arXiv already gave us, in `<directory>/papers.sqlite3`."""
+class Cache(Closing):
+    """Papers arXiv already gave us, in `<directory>/papers.sqlite3`.
+
+    Any failure of the file stops the run with one sentence naming it (`sqlite_store`'s
+    policy, this store's cost): failing in silence would ask arXiv for every paper again.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE_NAME
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            # Autocommit: transactions are explicit (`_transaction`), DDL included.
-            self._db = sqlite3.connect(
-                self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"The cache file {self.path} cannot be opened ({exc}).") from exc
-        try:
-            self._prepare()
-        except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise InputError(
-                f"The cache file {self.path} is not a SQLite database ({exc}); "
-                "delete it and run again."
-            ) from exc
-
-    def _prepare(self) -> None:
-        """WAL, a busy timeout, and a table of the current schema (an older one is dropped)."""
-        self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        # WAL lets one run read while another writes.
-        self._db.execute("PRAGMA journal_mode = WAL")
-        with self._transaction():
-            (version,) = self._db.execute("PRAGMA user_version").fetchone()
-            if version != SCHEMA_VERSION:
-                # A cache only saves requests: rebuilding loses nothing arXiv cannot resend.
-                self._db.execute("DROP TABLE IF EXISTS papers")
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self._db.execute(_CREATE)
-            self._db.execute(_CREATE_SEARCHES)
+        # A cache of another schema is rebuilt: that loses nothing arXiv cannot resend.
+        with _or_stop():
+            self._store = open_store(self.path, SCHEMA_VERSION, (_CREATE, _CREATE_SEARCHES))
 
     def get_many(self, bases: Iterable[str]) -> dict[str, Paper]:
         """The cached papers among `bases` (versionless ids), in the order asked."""
@@ -97,7 +71,9 @@ class Cache:
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT base, paper FROM papers WHERE schema = ? AND base IN ({marks})"
-            for base, text in self._query(query, [SCHEMA_VERSION, *chunk]):
+            with _or_stop():
+                found = self._store.rows(query, [SCHEMA_VERSION, *chunk])
+            for base, text in found:
                 paper = _load(text)
                 if paper is not None and paper.id.base == base:
                     rows[base] = paper
@@ -107,19 +83,17 @@ class Cache:
         """Store (or replace) these papers, all in one transaction."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         rows = [(p.id.base, SCHEMA_VERSION, now, paper_to_json(p)) for p in papers]
-        try:
-            with self._transaction():
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO papers (base, schema, fetched_at, paper) "
-                    "VALUES (?, ?, ?, ?)",
-                    rows,
-                )
-        except sqlite3.Error as exc:
-            raise InputError(f"The cache file {self.path} cannot be written ({exc}).") from exc
+        with _or_stop(), self._store.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO papers (base, schema, fetched_at, paper) "
+                "VALUES (?, ?, ?, ?)",
+                rows,
+            )
 
     def get_search(self, query: str) -> list[str] | None:
         """The ids a cached search answered (maybe none), or None when it was never asked."""
-        rows = self._query("SELECT ids, query FROM searches WHERE query = ?", [query])
+        with _or_stop():
+            rows = self._store.rows("SELECT ids FROM searches WHERE query = ?", [query])
         if not rows:
             return None
         try:
@@ -133,47 +107,25 @@ class Cache:
     def put_search(self, query: str, ids: Iterable[str]) -> None:
         """Remember what a search answered (its papers go in with `put_many`)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        try:
-            with self._transaction():
-                self._db.execute(
-                    "INSERT OR REPLACE INTO searches (query, fetched_at, ids) VALUES (?, ?, ?)",
-                    (query, now, json.dumps(list(ids))),
-                )
-        except sqlite3.Error as exc:
-            raise InputError(f"The cache file {self.path} cannot be written ({exc}).") from exc
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One write transaction, taken at once so two runs never interleave their writes."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-
-    def _query(self, sql: str, params: list[Any]) -> list[tuple[str, str]]:
-        """Rows of a read, with SQLite's errors turned into one sentence naming the file."""
-        try:
-            return list(self._db.execute(sql, params))
-        except sqlite3.Error as exc:
-            raise InputError(f"The cache file {self.path} cannot be read ({exc}).") from exc
+        with _or_stop(), self._store.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO searches (query, fetched_at, ids) VALUES (?, ?, ?)",
+                (query, now, json.dumps(list(ids))),
+            )
 
     def close(self) -> None:
         """Close the database."""
-        self._db.close()
+        self._store.close()
 
-    def __enter__(self) -> Cache:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+@contextmanager
+def _or_stop() -> Iterator[None]:
+    """A failure of the cache file as the sentence that stops the run."""
+    try:
+        yield
+    except StoreError as err:
+        advice = "; delete it and run again" if err.damaged else ""
+        raise InputError(f"{err}{advice}.") from err
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:

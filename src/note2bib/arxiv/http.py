@@ -1,5 +1,5 @@
-"""HTTP to the arXiv API: one session, our User-Agent, pacing, the retry policy, and checks
-that each answer is a whole Atom feed of a sane size.
+"""HTTP to the arXiv API: one session, our User-Agent, pacing, the retry policy, a cap on
+each answer's size, and what it means when `arxiv.atom` cannot read an answer.
 
 The only module that imports `requests`.
 """
@@ -13,14 +13,15 @@ import re
 import socket
 import ssl
 import time
-import xml.parsers.expat
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import requests
 
+from note2bib.arxiv.atom import BrokenFeed, HostileFeed, NotAFeed, UnreadableEntry, read_feed
 from note2bib.arxiv.pacing import Pacer
 from note2bib.errors import ArxivUnavailable
+from note2bib.model import Paper
 
 TRIES = 4
 """Tries per request when arXiv is overloaded, unreachable or sends a broken answer."""
@@ -30,14 +31,13 @@ BACKOFF_CAP = 60.0
 """The longest wait between tries when arXiv gives no `Retry-After`."""
 MAX_BODY = 32 * 1024 * 1024
 """The largest answer read. A page of 100 entries as large as the 2,833-author 1411.4413
-(165 kB) is 16.5 MB, and parsing it takes about 20 times that in memory (lxml's tree, then
-the results), so 32 MiB leaves room twice over while a hostile feed stays well under 1 GB."""
+(165 kB) is 16.5 MB, which `arxiv.atom` reads in one pass (no tree) into about 30 MB of
+papers, so 32 MiB leaves room twice over while a hostile feed stays well under 1 GB."""
 
 # Overload and gateway answers: worth another try after a pause.
 _TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 # arXiv's HTTP 400 feed names the id it refused: `<summary>incorrect id format for abc</summary>`.
 _REFUSED_ID = re.compile(rb"incorrect id format for ([^<\s]+)")
-_ATOM_FEED = "http://www.w3.org/2005/Atom feed"
 _CHUNK = 64 * 1024
 
 Notice = Callable[[str], None]
@@ -75,7 +75,7 @@ class TooLong(BatchFailed):
 
 
 class Transport:
-    """HTTP for the `arxiv` package: one session, our User-Agent, a timeout, pacing, retries."""
+    """HTTP to arXiv's API: one session, our User-Agent, a timeout, pacing, retries."""
 
     def __init__(
         self,
@@ -101,8 +101,8 @@ class Transport:
         self._gave_up: str | None = None
         self.requests = 0
 
-    def get(self, url: str) -> bytes:
-        """A checked Atom feed from a 200 answer, trying again while failures are transient.
+    def get(self, url: str) -> list[Paper]:
+        """The papers of a 200 answer's Atom feed, trying again while failures are transient.
 
         Raises `GaveUp` when every try failed, another `BatchFailed` for a failure no retry
         mends, `ArxivUnavailable` for a hostile answer.
@@ -138,8 +138,8 @@ class Transport:
             self._notice(told)
         self._sleep(wait)
 
-    def _get_once(self, url: str) -> bytes:
-        """One paced GET, its body read up to `max_body` and checked to be an Atom feed."""
+    def _get_once(self, url: str) -> list[Paper]:
+        """One paced GET, its body read up to `max_body`, checked and read as an Atom feed."""
         self._pace()
         self.requests += 1
         try:
@@ -159,7 +159,7 @@ class Transport:
             raise Transient(f"arXiv's answer broke off ({_connection_detail(exc)})") from exc
         except requests.RequestException as exc:
             raise BatchFailed(f"arXiv could not be reached ({type(exc).__name__})") from exc
-        return _check_feed(body, url)
+        return _read_feed(body, url)
 
     def _read(self, response: requests.Response, url: str) -> bytes:
         """The body, read in chunks and given up on as soon as it passes `max_body`."""
@@ -176,7 +176,7 @@ class Transport:
     def _pace(self) -> None:
         """Sleep until `delay` seconds have passed since any note2bib run sent a request."""
         # Counted from request to request, as arXiv's "one request every three seconds" and
-        # the `arxiv` package count it: waiting after each answer too would add every
+        # the arxiv.py client count it: waiting after each answer too would add every
         # answer's latency to the pause.
         self._pacer.wait()
 
@@ -227,48 +227,27 @@ def _retry_after(value: str | None) -> float | None:
     return float(max(0, math.ceil((when - datetime.now(UTC)).total_seconds())))
 
 
-class _Hostile(Exception):
-    """Raised from inside the XML parser to stop at a DOCTYPE that could declare entities."""
-
-
-def _check_feed(body: bytes, url: str) -> bytes:
-    """`body` if it is a whole Atom feed without entity declarations.
+def _read_feed(body: bytes, url: str) -> list[Paper]:
+    """The papers of `body` if it is a whole Atom feed without entity declarations.
 
     Raises `ArxivUnavailable` for entity declarations (arXiv never sends a DOCTYPE; a server
     that does may be trying entity expansion or external entities), `Transient` for a feed
-    that breaks off, is not XML, or is not an Atom feed (an error page, which may pass).
+    that breaks off, is not XML, or is not an Atom feed (an error page, which may pass),
+    `BatchFailed` for an entry that cannot be read (asking again would get it again).
     """
-    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
-    root: list[str] = []
-
-    def doctype(name: str, system_id: str | None, public_id: str | None, internal: int) -> None:
-        # Entities come from an internal subset or an external DTD; a bare <!DOCTYPE html>
-        # (an error page) declares none and is turned away below as not being a feed.
-        if internal or system_id:
-            raise _Hostile
-
-    def entity(*_: object) -> None:
-        raise _Hostile
-
-    def element(name: str, _attributes: object) -> None:
-        if not root:
-            root.append(name)
-
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = entity
-    parser.StartElementHandler = element
     try:
-        parser.Parse(body, True)
-    except _Hostile:
+        return read_feed(body)
+    except HostileFeed:
         raise ArxivUnavailable(
             f"refused the answer of the arXiv API at {_endpoint(url)}: it declares XML entities "
             "(a DOCTYPE), which arXiv never does"
         ) from None
-    except xml.parsers.expat.ExpatError as err:
+    except BrokenFeed as err:
         raise Transient(f"arXiv sent a feed that breaks off or is not XML ({err})") from None
-    if root != [_ATOM_FEED]:
-        raise Transient("arXiv sent a page that is not an Atom feed")
-    return body
+    except NotAFeed:
+        raise Transient("arXiv sent a page that is not an Atom feed") from None
+    except UnreadableEntry as err:
+        raise BatchFailed(f"arXiv sent an entry that cannot be read ({err})") from None
 
 
 def _too_big(url: str, cap: int) -> ArxivUnavailable:

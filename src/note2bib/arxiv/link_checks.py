@@ -7,22 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
-
-from note2bib.model import Diagnostic, Paper, Record, Unit
+from note2bib.model import Diagnostic, Record, Unit
 from note2bib.notes.mentions import UnitIds
-from note2bib.titles import heading_title, looks_like_title, normalize_title, significant_words
+from note2bib.title_match import heading_matches
+from note2bib.titles import heading_title, looks_like_title
 
 MIN_TITLE_WORDS = 3
 """A heading with fewer significant words is a name (`GFPGAN`, `Thought Cloning`), not a title."""
-SAME_TITLE = 80.0
-"""Whole-title similarity from which a heading is the paper's title (a title edited in v4)."""
-SAME_PART = 85.0
-"""Similarity to a part of the title (before or after a colon) that counts as naming it."""
-SHARED_WORDS = 0.5
-"""Share of the heading's significant words found in arXiv's title that counts as a match."""
-
-_PART_SEPARATORS = (":", " - ", " \u2014 ", " \u2013 ", "? ")
 
 
 def check_links(records: Sequence[Record], found: Sequence[UnitIds]) -> list[Diagnostic]:
@@ -53,30 +44,6 @@ def check_links(records: Sequence[Record], found: Sequence[UnitIds]) -> list[Dia
                     )
                 )
     return out
-
-
-def heading_matches(title: str, paper: Paper) -> bool:
-    """Whether a heading plausibly names this paper: its title (any version's, near enough),
-    a part of it, a name its abstract uses, or most of the title's words."""
-    mine = normalize_title(title)
-    theirs = normalize_title(paper.title)
-    if fuzz.ratio(mine, theirs) >= SAME_TITLE:
-        return True
-    if any(fuzz.ratio(mine, normalize_title(part)) >= SAME_PART for part in _parts(paper.title)):
-        return True
-    padded = f" {mine} "
-    if padded in f" {theirs} " or padded in f" {normalize_title(paper.summary)} ":
-        return True
-    words = significant_words(title)
-    shared = set(words) & set(significant_words(paper.title))
-    return len(shared) >= SHARED_WORDS * len(words)
-
-
-def _parts(title: str) -> list[str]:
-    parts = [title]
-    for separator in _PART_SEPARATORS:
-        parts = [piece for part in parts for piece in part.split(separator)]
-    return [p for p in parts if p.strip()]
 
 
 def older_versions(records: Sequence[Record], found: Sequence[UnitIds]) -> list[Diagnostic]:

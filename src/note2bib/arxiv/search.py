@@ -3,11 +3,8 @@
 Pure functions only; asking arXiv and the cache is `resolve.find_by_title`'s job. A wrong
 paper is worse than none, so a search result is accepted only when it is certain:
 
-- its title and the note's are the same words in the same order once case, accents, LaTeX,
-  punctuation and hyphens are set aside (`pre-training` = `pretraining`; a leading "A"/"The"
-  may be missing), and
-- their similarity (rapidfuzz ratio of the normalised titles, word order mattering) is at
-  least `SIMILARITY_THRESHOLD`, and
+- its title and the note's are one by `title_match`'s search rule (the same words in the same
+  order, and a similarity of at least `title_match.SEARCH_RATIO`), and
 - the authors and the year the note names, if any, agree with arXiv's record, and
 - no other result passes as well.
 """
@@ -20,15 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from note2bib.model import Paper, Unit
-from note2bib.titles import (
-    heading_title,
-    looks_like_title,
-    normalize_title,
-    title_similarity,
-)
+from note2bib.title_match import SEARCH_RATIO, same_words, title_similarity, title_words
+from note2bib.titles import heading_title, looks_like_title, normalize_title
 
-SIMILARITY_THRESHOLD = 95.0
-"""Out of 100; below it two titles are not taken as one, even with the same words."""
 SEARCH_RESULTS = 10
 """Candidates asked of arXiv per title search: the paper need not come first."""
 MAX_QUERY_WORDS = 20
@@ -45,7 +36,6 @@ _YEAR_LINE = re.compile(
 # A title quoted on one line: "…" or “…”, long enough to be more than a word or two.
 _QUOTED = re.compile(r"[\"“](?P<title>[^\"“”\n]{12,300})[\"”]")
 _ET_AL = re.compile(r"\bet\.? al\.?|외\s*\d*\s*명?|\betc\.?", re.IGNORECASE)
-_ARTICLES = frozenset({"a", "an", "the"})
 _NAME_SEPARATORS = re.compile(r"\s*(?:;|&|\band\b|,)\s*", re.IGNORECASE)
 
 
@@ -173,10 +163,10 @@ def weigh(clues: Clues, paper: Paper) -> Verdict:
     """How a candidate compares with what the note says, and what (if anything) is wrong."""
     titles = clues.titles + clues.written
     similarity = max(title_similarity(t, paper.title) for t in titles)
-    same = [t for t in titles if _same_words(t, paper.title)]
+    same = [t for t in titles if same_words(t, paper.title)]
     problem = None
-    if similarity < SIMILARITY_THRESHOLD:
-        problem = f"below {SIMILARITY_THRESHOLD:g}"
+    if similarity < SEARCH_RATIO:
+        problem = f"below {SEARCH_RATIO:g}"
     elif not same:
         problem = "the titles differ in " + _first_difference(clues.titles[0], paper.title)
     elif clues.year is not None and not _year_agrees(clues.year, paper):
@@ -190,20 +180,9 @@ def weigh(clues: Clues, paper: Paper) -> Verdict:
     return Verdict(paper, similarity, problem)
 
 
-def _same_words(a: str, b: str) -> bool:
-    """Every word the same, in the same order; `pre-training` = `pretraining`, and a leading
-    article may be missing (`A Survey of …` = `Survey of …`)."""
-    return "".join(_title_words(a)) == "".join(_title_words(b))
-
-
-def _title_words(title: str) -> list[str]:
-    words = normalize_title(title).split()
-    return words[1:] if words and words[0] in _ARTICLES else words
-
-
 def _first_difference(a: str, b: str) -> str:
     """The first place two titles' words part: `"dna" / "rna"`."""
-    left, right = _title_words(a), _title_words(b)
+    left, right = title_words(a), title_words(b)
     matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":

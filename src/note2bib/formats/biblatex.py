@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from note2bib.formats.bibtex import Field, braced, entry, render_authors, verbatim
+from note2bib.formats.bibtex import (
+    Field,
+    braced,
+    note_end,
+    render_authors,
+    render_entries,
+    verbatim,
+)
 from note2bib.latex import encode_text, encode_title
 from note2bib.model import Paper, Record
 
@@ -20,14 +27,7 @@ if TYPE_CHECKING:
 
 def render(records: Sequence[Record], options: RenderOptions) -> str:
     """The bibliography: entries in the given order, a blank line between, one final newline."""
-    return "\n".join(
-        entry(
-            "online",
-            r.key,
-            _paper_fields(r, r.paper, options) if r.paper else _note_fields(r),
-        )
-        for r in records
-    )
+    return render_entries("online", records, options, _paper_fields, _note_fields)
 
 
 def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[Field]:
@@ -41,7 +41,7 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
         ("eprint", braced(paper.id.base)),
         ("eprinttype", "{arxiv}"),
         ("eprintclass", braced(paper.primary_category)),
-        ("doi", braced(verbatim(paper.doi or record.doi or paper.arxiv_doi))),
+        ("doi", braced(verbatim(paper.doi or record.doi or paper.id.doi))),
     ]
     if record.url:
         fields.append(("url", braced(verbatim(record.url))))
@@ -73,13 +73,8 @@ def _note_fields(record: Record) -> list[Field]:
             ("date", braced(f"{year:04d}-{month:02d}")),
             ("eprint", braced(base)),
             ("eprinttype", "{arxiv}"),
-            ("doi", braced(f"10.48550/arXiv.{base}")),
+            ("doi", braced(record.arxiv_id.doi)),
         ]
     elif record.doi:  # from the note's front matter
         fields.append(("doi", braced(verbatim(record.doi))))
-    if record.url:
-        fields.append(("url", braced(verbatim(record.url))))
-    if record.keywords:
-        fields.append(("keywords", braced(encode_text(", ".join(record.keywords)))))
-    fields.append(("annote", braced(encode_text(record.note))))
-    return fields
+    return fields + note_end(record)

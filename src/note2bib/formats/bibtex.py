@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from note2bib.latex import encode_name_part, encode_text, encode_title
@@ -22,12 +22,20 @@ Field = tuple[str, str]
 
 def render(records: Sequence[Record], options: RenderOptions) -> str:
     """The bibliography: entries in the given order, a blank line between, one final newline."""
+    return render_entries("misc", records, options, _paper_fields, _note_fields)
+
+
+def render_entries(
+    kind: str,
+    records: Sequence[Record],
+    options: RenderOptions,
+    paper_fields: Callable[[Record, Paper, RenderOptions], list[Field]],
+    note_fields: Callable[[Record], list[Field]],
+) -> str:
+    """One `@kind` entry per record, a blank line between, one final newline: a resolved
+    paper's fields from `paper_fields`, an unresolved note's from `note_fields`."""
     return "\n".join(
-        entry(
-            "misc",
-            r.key,
-            _paper_fields(r, r.paper, options) if r.paper else _note_fields(r),
-        )
+        entry(kind, r.key, paper_fields(r, r.paper, options) if r.paper else note_fields(r))
         for r in records
     )
 
@@ -50,7 +58,7 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
         ("month", _MONTHS[paper.published.month - 1]),
         *_arxiv_fields(paper.id.base),
         ("primaryClass", braced(paper.primary_category)),
-        ("doi", braced(verbatim(paper.doi or record.doi or paper.arxiv_doi))),
+        ("doi", braced(verbatim(paper.doi or record.doi or paper.id.doi))),
     ]
     if paper.journal_ref:
         fields.append(("howpublished", braced(encode_title(paper.journal_ref, protect=False))))
@@ -81,8 +89,14 @@ def _note_fields(record: Record) -> list[Field]:
             # The id's YYMM is when version 1 was submitted: the year is known without arXiv.
             ("year", braced(str(record.arxiv_id.submitted[0]))),
             *_arxiv_fields(base),
-            ("doi", braced(f"10.48550/arXiv.{base}")),
+            ("doi", braced(record.arxiv_id.doi)),
         ]
+    return fields + note_end(record)
+
+
+def note_end(record: Record) -> list[Field]:
+    """The last fields of an unresolved note's entry: its link, its tags, the note."""
+    fields: list[Field] = []
     if record.url:
         fields.append(("url", braced(verbatim(record.url))))
     if record.keywords:

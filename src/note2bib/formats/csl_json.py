@@ -36,7 +36,7 @@ def _paper_item(record: Record, paper: Paper, options: RenderOptions) -> Item:
     # Version 1's date, so the year never moves when arXiv gets a new version.
     item["issued"] = {"date-parts": [[published.year, published.month, published.day]]}
     item |= _arxiv_identity(paper.id.base)
-    item["DOI"] = paper.doi or paper.arxiv_doi
+    item["DOI"] = paper.doi or paper.id.doi
     if record.url:
         item["URL"] = record.url
     item["source"] = "arXiv.org"
@@ -63,7 +63,7 @@ def _note_item(record: Record) -> Item:
         # The id's YYMM is when version 1 was submitted: known without arXiv.
         item["issued"] = {"date-parts": [[year, month]]}
         item |= _arxiv_identity(base)
-        item["DOI"] = f"10.48550/arXiv.{base}"
+        item["DOI"] = record.arxiv_id.doi
     if record.url:
         item["URL"] = record.url
     item["annote"] = record.note

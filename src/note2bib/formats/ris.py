@@ -73,7 +73,7 @@ def _paper_tags(record: Record, paper: Paper, options: RenderOptions) -> list[Ta
     ]
     if options.abstract and paper.summary.strip():
         tags.append(("AB", " ".join(paper.summary.split())))  # Zotero takes AB raw
-    tags.append(("DO", _text(paper.doi or record.doi or paper.arxiv_doi)))
+    tags.append(("DO", _text(paper.doi or record.doi or paper.id.doi)))
     if record.url:
         tags.append(("UR", _text(record.url)))
     tags += [("PB", "arXiv"), ("DP", "arXiv.org")]
@@ -97,7 +97,7 @@ def _note_tags(record: Record) -> list[Tag]:
         tags += [
             # The id's YYMM is when version 1 was submitted: the year is known without arXiv.
             ("PY", f"{record.arxiv_id.submitted[0]:04d}"),
-            ("DO", f"10.48550/arXiv.{record.arxiv_id.base}"),
+            ("DO", record.arxiv_id.doi),
         ]
     elif record.doi:  # from the note's front matter
         tags.append(("DO", _text(record.doi)))

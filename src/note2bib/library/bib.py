@@ -16,6 +16,7 @@ from dataclasses import replace
 import bibtexparser
 from bibtexparser import model as bib
 
+from note2bib.bibtex_syntax import closing_brace, closing_quote
 from note2bib.errors import InputError
 from note2bib.model import Diagnostic, LibraryEntry
 
@@ -169,32 +170,6 @@ def expand_value(raw: str, strings: Mapping[str, str]) -> str:
             out.append(word if word.isdigit() else strings.get(word.lower(), word))
             pos = end
     return "".join(out)
-
-
-def closing_brace(s: str, start: int) -> int:
-    """The index of the `}` matching the `{` at `start`; len(s) when there is none."""
-    depth = 0
-    for i in range(start, len(s)):
-        if s[i] == "{":
-            depth += 1
-        elif s[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return len(s)
-
-
-def closing_quote(s: str, start: int) -> int:
-    """The index of the `"` closing the one at `start` (braces inside counted); len(s) if none."""
-    depth = 0
-    for i in range(start + 1, len(s)):
-        if s[i] == "{":
-            depth += 1
-        elif s[i] == "}":
-            depth -= 1
-        elif s[i] == '"' and depth == 0:
-            return i
-    return len(s)
 
 
 # What identifies the parent volume, not the child paper: a proceedings' DOI or URL on each of

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from note2bib.library.identity import EntryFacts, TitleFacts, entry_arxiv_ids, fold, normalize_doi
-from note2bib.library.matching import ROUGH_MARGIN, TITLE_THRESHOLD, same_title
+from note2bib.doi import is_arxiv_doi, normalize_doi
+from note2bib.library.identity import EntryFacts, TitleFacts, entry_arxiv_ids, fold
+from note2bib.library.matching import same_title
 from note2bib.model import LibraryEntry
+from note2bib.title_match import LIBRARY_RATIO, ROUGH_MARGIN
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ def find_duplicates(entries: Sequence[LibraryEntry]) -> list[DuplicateGroup]:
         for arxiv_id in entry_arxiv_ids(entry):
             by_id[arxiv_id.base].append(i)
         doi = normalize_doi(entry.get("doi") or "")
-        if doi is not None and not doi.startswith("10.48550/"):
+        if doi is not None and not is_arxiv_doi(doi):
             by_doi[doi].append(i)
     edges += [(m[0], j, f"arXiv id {base}") for base, m in by_id.items() for j in m[1:]]
     facts = [EntryFacts(e) for e in entries]
@@ -97,7 +99,7 @@ def _title_pairs(
             authorless.append(i)
         for word in words:
             blocks[word].append(i)
-    cutoff = TITLE_THRESHOLD - ROUGH_MARGIN
+    cutoff = LIBRARY_RATIO - ROUGH_MARGIN
     candidates: set[tuple[int, int]] = set()
     for members in blocks.values():
         for n, i in enumerate(members):

@@ -24,7 +24,8 @@ from itertools import chain
 from pybtex.database import Person
 
 from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
-from note2bib.library.bib import closing_brace
+from note2bib.bibtex_syntax import first_name, is_braced_whole
+from note2bib.doi import is_arxiv_doi, normalize_doi
 from note2bib.model import ArxivId, LibraryEntry, Name
 from note2bib.titles import normalize_title
 
@@ -56,9 +57,6 @@ _MAYBE_ID = re.compile(r"\d{4}\.\d{4}|/\d{7}")
 _URL_FIELD = re.compile(r"bdsk-url-\d+|.*url")  # BibDesk's `bdsk-url-1`, `pdfurl`, `arxivurl`
 _PREPRINT = re.compile(r"pre-?print", re.IGNORECASE)
 _DBLP_VOLUME = re.compile(r"\s*abs/(\S+?)\s*")
-_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.IGNORECASE)
-_URL_MACRO = re.compile(r"\\url\s*\{([^{}]*)\}")
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[\W_]+")
 _PAGES_DASH = re.compile(r"\s*[-\u2013\u2014]+\s*")
 
@@ -111,20 +109,6 @@ def _bare(value: str) -> str:
     return value.replace("{", "").replace("}", "").strip()
 
 
-def normalize_doi(value: str) -> str | None:
-    """`https://doi.org/10.1000/ABC\\_1` → `10.1000/abc_1`; None when it is not a DOI.
-
-    >>> normalize_doi("https://doi.org/10.1145/3106237.3106277")
-    '10.1145/3106237.3106277'
-    >>> normalize_doi("{DOI: 10.1000/ABC\\\\_1}.")
-    '10.1000/abc_1'
-    """
-    text = _URL_MACRO.sub(r"\1", value)
-    text = _bare(text).replace("\\_", "_").replace("\\%", "%").strip()
-    text = _DOI_PREFIX.sub("", text).strip().rstrip(".").lower()
-    return text if re.fullmatch(r"10\.\d{4,9}/\S+", text) else None
-
-
 @dataclass(frozen=True)
 class TitleFacts:
     """What the title rule compares: the normalised title, first author, year, part of a book."""
@@ -172,10 +156,10 @@ class EntryFacts:
 
 def first_author(names: str) -> tuple[str | None, frozenset[str]]:
     """The normalised family name and name words of the first of BibTeX `names`."""
-    first = _first_name(names)
+    first = first_name(names)
     if not first:
         return None, frozenset()
-    if first.startswith("{") and closing_brace(first, 0) == len(first) - 1:
+    if is_braced_whole(first):
         family = first  # `{OpenAI}`: an organisation, braced whole
     else:
         try:
@@ -192,15 +176,6 @@ def record_author(name: Name) -> tuple[str, frozenset[str]]:
     family = normalize_title(name.family)
     whole = " ".join(p for p in (name.given, name.prefix, name.family) if p)
     return family, frozenset(normalize_title(whole).split())
-
-
-def _first_name(names: str) -> str:
-    depth = 0
-    for m in _AND.finditer(names):
-        depth = names.count("{", 0, m.start()) - names.count("}", 0, m.start())
-        if depth == 0:
-            return names[: m.start()].strip()
-    return names.strip()
 
 
 def parse_year(value: str) -> int | None:
@@ -250,7 +225,7 @@ def entry_keys(entry: LibraryEntry) -> EntryKeys:
     return EntryKeys(
         key=entry.key,
         arxiv=tuple((i.base, name) for i, name in entry_arxiv_ids(entry).items()),
-        doi=None if doi is None or doi.startswith("10.48550/") else doi,
+        doi=None if doi is None or is_arxiv_doi(doi) else doi,
         rough_title=fold(entry.get("title") or ""),
         author_words=plain_author_words(entry),
     )
@@ -361,7 +336,7 @@ def plain_author_words(entry: LibraryEntry) -> frozenset[str] | None:
     >>> sorted(plain_author_words(entry) or ())
     ['wang', 'xiaolong']
     """
-    first = _first_name(entry.get("author") or entry.get("editor") or "")
+    first = first_name(entry.get("author") or entry.get("editor") or "")
     if not first or not first.isascii() or _LATEX_MARK.search(first):
         return None
     tokens = [t for t in _NAME_TOKEN.split(first) if t]

@@ -5,12 +5,10 @@ The rules, in order (the first that holds decides):
 1. the same arXiv id, in whatever field guise the entry carries it (see `identity`);
 2. the same DOI, normalised, against the publisher DOI arXiv lists for the paper;
 3. the same title *and* the first authors agree (one's family name is a word of the other's
-   name; when an entry names no author, the years must be within one). Titles are compared
-   with LaTeX decoded, accents, case, punctuation, spaces and a leading article ignored; they
-   are the same when equal, or when the rapidfuzz ratio is at least `TITLE_THRESHOLD` *and*
-   they are at most `MAX_TITLE_EDITS` characters apart (a typo, `multi-view`/`multiview`,
-   `tire`/`tyre`) *and* they hold the same numbers (`Part I`/`Part II`, `GPT-3`/`GPT-4`).
-   Two parts of one book (a different `chapter` or `pages`) are never the same paper.
+   name; when an entry names no author, the years must be within one). Titles are the same
+   by `title_match.similar_titles`: equal but for spaces and a leading article, or a typo
+   apart (`multi-view`/`multiview`, `tire`/`tyre`) with the same numbers. Two parts of one
+   book (a different `chapter` or `pages`) are never the same paper.
 
 A note that names no arXiv paper (written as an `@misc` with its heading as title) is the
 entry with the same title and the same link, or, when it has no link, the same title and no
@@ -27,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
+from note2bib.doi import normalize_doi
 from note2bib.library.identity import (
     EntryFacts,
     Lookup,
@@ -37,18 +35,11 @@ from note2bib.library.identity import (
     entry_keys,
     fold,
     last_word,
-    normalize_doi,
     record_author,
 )
 from note2bib.model import LibraryEntry, Record
+from note2bib.title_match import LIBRARY_RATIO, ROUGH_MARGIN, similar_titles
 from note2bib.titles import normalize_title
-
-TITLE_THRESHOLD = 95.0
-"""rapidfuzz ratio (0-100) of normalised titles; chosen on the corpora (README, bench/)."""
-MAX_TITLE_EDITS = 2
-"""Characters that may differ (spaces ignored): a word swapped for another is a new paper."""
-ROUGH_MARGIN = 15.0
-"""How much lower the undecoded rough titles may score and still be decoded and compared."""
 
 
 @dataclass(frozen=True)
@@ -70,38 +61,6 @@ def same_title(a: TitleFacts, b: TitleFacts) -> str | None:
     if a.year is not None and b.year is not None and abs(a.year - b.year) <= 1:
         return "title and year"
     return None
-
-
-def similar_titles(a: str, b: str) -> bool:
-    """Normalised titles that are one title: equal but for spaces, or a typo apart."""
-    if a == b:
-        return True
-    a, b = _without_article(a), _without_article(b)
-    joined_a, joined_b = a.replace(" ", ""), b.replace(" ", "")
-    if joined_a == joined_b:
-        return True
-    return (
-        _numbers(a) == _numbers(b)
-        and fuzz.ratio(joined_a, joined_b) >= TITLE_THRESHOLD
-        and Levenshtein.distance(joined_a, joined_b, score_cutoff=MAX_TITLE_EDITS)
-        <= MAX_TITLE_EDITS
-    )
-
-
-_ARTICLES = frozenset({"a", "an", "the"})
-_ROMAN = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"])
-
-
-def _without_article(title: str) -> str:
-    """`the x y` → `x y`."""
-    words = title.split()
-    if len(words) > 1 and words[0] in _ARTICLES:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _numbers(title: str) -> list[str]:
-    return sorted(w for w in title.split() if w.isdigit() or w in _ROMAN)
 
 
 def record_facts(record: Record) -> TitleFacts | None:
@@ -219,7 +178,7 @@ class Matcher:
                 rough_title,
                 list(by_title),
                 scorer=fuzz.ratio,
-                score_cutoff=TITLE_THRESHOLD - ROUGH_MARGIN,
+                score_cutoff=LIBRARY_RATIO - ROUGH_MARGIN,
                 limit=None,
             )
             scored += [(-score, i) for rough, score, _ in found for i in by_title[rough]]

@@ -8,18 +8,22 @@ text as part of an earlier entry (an entry never closed: more `{` than `}`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from note2bib.bibtex_syntax import (
+    BLOCK_START,
+    UnreadableEntry,
+    block_end,
+    find_field,
+    is_braced_whole,
+)
 from note2bib.errors import InputError
 from note2bib.latex import decode, encode_text
-from note2bib.library.bib import closing_brace, closing_quote, expand_value, parse_bib
+from note2bib.library.bib import expand_value, parse_bib
 from note2bib.library.read import Library
 from note2bib.model import LibraryEntry
 
-_BLOCK_START = re.compile(r"@[ \t]*([A-Za-z][\w:-]*)[ \t\r\n]*([{(])")
-_FIELD_NAME = re.compile(r"[\s,]*([^\s=,{}()\"#]+)\s*=\s*")
 _NOTE_SEPARATOR = "\\newline\n\\newline\n"  # a blank line between notes, as encode_text writes it
 
 
@@ -51,8 +55,8 @@ def check_appendable(text: str, path: str) -> None:
     would take whatever is appended with it. `\\{` counts as a brace, as it does for BibTeX.
     """
     pos = 0
-    while (m := _BLOCK_START.search(text, pos)) is not None:
-        end = _block_end(text, m.end(), m[2])
+    while (m := BLOCK_START.search(text, pos)) is not None:
+        end = block_end(text, m.end(), m[2])
         if end < 0:
             line = text.count("\n", 0, m.start()) + 1
             key = text[m.end() : m.end() + 80].split(",", 1)[0].strip()
@@ -64,27 +68,6 @@ def check_appendable(text: str, path: str) -> None:
                 "part of it; nothing was merged"
             )
         pos = end
-
-
-_BRACE = re.compile(r"[{}]")
-_BRACE_OR_PAREN = re.compile(r"[{})]")
-
-
-def _block_end(text: str, start: int, opener: str) -> int:
-    """The offset just after the block that opened at `start`, or -1 if it never closes."""
-    depth = 1 if opener == "{" else 0
-    for m in (_BRACE if opener == "{" else _BRACE_OR_PAREN).finditer(text, start):
-        c = m.group()
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0 and opener == "{":
-                return m.end()
-            depth = max(depth, 0)
-        elif depth == 0:  # `)` closing a `@type( … )` block
-            return m.end()
-    return -1
 
 
 def newline_of(data: bytes) -> str:
@@ -158,7 +141,7 @@ def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
     field: not knowing where its fields end (`title = "\"o"`, which BibTeX rejects too), a new
     `annote` could repeat one that is there, and would again on every run."""
     encoded = encode_text(note)
-    field = _find_field(raw, "annote")
+    field = find_field(raw, "annote")
     if field is None:
         body, closer = raw[:-1], raw[-1]
         stripped = body.rstrip()
@@ -171,50 +154,7 @@ def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
     if note.strip() in decode(expand_value(value, {})):
         return None
     addition = (_NOTE_SEPARATOR + encoded).replace("\n", nl)
-    if value.startswith("{") and closing_brace(value, 0) == len(value) - 1:
+    if is_braced_whole(value):
         return raw[: value_end - 1] + addition + raw[value_end - 1 :]
     # A quoted value or a macro: BibTeX's `#` joins the note on without touching it.
     return raw[:value_end] + f" # {{{addition}}}" + raw[value_end:]
-
-
-class UnreadableEntry(Exception):
-    """An entry whose fields cannot be told apart."""
-
-
-def _find_field(raw: str, name: str) -> tuple[int, int] | None:
-    """Offsets of the (first) value of field `name` in one entry's text: `{…}`, `"…"`, a macro
-    or a `#` concatenation, as written; None when it has no such field (`UnreadableEntry` when
-    its fields cannot be read up to the entry's closing brace)."""
-    opener = _BLOCK_START.match(raw)
-    if opener is None:
-        raise UnreadableEntry
-    pos = raw.find(",", opener.end())
-    closer = "}" if opener[2] == "{" else ")"
-    while pos != -1 and pos < len(raw):
-        m = _FIELD_NAME.match(raw, pos)
-        if m is None:
-            if raw[pos:].lstrip(", \t\r\n") == closer:
-                return None
-            raise UnreadableEntry
-        start = end = m.end()
-        while end < len(raw):
-            c = raw[end]
-            if c == "{":
-                end = closing_brace(raw, end) + 1
-            elif c == '"':
-                end = closing_quote(raw, end) + 1
-            elif c in (",", closer):
-                break
-            else:
-                end += 1
-        if end >= len(raw):  # the value ran past the entry's closing brace
-            raise UnreadableEntry
-        value_end = start + len(raw[start:end].rstrip())
-        if m[1].lower() == name:
-            return start, value_end
-        pos = end
-        if pos < len(raw) and raw[pos] == closer:
-            return None
-    if pos == -1:  # `@misc{key}`: no fields at all
-        return None
-    raise UnreadableEntry

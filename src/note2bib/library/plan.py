@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from note2bib.keys import assign_keys
+from note2bib.library.match_memo import MatchMemo, record_key
 from note2bib.library.matching import Match, Matcher
 from note2bib.library.read import Library, all_keys, entries_of, lookup_of
-from note2bib.library.stored import MatchMemo, record_key
 from note2bib.model import Diagnostic, Record
 from note2bib.notes.mentions import UnitIds
 
@@ -47,7 +47,7 @@ def plan_against_libraries(
     """Which records the libraries already have; keys for the others that never collide.
 
     With `memo_dir` (the cache directory), matches found before for the same records and
-    the same library bytes are taken from there (see `stored.MatchMemo`).
+    the same library bytes are taken from there (see `match_memo`).
     """
     if not libraries:
         return LibraryPlan(tuple(records), (None,) * len(records))

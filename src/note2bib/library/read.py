@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
-from typing import overload
 
 from note2bib.errors import InputError
 from note2bib.files import binary_kind, decode_utf8
@@ -21,6 +20,7 @@ from note2bib.library import stored
 from note2bib.library.bib import parse_bib
 from note2bib.library.csl import parse_csl_json
 from note2bib.library.identity import Lookup, entry_keys
+from note2bib.library.lazy import LazyEntries
 from note2bib.model import Diagnostic, LibraryEntry
 
 
@@ -116,7 +116,7 @@ def lookup_of(libraries: Sequence[Library]) -> Lookup:
     return Lookup.joined([lib.lookup for lib in libraries])
 
 
-class _Chained(Sequence[LibraryEntry]):
+class _Chained(LazyEntries):
     """Several entry sequences as one, each item taken from its own sequence when asked."""
 
     def __init__(self, parts: list[Sequence[LibraryEntry]]) -> None:
@@ -128,18 +128,9 @@ class _Chained(Sequence[LibraryEntry]):
     def __iter__(self) -> Iterator[LibraryEntry]:
         return chain.from_iterable(self._parts)
 
-    @overload
-    def __getitem__(self, index: int) -> LibraryEntry: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[LibraryEntry]: ...
-
-    def __getitem__(self, index: int | slice) -> LibraryEntry | Sequence[LibraryEntry]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        n = range(len(self))[index]
+    def _entry(self, n: int) -> LibraryEntry:
         for part in self._parts:
             if n < len(part):
                 return part[n]
             n -= len(part)
-        raise IndexError(index)  # unreachable: `range` checked the bounds
+        raise IndexError(n)  # unreachable: `LazyEntries` checked the bounds

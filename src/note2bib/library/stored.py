@@ -1,5 +1,6 @@
 """The library index: a library's entries as parsed, kept in the cache directory, so a run over
-an unchanged library does not parse it again (parsing a large `.bib` is most of a run).
+an unchanged library does not parse it again (parsing a large `.bib` is most of a run). The
+same file holds the match memo (`match_memo`), under the same FORMAT.
 
 An index is served only for the very bytes it was made from, by code that parses alike:
 
@@ -11,7 +12,9 @@ An index is served only for the very bytes it was made from, by code that parses
 - the fingerprint of the parsing and identity code is part of the key, so an upgrade (or a
   local change) to how entries are read never meets an index an older version made;
 - an index that cannot be read (not a database, another format, rows missing or garbled) is
-  ignored: the library is parsed as if there were none. It is a cache: losing it costs time.
+  ignored: the library is parsed as if there were none. It is a cache: losing it costs time,
+  so no failure of its file reaches the user (`sqlite_store`'s policy, this store's cost),
+  and a damaged file is deleted and made anew.
 
 Entries are decoded from their rows only when asked for (a match, a title candidate), so a
 run that finds every paper by its id touches a handful of the library's entries.
@@ -19,26 +22,25 @@ run that finds every paper by its id touches a handful of the library's entries.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import sqlite3
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import overload
 
 from note2bib.library.identity import Lookup
-from note2bib.model import Diagnostic, LibraryEntry, Record
+from note2bib.library.lazy import LazyEntries
+from note2bib.model import Diagnostic, LibraryEntry
+from note2bib.sqlite_store import Store, StoreError, delete_store, open_existing, open_store
 
 FILE_NAME = "libraries.sqlite3"
 FORMAT = 1
 """Bump when the tables or the rows' JSON change; an index of another format is dropped."""
 
-_BUSY_TIMEOUT_S = 5.0
 # One encoder for every row: `json.dumps` with options builds a new one per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
@@ -63,18 +65,6 @@ _CREATE = (
         sha256 TEXT NOT NULL,
         entry TEXT NOT NULL,
         PRIMARY KEY (path, n)
-    )
-    """,
-    # Which entry (its place in the libraries read together, -1 for none) a record matched,
-    # for one set of library contents and this code: matching is a function of the two.
-    """
-    CREATE TABLE IF NOT EXISTS library_matches (
-        libraries TEXT NOT NULL,
-        paths TEXT NOT NULL,
-        record TEXT NOT NULL,
-        entry INTEGER NOT NULL,
-        how TEXT NOT NULL,
-        PRIMARY KEY (libraries, record)
     )
     """,
 )
@@ -118,15 +108,15 @@ def load(
     `reparse` gives the entries should a stored one turn out unreadable later.
     """
     try:
-        with _connect(directory / FILE_NAME, create=False) as db:
-            head = db.execute(
+        with open_existing(directory / FILE_NAME, FORMAT) as store:
+            found = store.rows(
                 "SELECT size, sha256, code, kind, diagnostics, count, lookup FROM libraries "
                 "WHERE path = ?",
                 (_real(path),),
-            ).fetchone()
-        if head is None:
+            )
+        if not found:
             return None
-        size, sha, code, stored_kind, diagnostics, count, lookup = head
+        size, sha, code, stored_kind, diagnostics, count, lookup = found[0]
         if (size, sha, code, stored_kind) != (
             len(data),
             content_hash(data),
@@ -136,7 +126,7 @@ def load(
             return None
         entries = _StoredEntries(directory / FILE_NAME, sha, count, path, reparse)
         return Indexed(entries, Lookup.from_json(lookup, count), _diagnostics(diagnostics, path))
-    except (sqlite3.Error, ValueError, TypeError, OSError):
+    except (StoreError, ValueError, TypeError):
         return None
 
 
@@ -177,68 +167,30 @@ def save(
         ]
     except (OSError, ValueError, TypeError):
         return
+    file = directory / FILE_NAME
     for attempt in range(2):
         try:
-            with _connect(directory / FILE_NAME, create=True) as db:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    _forget_vanished(db)
-                    db.execute("DELETE FROM library_entries WHERE path = ?", (head[0],))
-                    db.execute(
-                        "INSERT OR REPLACE INTO libraries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", head
-                    )
-                    db.executemany("INSERT INTO library_entries VALUES (?, ?, ?, ?)", rows)
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
+            with open_store(file, FORMAT, _CREATE) as store, store.transaction() as db:
+                _forget_vanished(db)
+                db.execute("DELETE FROM library_entries WHERE path = ?", (head[0],))
+                db.execute(
+                    "INSERT OR REPLACE INTO libraries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", head
+                )
+                db.executemany("INSERT INTO library_entries VALUES (?, ?, ?, ?)", rows)
             return
-        except sqlite3.DatabaseError:
-            if attempt == 0:
-                _remove(directory / FILE_NAME)  # not a database (damaged): start it anew
-        except (sqlite3.Error, OSError):
-            return
+        except StoreError as err:
+            if not err.damaged or attempt > 0:
+                return
+            delete_store(file)  # not a database (any more): start it anew
 
 
 def _forget_vanished(db: sqlite3.Connection) -> None:
-    """Drop the indexes (and matches) of library files that no longer exist, so the cache
-    does not keep every library ever read."""
+    """Drop the indexes of library files that no longer exist, so the cache does not keep
+    every library ever read."""
     gone = [p for (p,) in db.execute("SELECT path FROM libraries") if not os.path.exists(p)]
     for path in gone:
         db.execute("DELETE FROM library_entries WHERE path = ?", (path,))
         db.execute("DELETE FROM libraries WHERE path = ?", (path,))
-    for (paths,) in db.execute("SELECT DISTINCT paths FROM library_matches").fetchall():
-        if not all(os.path.exists(p) for p in json.loads(paths)):
-            db.execute("DELETE FROM library_matches WHERE paths = ?", (paths,))
-
-
-@contextlib.contextmanager
-def _connect(file: Path, create: bool) -> Iterator[sqlite3.Connection]:
-    """The index database, of this FORMAT (an older one is emptied when `create`)."""
-    if not create and not file.exists():
-        raise FileNotFoundError(file)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(file, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-    try:
-        db.execute("PRAGMA journal_mode = WAL")
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-        if version != FORMAT:
-            if not create:
-                raise ValueError("an index of another format")
-            db.execute("DROP TABLE IF EXISTS library_entries")
-            db.execute("DROP TABLE IF EXISTS libraries")
-            db.execute(f"PRAGMA user_version = {FORMAT}")
-        for statement in _CREATE:
-            db.execute(statement)
-        yield db
-    finally:
-        db.close()
-
-
-def _remove(file: Path) -> None:
-    for name in (file.name, file.name + "-wal", file.name + "-shm"):
-        with contextlib.suppress(OSError):
-            (file.parent / name).unlink()
 
 
 def _real(path: str) -> str:
@@ -274,7 +226,7 @@ def _entry(text: str, path: str) -> LibraryEntry:
     )
 
 
-class _StoredEntries(Sequence[LibraryEntry]):
+class _StoredEntries(LazyEntries):
     """A library's entries, each read from its stored row when first asked for."""
 
     def __init__(
@@ -293,27 +245,18 @@ class _StoredEntries(Sequence[LibraryEntry]):
         self._reparse = reparse
         self._decoded: dict[int, LibraryEntry] = {}
         self._parsed: Sequence[LibraryEntry] | None = None
-        self._db: sqlite3.Connection | None = None
+        self._store: Store | None = None
 
     def __len__(self) -> int:
         return self._count
 
-    @overload
-    def __getitem__(self, index: int) -> LibraryEntry: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[LibraryEntry]: ...
-
-    def __getitem__(self, index: int | slice) -> LibraryEntry | Sequence[LibraryEntry]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _entry(self, n: int) -> LibraryEntry:
         if self._parsed is not None:
-            return self._parsed[index]
-        n = range(self._count)[index]  # IndexError, negative indices, as a list does
+            return self._parsed[n]
         if n not in self._decoded:
             try:
                 self._decoded[n] = self._read(n)
-            except (sqlite3.Error, ValueError, TypeError):
+            except (StoreError, ValueError, TypeError):
                 # A row gone, garbled, or of the file's newer content (indexed meanwhile by
                 # another run): the bytes this run read still tell.
                 self._close()
@@ -326,7 +269,7 @@ class _StoredEntries(Sequence[LibraryEntry]):
         if self._parsed is None and len(self._decoded) < self._count:
             try:
                 self._read_all()
-            except (sqlite3.Error, ValueError, TypeError):
+            except (StoreError, ValueError, TypeError):
                 self._close()
                 self._parsed = self._reparse()
         if self._parsed is not None:
@@ -334,11 +277,11 @@ class _StoredEntries(Sequence[LibraryEntry]):
         return (self._decoded[n] for n in range(self._count))
 
     def _read_all(self) -> None:
-        with contextlib.closing(sqlite3.connect(self._file, timeout=_BUSY_TIMEOUT_S)) as db:
-            rows = db.execute(
+        with open_existing(self._file, FORMAT) as store:
+            rows = store.rows(
                 "SELECT n, sha256, entry FROM library_entries WHERE path = ? ORDER BY n",
                 (self._real,),
-            ).fetchall()
+            )
         if [n for n, _, _ in rows] != list(range(self._count)):
             raise ValueError("stored entries are missing")
         if any(sha != self._sha for _, sha, _ in rows):
@@ -346,91 +289,17 @@ class _StoredEntries(Sequence[LibraryEntry]):
         self._decoded = {n: _entry(text, self._path) for n, _, text in rows}
 
     def _read(self, n: int) -> LibraryEntry:
-        if self._db is None:
-            self._db = sqlite3.connect(self._file, timeout=_BUSY_TIMEOUT_S)
-            weakref.finalize(self, self._db.close)
-        row = self._db.execute(
+        if self._store is None:
+            self._store = open_existing(self._file, FORMAT)
+            weakref.finalize(self, self._store.close)
+        found = self._store.rows(
             "SELECT sha256, entry FROM library_entries WHERE path = ? AND n = ?",
             (self._real, n),
-        ).fetchone()
-        if row is None or row[0] != self._sha:
+        )
+        if not found or found[0][0] != self._sha:
             raise ValueError("the stored entry is not of these bytes")
-        return _entry(row[1], self._path)
+        return _entry(found[0][1], self._path)
 
     def _close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-
-
-class MatchMemo:
-    """Which library entry each record matched, for libraries with exactly these bytes.
-
-    Matching a record is a function of the record's facts (its key here), the libraries'
-    bytes and the code, so a second run over the same notes and libraries asks it nothing.
-    Never fails: without the memo the records are matched again.
-    """
-
-    def __init__(self, directory: Path, libraries: Sequence[tuple[str, bytes]]) -> None:
-        self._file = directory / FILE_NAME
-        self._paths = json.dumps([_real(path) for path, _ in libraries])
-        self._libraries = hashlib.sha256(
-            json.dumps([code_fingerprint(), [content_hash(d) for _, d in libraries]]).encode()
-        ).hexdigest()
-
-    def get(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
-        """The known matches among `keys`: record key → (entry number or -1, how)."""
-        found: dict[str, tuple[int, str]] = {}
-        try:
-            with _connect(self._file, create=False) as db:
-                for start in range(0, len(keys), 500):
-                    chunk = keys[start : start + 500]
-                    rows = db.execute(
-                        "SELECT record, entry, how FROM library_matches WHERE libraries = ? "
-                        f"AND record IN ({','.join('?' * len(chunk))})",
-                        [self._libraries, *chunk],
-                    )
-                    for record, entry, how in rows:
-                        if isinstance(entry, int) and isinstance(how, str):
-                            found[record] = (entry, how)
-        except (sqlite3.Error, ValueError, OSError):
-            return {}
-        return found
-
-    def put(self, matches: Mapping[str, tuple[int, str]]) -> None:
-        """Remember these matches (and forget those of these files' older contents)."""
-        if not matches:
-            return
-        try:
-            with _connect(self._file, create=True) as db:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    db.execute(
-                        "DELETE FROM library_matches WHERE paths = ? AND libraries != ?",
-                        (self._paths, self._libraries),
-                    )
-                    db.executemany(
-                        "INSERT OR REPLACE INTO library_matches VALUES (?, ?, ?, ?, ?)",
-                        [(self._libraries, self._paths, k, e, h) for k, (e, h) in matches.items()],
-                    )
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
-        except (sqlite3.Error, OSError):
-            return
-
-
-def record_key(record: Record) -> str:
-    """What matching looks at in a record, as text: equal keys match the same entry."""
-    paper = record.paper
-    first = record.authors[0] if record.authors else None
-    return json.dumps(
-        [
-            record.arxiv_id.base if record.arxiv_id else None,
-            [paper.doi, paper.title, paper.published.year] if paper else None,
-            [first.family, first.given, first.prefix] if first else None,
-            record.title,
-            record.url,
-        ],
-        ensure_ascii=False,
-    )
+        if self._store is not None:
+            self._store.close()

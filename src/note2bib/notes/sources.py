@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
+from note2bib.doi import without_doi_prefix
 from note2bib.errors import BinaryFileError, InputError
 from note2bib.files import STDIN, display_name, read_text
 from note2bib.model import Diagnostic, FrontMatter, Mention, Unit
@@ -27,7 +28,6 @@ NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 PLAIN_TEXT_SUFFIXES = (".txt",)
 
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.", re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _TAG_SEPARATORS = re.compile(r"[,\s]+")
 # Keys that hold the paper's own page (`url:`, `source:`, `paper_url:`, `permalink:`…): an
 # arXiv link there names the paper of the file.
@@ -191,7 +191,7 @@ def parse_front_matter(
         mentions.append(Mention(arxiv_id, source, line_of(written), written))
     doi = None
     for written in _strings(values.get("doi")):
-        bare = _DOI_PREFIX.sub("", written.strip())
+        bare = without_doi_prefix(written.strip())
         if _ARXIV_DOI.match(bare):
             try:
                 mentions.append(Mention(parse_arxiv_id(bare), source, line_of(written), written))

@@ -279,10 +279,13 @@ class _Reader:
         if home is None:
             return all(self._is_part(c) for c in subsections)
         content = [c for c in self._own_blocks(section) if c.kind not in ("comment", "rule")]
+        title = self._heading_text(home)
         return (
             not content
             and home is subsections[0]
             and len(subsections) > 1
+            and not self._is_part(home)
+            and len(title.split()) >= 2
             and all(self._is_part(c) for c in subsections[1:])
         )
 
