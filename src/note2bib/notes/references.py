@@ -16,7 +16,6 @@ from typing import Literal
 from note2bib.notes.markdown import Inline as Token
 from note2bib.notes.markdown import plain_text
 from note2bib.notes.parts import is_label
-from note2bib.titles import normalize_title
 
 Shape = Literal["link", "bold", "quoted", "leading", "citation", "row"]
 
@@ -178,10 +177,9 @@ def clean_title(title: str) -> str:
     return text.strip().strip(_QUOTE_MARKS).strip()
 
 
-def same_title(a: str, b: str) -> bool:
-    """Two titles that are the same words (case, accents and punctuation aside)."""
-    left, right = normalize_title(a), normalize_title(b)
-    return bool(left) and left == right
+def is_title_like(text: str) -> bool:
+    """Two words or more (any script), read as a title rather than a sentence or a label."""
+    return _title_words(text) and not is_label(text)
 
 
 def _without_decorations(children: Sequence[Token]) -> list[Token]:

@@ -39,12 +39,14 @@ from note2bib.notes.parts import is_boilerplate, is_label, is_numbered, is_part_
 from note2bib.notes.references import (
     Titled,
     clean_title,
+    is_title_like,
     link_title,
     may_name_a_title,
     quoted_link,
     read_lead,
     title_column,
 )
+from note2bib.title_match import names_within
 from note2bib.titles import heading_title, looks_like_title, normalize_title
 
 _PART_SHARE = 0.6
@@ -272,7 +274,7 @@ class _Reader:
                 own = heading_title(self._heading_text(section)).title
                 first = next(iter(self._own_blocks(section)), None)
                 starts = first is not None and self._first_lead_block(first) is lead.block
-                return starts or _titles_match(own, lead.title)
+                return starts or names_within(own, lead.title)
             return True
         # No heading (the file itself): one note when its first section is the paper's title
         # and the others are its parts (a one-paper note with headings all at one level).
@@ -335,7 +337,7 @@ class _Reader:
         named by its id alone (the `arXiv:` line of its metadata), else the first."""
         own = heading_title(title or self._heading_text(section)).title
         for ref in leads:
-            if ref.titled and _titles_match(own, ref.title):
+            if ref.titled and names_within(own, ref.title):
                 return ref
         bare = next((ref for ref in leads if not ref.titled), None)
         if bare is not None:
@@ -812,10 +814,17 @@ class _Reader:
         if column is not None and column < len(row.cells):
             tokens = inline_tokens(row.cells[column], self.doc)
             titled = read_lead(tokens) or _cell_title(tokens)
+        elif column is None:
+            # No "Title" column: the first cell holding a linked or bold title.
+            for cell in row.cells:
+                found = read_lead(inline_tokens(cell, self.doc)) if may_name_a_title(cell) else None
+                if found is not None and found.shape in ("link", "bold", "quoted"):
+                    titled = found
+                    break
         if titled is None and not hits:
             return None
         if titled is not None and not hits:
-            if not find_links("\n".join(row.cells)) or not looks_like_title(titled.title, 2):
+            if not find_links("\n".join(row.cells)) or not is_title_like(titled.title):
                 return None
             titled = Titled(titled.title, "row")
         return self._ref(row, titled, hits)
@@ -881,7 +890,7 @@ class _Reader:
         out: dict[str, _Ref] = {}
         for ref in self._leads(block):
             if ref.citation and not any(
-                _titles_match(heading_title(t).title, ref.title) for t in own_titles
+                names_within(heading_title(t).title, ref.title) for t in own_titles
             ):
                 continue
             out.setdefault(ref.key, ref)
@@ -1114,14 +1123,6 @@ def _arxiv_key(arxiv_id: ArxivId) -> str:
 
 def _title_key(title: str) -> str:
     return "title:" + normalize_title(title)
-
-
-def _titles_match(heading: str, title: str) -> bool:
-    """A heading that is the paper's title, or a name that is part of it ("SAM", "ResNet")."""
-    mine, theirs = normalize_title(heading), normalize_title(title)
-    if not mine or not theirs:
-        return False
-    return mine == theirs or f" {mine} " in f" {theirs} " or f" {theirs} " in f" {mine} "
 
 
 def _looks_like_listed_title(line: str) -> bool:
