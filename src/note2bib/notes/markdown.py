@@ -91,8 +91,22 @@ def _quiet_when_silent(rule: object) -> object:
     return quiet
 
 
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"maxNesting": 10 * _MAX_DEPTH})
+class _LinksAsWritten(MarkdownIt):
+    """Links kept as written: nothing here renders HTML, and percent-encoding and punycode
+    (most of the inline time on a long list of links) would only hide an id in a link."""
+
+    def normalizeLink(self, url: str) -> str:
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:
+        return link
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
+def _markdown(kind: type[MarkdownIt] = MarkdownIt) -> MarkdownIt:
+    md = kind("commonmark", {"maxNesting": 10 * _MAX_DEPTH})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_blank_lines=False)
     # Registered again with `alt`, so `$$` interrupts a paragraph as in Obsidian and Typora.
@@ -112,7 +126,7 @@ def _markdown() -> MarkdownIt:
 # Block structure only: inline-parsing every paragraph of a large file (tens of MB) doubled
 # the time and memory. Inline tokens keep their source text, parsed on demand (`inline`).
 _BLOCKS = _markdown().disable("inline")
-_INLINE = _markdown()
+_INLINE = _markdown(_LinksAsWritten)
 # Inline nesting (links in emphasis in links…) as CommonMark's preset allows: deeper, each
 # level costs several Python frames, and 10,000 `[` overflowed the stack.
 _INLINE.options["maxNesting"] = 20
@@ -266,7 +280,7 @@ def parse_document(text: str) -> Document:
     env: dict[str, object] = {}
     # Front matter is blanked, not cut, so markdown-it's line numbers stay the file's.
     tokens = _BLOCKS.parse("\n".join([""] * first + lines[first:]), env)
-    blocks = _blocks(tokens, 0, len(tokens), lines)
+    blocks = _blocks(tokens, lines)
     root = _sections(blocks, first, len(lines))
     references = env.get("references")
     return Document(
@@ -368,58 +382,61 @@ _CONTAINERS: dict[str, BlockKind] = {
 }
 
 
-def _blocks(tokens: Sequence[Token], start: int, stop: int, lines: Sequence[str]) -> list[Block]:
-    """The blocks of tokens[start:stop] at one nesting level, containers with their children."""
-    out: list[Block] = []
-    i = start
-    while i < stop:
-        token = tokens[i]
+def _blocks(tokens: Sequence[Token], lines: Sequence[str]) -> list[Block]:
+    """The document's blocks, containers holding their children, in one pass over the tokens
+    (a pass per nesting level made a long list slow to read)."""
+    root: list[Block] = []
+    # Each open container: its opening token, its children, the inline text or cells it holds.
+    stack: list[tuple[Token, list[Block], list[str]]] = []
+    for token in tokens:
         if token.nesting == 1:
-            close = _closing(tokens, i, stop)
-            out.append(_container(tokens, i, close, lines))
-            i = close + 1
-            continue
-        if token.map is not None and token.nesting == 0:
+            stack.append((token, [], []))
+        elif token.nesting == -1:
+            opening, children, texts = stack.pop()
+            block = _container(opening, children, texts, lines)
+            if block is None:  # a table cell: its text goes to the row
+                stack[-1][2].extend(texts)
+                continue
+            (stack[-1][1] if stack else root).append(block)
+        elif token.type == "inline":
+            if stack:
+                stack[-1][2].append(token.content)
+        elif token.map is not None:
             kind = _LEAVES.get(token.type)
             if token.type == "html_block":
                 kind = "comment" if _COMMENT.fullmatch(token.content) else "html"
             if kind is not None:
-                out.append(Block(kind, token.map[0], token.map[1], source=token.content))
-        i += 1
-    return _details_groups(out, lines)
+                leaf = Block(kind, token.map[0], token.map[1], source=token.content)
+                (stack[-1][1] if stack else root).append(leaf)
+    return _details_groups(root, lines)
 
 
-def _closing(tokens: Sequence[Token], i: int, stop: int) -> int:
-    """Index of the token that closes tokens[i]."""
-    depth = 0
-    for j in range(i, stop):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return stop - 1
-
-
-def _container(tokens: Sequence[Token], i: int, close: int, lines: Sequence[str]) -> Block:
-    token = tokens[i]
+def _container(
+    token: Token, children: list[Block], texts: list[str], lines: Sequence[str]
+) -> Block | None:
+    """The block an opening token and what was read up to its closing token make."""
     start, end = token.map if token.map else (0, 0)
-    if token.type in ("paragraph_open", "heading_open"):
-        inline = tokens[i + 1].content if i + 1 < close else ""
-        if token.type == "paragraph_open":
-            return Block("paragraph", start, end, source=inline)
-        return Block("heading", start, end, source=inline, level=int(token.tag[1:]))
-    if token.type == "tr_open":
-        cells = [t.content for t in tokens[i:close] if t.type == "inline"]
-        return Block("row", start, end, cells=cells)
-    if token.type in ("thead_open", "tbody_open"):
+    kind = token.type
+    if kind == "paragraph_open":
+        return Block("paragraph", start, end, source=texts[0] if texts else "")
+    if kind == "heading_open":
+        return Block(
+            "heading", start, end, source=texts[0] if texts else "", level=int(token.tag[1:])
+        )
+    if kind == "tr_open":
+        return Block("row", start, end, cells=texts)
+    if kind in ("th_open", "td_open"):
+        return None
+    if kind in ("thead_open", "tbody_open"):
         # Rows sit straight in the table: the header row first.
-        return Block("table", start, end, _blocks(tokens, i + 1, close, lines))
-    kind = _CONTAINERS.get(token.type, "quote")
-    children = _blocks(tokens, i + 1, close, lines)
-    if kind == "table":
+        return Block("table", start, end, children)
+    children = _details_groups(children, lines)
+    block_kind = _CONTAINERS.get(kind, "quote")
+    if block_kind == "table":
         children = [row for part in children for row in part.children]
         end = max([end, *(row.end for row in children)])
-    block = Block(kind, start, end, children)
-    if kind == "quote":
+    block = Block(block_kind, start, end, children)
+    if block_kind == "quote":
         callout = (
             _CALLOUT.match(lines[start].lstrip().removeprefix(">")) if start < len(lines) else None
         )

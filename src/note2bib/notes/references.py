@@ -35,7 +35,7 @@ class Titled:
 # Bullets, task boxes and chapter numbers before an entry (emoji are dropped by category).
 _DECORATION = re.compile(r"^(?:[\s·•|\-\u2013—>:,*]|\[[ xX]\]|\d+(?:\.\d+)*[.)]\s)*")
 # "[Cohere] ", "[CVPR 2023] ", "【NeurIPS】": tags before the title (not links).
-_TAG = re.compile(r"^\s*(?:\[[^\[\]]{1,40}\]|【[^】]{1,40}】)\s*")
+_TAG = re.compile(r"^\s*(?:\[[^\[\]]{1,40}\](?!\()|【[^】]{1,40}】)\s*")
 _QUOTES = {'"': '"', "“": "”", "\u2018": "\u2019", "「": "」", "『": "』", "'": "'"}
 # "(NeurIPS 2017)", "(CVPR'23)", "(ICML 2019, oral)", "(2019)" after a title.
 _VENUE = re.compile(
@@ -63,13 +63,21 @@ _TITLE_END = re.compile(r"(?<=[^\s.])(?:\?|\.)(?=\s|$)")
 _MIN_TITLE_WORDS = 2
 
 
-def may_name_a_title(source: str) -> bool:
-    """Whether a leaf's Markdown could give a title at all (a bracket, emphasis, a quote, a
-    comma of a citation or a parenthesis): most lines of notes cannot, and are not parsed."""
-    return any(c in source for c in _TITLE_MARKS)
+def may_name_a_title(source: str, leading: bool = True) -> bool:
+    """Whether a leaf's Markdown could give a title at all: a bracket (a link, a tag), a bold
+    or quoted start, a citation's `Surname, X.`, or (`leading`) a title before a link or a
+    `(Venue Year)`. Most lines of notes cannot, and are never inline-parsed."""
+    if "[" in source or _STARTS_TITLED.search(source[:_START]):
+        return True
+    if leading and ("(" in source or "http" in source):
+        return True
+    return _CITED.search(source[:_CITATION_SPAN]) is not None
 
 
-_TITLE_MARKS = "[*_\"\u201c\u2018'(,<\u300c\u300e\u3010"
+_START = 40
+"""How far into a line emoji, bullets and tags may push a bold or quoted title."""
+_STARTS_TITLED = re.compile("[*_\"'\u201c\u2018\u300c\u300e\u3010]")
+_CITED = re.compile(r"[^\W\d_]{2},\s+[^\W\d_a-z]\.")
 
 
 def read_lead(children: Sequence[Token], leading: bool = True) -> Titled | None:
@@ -243,7 +251,11 @@ def _linked(children: Sequence[Token], i: int) -> Titled | None:
         if j > i:
             inner.append(children[j])
         j += 1
-    text = plain_text(inner)
+    after = plain_text(children[j + 1 :]) if j + 1 < len(children) else ""
+    return _link_title(plain_text(inner), href, after)
+
+
+def _link_title(text: str, href: str, after: str) -> Titled | None:
     quote = _QUOTES.get(text[:1])
     shape: Shape = "link"
     if quote is not None and text.endswith(quote) and len(text) > 2:
@@ -251,8 +263,26 @@ def _linked(children: Sequence[Token], i: int) -> Titled | None:
     text = clean_title(text)
     if not text or is_label(text) or _URL_ONLY.match(text) or _is_arxiv_id(text):
         return None
-    after = plain_text(children[j + 1 :]) if j + 1 < len(children) else ""
     return Titled(text, shape, href, bool(_VENUE.match(after)))
+
+
+# A line that starts with a link in its plainest form, `[Title](https://…)`, with no markup,
+# escape, entity or quoted link anywhere: most items of a reading list, read without the
+# inline parser (which takes most of the time on a long list).
+_PLAIN_LINK = re.compile(r"\[([^\[\]]+)\]\(([^()\s]+)\)")
+_NOT_PLAIN = re.compile("[\\\\`&<>*_\n]|\\[[\"'\u201c\u2018\u300c\u300e]")
+
+
+def plain_lead(source: str) -> tuple[bool, Titled | None]:
+    """The lead of a line that starts with a plain link, without parsing it as Markdown:
+    (True, what `read_lead` would give), or (False, None) when the line needs the parser."""
+    if _NOT_PLAIN.search(source):
+        return False, None
+    rest = _strip_decorations(source)
+    match = _PLAIN_LINK.match(rest)
+    if match is None:
+        return False, None
+    return True, _link_title(" ".join(match.group(1).split()), match.group(2), rest[match.end() :])
 
 
 def _emphasised(children: Sequence[Token], i: int) -> Titled | None:

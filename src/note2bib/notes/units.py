@@ -42,6 +42,7 @@ from note2bib.notes.references import (
     is_title_like,
     link_title,
     may_name_a_title,
+    plain_lead,
     quoted_link,
     read_lead,
     title_column,
@@ -54,7 +55,7 @@ _PART_SHARE = 0.6
 _URLS = re.compile(r"https?://\S+")
 _DOI = re.compile(r"(?<!\d)10\.\d{4,9}/")
 # Characters of inline Markdown: a heading without any is its own plain text.
-_MARKUP = frozenset("[]*_`\\<>&$!~%")
+_MARKUP = re.compile(r"[\[\]*_`\\<>&$!~%]")
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,10 @@ class _Reader:
         self.block_units = 0
         self.diagnostics: list[Diagnostic] = []
         self._every_hit: tuple[list[int], list[_Hit]] | None = None
+        self._hits: dict[int, list[_Hit]] = {}
+        self._lead_lists: dict[int, list[_Ref]] = {}
+        self._strongs: dict[int, _Ref | None] = {}
+        self._comment_ranges: list[tuple[int, int]] | None = None
         self._lead: dict[int, _Ref | None] = {}
         self._titles: dict[tuple[int, bool], Titled | None] = {}
         self._groups: dict[int, list[Block]] = {}
@@ -600,14 +605,10 @@ class _Reader:
     def _spans(self, draft: _Draft) -> list[tuple[int, int]]:
         """The draft's lines as [start, end) ranges: comments, skipped blocks and blank
         lines at the ends left out."""
-        holes = sorted(
-            (b.start, b.end)
-            for block in draft.blocks
-            for b in [*self._comments(block, draft.skip), *draft.skip]
-        )
-        # A draft's blocks are consecutive (a heading and the blocks after it): one range.
         start = draft.blocks[0].start
         end = max(self._end(block) for block in draft.blocks)
+        holes = sorted([*self._comments_in(start, end), *((b.start, b.end) for b in draft.skip)])
+        # A draft's blocks are consecutive (a heading and the blocks after it): one range.
         spans = []
         for a, b in holes:
             if b <= start or a >= end:
@@ -643,20 +644,28 @@ class _Reader:
     def _end(self, block: Block) -> int:
         return min(block.end, len(self.lines))
 
-    def _comments(self, block: Block, skip: list[Block]) -> Iterator[Block]:
-        if block.kind == "comment":
-            yield block
-        for child in block.children:
-            if not any(child is s for s in skip):
-                yield from self._comments(child, skip)
+    def _comments_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The comment blocks on lines [start, end), as line ranges."""
+        if self._comment_ranges is None:
+            self._comment_ranges = sorted(
+                (b.start, b.end) for b in _walk(self.doc.root) if b.kind == "comment"
+            )
+        ranges = self._comment_ranges
+        first = bisect_left(ranges, (start, -1))
+        return [r for r in ranges[first : bisect_left(ranges, (end, -1))] if r[1] <= end]
 
     # --- what blocks name ---------------------------------------------------------------
 
     def hits(self, block: Block) -> list[_Hit]:
         """The arXiv ids a block names (comments left out), in order, with their lines."""
-        if block.kind in ("comment", "rule"):
-            return []
-        return self._hits_in_lines(block.start, self._end(block))
+        found = self._hits.get(id(block))
+        if found is None:
+            if block.kind in ("comment", "rule"):
+                found = []
+            else:
+                found = self._hits_in_lines(block.start, self._end(block))
+            self._hits[id(block)] = found
+        return found
 
     def _hits_in_lines(self, start: int, end: int) -> list[_Hit]:
         """The ids on lines [start, end) (0-based)."""
@@ -771,7 +780,7 @@ class _Reader:
         if self._id_titles is None:
             self._id_titles = set()
             for block in _walk(self.doc.root):
-                if block.kind in ("paragraph", "heading") and may_name_a_title(block.source):
+                if block.kind in ("paragraph", "heading") and may_name_a_title(block.source, True):
                     titled = self._titled(block, True)
                     if titled is not None and self.hits(block):
                         self._id_titles.add(normalize_title(titled.title))
@@ -859,6 +868,12 @@ class _Reader:
 
     def _leads(self, block: Block) -> list[_Ref]:
         """The papers a block's top-level parts are each about, in order (with repeats)."""
+        found = self._lead_lists.get(id(block))
+        if found is None:
+            found = self._lead_lists[id(block)] = self._find_leads(block)
+        return found
+
+    def _find_leads(self, block: Block) -> list[_Ref]:
         kind = block.kind
         if kind in ("comment", "rule", "heading"):
             return []
@@ -898,6 +913,11 @@ class _Reader:
 
     def _strong(self, section: Block) -> _Ref | None:
         """The paper a section's heading names by an id or a linked title, if it does."""
+        if id(section) not in self._strongs:
+            self._strongs[id(section)] = self._read_strong(section)
+        return self._strongs[id(section)]
+
+    def _read_strong(self, section: Block) -> _Ref | None:
         heading = section.heading
         if heading is None:
             return None
@@ -940,9 +960,11 @@ class _Reader:
         key = (id(leaf), leading)
         if key not in self._titles:
             found = None
-            if may_name_a_title(leaf.source):
-                tokens = self._tokens(leaf)
-                found = quoted_link(tokens) or read_lead(tokens, leading)
+            if may_name_a_title(leaf.source, leading or leaf.kind == "heading"):
+                plain, found = plain_lead(leaf.source)
+                if not plain or self._is_callout_marker(leaf):
+                    tokens = self._tokens(leaf)
+                    found = quoted_link(tokens) or read_lead(tokens, leading)
             self._titles[key] = found
         return self._titles[key]
 
@@ -1027,7 +1049,7 @@ class _Reader:
             return ""
         if not heading.label:
             source = heading.source
-            plain = not any(c in source for c in _MARKUP)
+            plain = _MARKUP.search(source) is None
             heading.label = " ".join(source.split()) if plain else plain_text(self._tokens(heading))
         return heading.label
 
