@@ -90,7 +90,7 @@ def test_a_note_comes_back_exactly_from_every_format(
 def test_each_note_of_a_paper_comes_back_with_its_heading_path_in_every_format(
     warm_cache: Path, format: str
 ) -> None:
-    # SAM: an item of a list under "2023 › Segmentation", and the paragraph of another note
+    # SAM: an item of a list under "2023 > Segmentation", and the paragraph of another note
     # that cites it; a paper known by its title only, its item under the same path.
     text = (
         "# Reading list\n## 2023\n### Segmentation\n"

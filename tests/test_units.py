@@ -443,3 +443,52 @@ def test_invalid_front_matter_is_a_warning_and_the_file_is_still_read() -> None:
         "t.md:3: the front matter is not valid YAML (expected <block end>, but found ','); "
         "its keys are not read, the rest of the file is read as notes"
     ]
+
+
+def test_a_file_opening_with_its_papers_citation_is_one_note_about_it() -> None:
+    text = md(
+        "---",
+        "citekey: vaswani2017",
+        "---",
+        "> [!Cite]",
+        "> Vaswani, A., Shazeer, N., & Polosukhin, I. (2017). _Attention Is All You Need_ "
+        "(arXiv:1706.03762). arXiv.",
+        "",
+        "## Annotations",
+        "### Important",
+        ">📌 We propose a new simple network architecture",
+        "[Page 1](zotero://open-pdf/library/items/ABCD?page=1)",
+        "",
+        f"Compare with the ConvS2S paper ({A}).",
+    )
+    found = units(text)
+    assert shape(found) == [
+        ("file", 4, "Attention Is All You Need", "1706.03762"),
+        ("mention", 12, "Compare with the ConvS2S paper .", "2301.00001"),
+    ]
+
+
+def test_a_table_without_a_title_column_takes_each_rows_linked_title() -> None:
+    text = md(
+        "# Reviews",
+        "## 2021",
+        "| Week | Reviewed | Slides |",
+        "|---|---|---|",
+        "| 3 | [Genetic Algorithms: Concepts and Applications](https://ieeexplore.ieee.org/1) "
+        "| - |",
+        f"| 4 | [An Analysis of Deep Neural Networks]({A}) | [pdf](/a.pdf) |",
+    )
+    assert shape(parse_notes(text, "n.md")) == [
+        ("row", 5, "Genetic Algorithms: Concepts and Applications", "-"),
+        ("row", 6, "An Analysis of Deep Neural Networks", "2301.00001"),
+    ]
+
+
+def test_page_links_read_as_their_text_in_titles() -> None:
+    text = md(
+        "- Read today", f"\t- [[Attention Is All You Need]] {A}", f"\t- [[BERT|BERT paper]] {B}"
+    )
+    assert [u.title for u in parse_notes(text, "journal.md")] == [
+        "Attention Is All You Need",
+        "BERT paper",
+    ]

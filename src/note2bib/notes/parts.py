@@ -24,6 +24,7 @@ strengths weaknesses critique review questions question metadata meta info infor
 link resources resource code implementation appendix appendices glossary terms keywords
 highlights details setup training inference ablation ablations figures quotes quote reading
 materials highlights insights remarks personal opinion reflection reflections pros cons
+annotations annotation definitions concepts important
 findings outline preliminaries formulation objective objectives goal goals dataset datasets
 요약 초록 개요 배경 동기 서론 방법 방법론 구조 실험 결과 평가 분석 논의 결론 한계 한계점 향후 관련
 참고 참고문헌 문헌 메모 생각 느낀 느낀점 소감 정리 용어 기여 장점 단점 질문 정보 코드 링크 부록

@@ -52,7 +52,8 @@ from note2bib.titles import heading_title, looks_like_title, normalize_title
 
 _PART_SHARE = 0.6
 """Share of a section's subsections that must be parts for it to be one note about a paper."""
-_URLS = re.compile(r"https?://\S+")
+_WIKILINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
+_URLS = re.compile(r"\(?https?://[^\s()]+\)?")
 _DOI = re.compile(r"(?<!\d)10\.\d{4,9}/")
 # Characters of inline Markdown: a heading without any is its own plain text.
 _MARKUP = re.compile(r"[\[\]*_`\\<>&$!~%]")
@@ -225,6 +226,12 @@ class _Reader:
         if len(leads) > 1 and heading is not None and self._one_paper_note(section):
             self._section_unit(section, [self._own_paper(section, leads)], path)
             return
+        cited = self._preamble_paper(section) if heading is None else None
+        if cited is not None:
+            # A file that opens by citing its paper (a Zotero note's "[!Cite]" callout) over
+            # the parts of a note about it ("## Annotations"): one note, whatever it cites.
+            self._section_unit(section, [cited], path)
+            return
         if not leads and not self._papers_below(section) and self._note_like(section):
             self.candidates.append((section, path, True))
             return
@@ -336,6 +343,15 @@ class _Reader:
         if len(titled) >= 2 and not is_part_heading(self._heading_text(section)):
             return True
         return any(self._lists_papers(c) for c in section.children if c.kind == "section")
+
+    def _preamble_paper(self, root: Block) -> _Ref | None:
+        """The one paper a file's text before its first heading names (a citation counts:
+        it is the file's own), when the headings after it are the parts of a note."""
+        preamble = [b for b in self._own_blocks(root) if b.kind not in ("comment", "rule")]
+        leads = {ref.key: ref for block in preamble for ref in self._leads(block)}
+        if len(leads) != 1 or not self._has_sections(root) or not self._one_paper_note(root):
+            return None
+        return next(iter(leads.values()))
 
     def _own_paper(self, section: Block, leads: list[_Ref], title: str = "") -> _Ref:
         """The paper a one-paper note is about: one whose title is the note's, else the first
@@ -1058,7 +1074,8 @@ class _Reader:
             line = self.lines[i].strip()
             if line:
                 text = plain_text(inline_tokens(line.lstrip("-*+># \t").strip(), self.doc))
-                return text or line
+                # An Obsidian or Logseq page link reads as its text: [[Page|shown]] → shown.
+                return _WIKILINK.sub(lambda m: m.group(1), text) or line
         return ""
 
     def _block_title(self, block: Block) -> str:
