@@ -492,3 +492,24 @@ def test_page_links_read_as_their_text_in_titles() -> None:
         "Attention Is All You Need",
         "BERT paper",
     ]
+
+
+def test_a_paper_section_citing_related_papers_by_title_stays_its_note() -> None:
+    text = md(
+        "# Notes",
+        "## Attention Is All You Need",
+        "https://arxiv.org/abs/1706.03762",
+        "Related:",
+        f"- [BERT]({A})",
+        "- [GPT: Improving Language Understanding](https://openai.com/research/gpt)",
+        "## AnimateDiff",
+        "- paper: https://arxiv.org/abs/2307.04725",
+        f"- see also [LEDITS]({B})",
+    )
+    assert shape(parse_notes(text, "n.md")) == [
+        ("section", 2, "Attention Is All You Need", "1706.03762"),
+        ("mention", 5, "BERT", "2301.00001"),
+        ("mention", 6, "GPT: Improving Language Understanding", "-"),
+        ("section", 7, "AnimateDiff", "2307.04725"),
+        ("mention", 9, "LEDITS", "2301.00002"),
+    ]

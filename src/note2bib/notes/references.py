@@ -343,6 +343,8 @@ _MAX_TITLE_WORDS = 40
 _TRAILING_WORDS = frozenset(
     [
         "see",
+        "also",
+        "cf",
         "in",
         "at",
         "by",

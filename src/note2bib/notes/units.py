@@ -175,6 +175,9 @@ class _Reader:
         if len(leads) > 1 and heading is not None and self._one_paper_note(section):
             self._section_unit(section, [self._own_paper(section, leads)], path)
             return
+        if len(leads) > 1 and self._opens_with_its_paper(section, leads):
+            self._section_unit(section, leads[:1], path)
+            return
         cited = self._preamble_paper(section) if heading is None else None
         if cited is not None:
             # A file that opens by citing its paper (a Zotero note's "[!Cite]" callout) over
@@ -251,6 +254,19 @@ class _Reader:
             and len(title.split()) >= 2
             and all(self._is_part(c) for c in subsections[1:])
         )
+
+    def _opens_with_its_paper(self, section: Block, leads: list[Ref]) -> bool:
+        """A section that names its paper by a bare link first (`## Title` then `https://arxiv…`
+        or `- paper: …`) and other papers only by title after it (its related work): one note
+        about the first, citing the others."""
+        heading = section.heading
+        if heading is None or self._is_part(section):
+            return False
+        if is_boilerplate(self.names.heading_text(section)):
+            return False
+        # Bare: a paper given a title first is one block of a list of papers (an awesome
+        # list's "**Fast R-CNN**" under "## Fast R-CNN"), not the section's own.
+        return not leads[0].titled and all(ref.title for ref in leads[1:])
 
     def _first_lead_block(self, block: Block) -> Block | None:
         """The block a section's first block makes its lead: the paragraph, or a list's first
