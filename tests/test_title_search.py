@@ -201,15 +201,17 @@ def test_many_titles_are_asked_ten_at_a_time(arxiv_standin: ArxivStandin, tmp_pa
     ) in result.stderr
 
 
+# arXiv's title is "$ω$Test: …": no title there holds the phrase "ωtest webview …".
+OMEGA_AND_FAIRNESS = (
+    "## ωTest: WebView-Oriented Testing for Android Applications\nx\n\n"
+    "## Fairness Testing: Testing Software for Discrimination\ny\n"
+)
+
+
 def test_a_title_arxiv_writes_otherwise_is_then_searched_alone(
     arxiv_standin: ArxivStandin, tmp_path: Path
 ) -> None:
-    # arXiv's title is "$ω$Test: …": no title there holds the phrase "ωtest webview …".
-    path = notes(
-        tmp_path,
-        "## ωTest: WebView-Oriented Testing for Android Applications\nx\n\n"
-        "## Fairness Testing: Testing Software for Discrimination\ny\n",
-    )
+    path = notes(tmp_path, OMEGA_AND_FAIRNESS)
     result = run("export", path)
     assert result.exit_code == 0, result.stderr
     assert sorted(e["eprint"] for e in entries(result.stdout).values()) == [
@@ -247,11 +249,7 @@ def test_a_title_a_full_answer_may_have_left_out_is_searched_alone(
 def test_a_title_whose_own_search_failed_is_asked_again_next_run(
     arxiv_standin: ArxivStandin, tmp_path: Path
 ) -> None:
-    path = notes(
-        tmp_path,
-        "## ωTest: WebView-Oriented Testing for Android Applications\nx\n\n"
-        "## Fairness Testing: Testing Software for Discrimination\ny\n",
-    )
+    path = notes(tmp_path, OMEGA_AND_FAIRNESS)
     arxiv_standin.fault_next("pass")  # the combined request is answered, its sequel is not
     arxiv_standin.fail_next(TRIES, status=503)
     first = run("export", path)
