@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from note2bib.cli import main
 from note2bib.latex import decode
 
 from arxiv_standin import ArxivStandin
+from terminal import stderr_on_a_terminal as on_a_terminal
 
 SEED = Path(__file__).parent / "fixtures" / "seed-notes.md"
 SAMPLE = Path(__file__).parent.parent / "samples" / "notes.md"
@@ -56,16 +56,21 @@ def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
     eprints = sorted(f["eprint"] for f in found.values() if "eprint" in f)
     assert eprints == sorted(SEED_IDS)
     assert len(found) == len(SEED_IDS) + 2
-    # One request for the ids, one title search for each of the two notes without an id.
+    # One request for the ids; the two notes without an id are asked for together, then,
+    # arXiv having no title that holds either, each on its own by any of its words.
     id_requests = [r for r in arxiv_standin.requests if r.id_list]
     searches = [r.query["search_query"][0] for r in arxiv_standin.requests if not r.id_list]
     assert len(id_requests) == 1
     assert sorted(id_requests[0].id_list) == sorted(SEED_IDS)
-    assert searches == ["ti:openai OR ti:gpt OR ti:2", "ti:download OR ti:llama OR ti:weights"]
+    assert searches == [
+        'ti:"openai\'s gpt 2" OR ti:"download llama weights"',
+        "ti:openai OR ti:gpt OR ti:2",
+        "ti:download OR ti:llama OR ti:weights",
+    ]
     assert "@" not in result.stderr.replace("note2bib:", "")
     assert result.stderr.strip().splitlines()[-1] == (
         "note2bib: 10 notes, 7 papers (0 from cache, 7 fetched in 1 request; "
-        "0 of 2 found by title, 2 search requests), 2 unresolved"
+        "0 of 2 found by title, 3 search requests), 2 unresolved"
     )
 
 
@@ -395,28 +400,9 @@ def test_progress_bar_on_a_terminal_only_when_several_requests(
     env = {**os.environ, "NOTE2BIB_CACHE_DIR": str(tmp_path / "cache")}
 
     def stderr_on_a_terminal(path: Path) -> str:
-        controller, terminal = pty.openpty()
-        with (tmp_path / "out.bib").open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "note2bib", "export", str(path)],
-                stdout=out,
-                stderr=terminal,
-                env=env,
-            )
-            os.close(terminal)
-            chunks = []
-            while True:  # read as it comes: a full terminal buffer would block the process
-                try:
-                    chunk = os.read(controller, 65536)
-                except OSError:  # EIO: the process closed its end
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            proc.wait(timeout=60)
-        os.close(controller)
+        stderr = on_a_terminal(["export", str(path)], tmp_path / "out.bib", env)
         assert (tmp_path / "out.bib").read_bytes().startswith(b"@misc{")
-        return b"".join(chunks).decode()
+        return stderr
 
     assert "asking arXiv" in stderr_on_a_terminal(many)
     assert "asking arXiv" not in stderr_on_a_terminal(one)

@@ -32,6 +32,7 @@ from note2bib.pipeline import (
     ExportOptions,
     OnNotice,
     OnRequest,
+    OnSearch,
     plan_export,
     read_sections,
     render,
@@ -181,11 +182,12 @@ def run_export(
     prepared: PreparedExport,
     on_request: OnRequest | None = None,
     on_notice: OnNotice | None = None,
+    on_search: OnSearch | None = None,
 ) -> Export:
     """The notes read and exported (arXiv asked as needed); nothing is written yet."""
     options, libraries = prepared.options, prepared.libraries
     texts = read_sources(prepared.request.notes, prepared.request.encoding)
-    planned = plan_export(texts, options, on_request, libraries, on_notice)
+    planned = plan_export(texts, options, on_request, libraries, on_notice, on_search)
     written = planned.new(options.cited)
     left_out: list[Record] = []
     if prepared.request.unresolved == "skip":  # render warns of each and counts the ids

@@ -297,8 +297,13 @@ def export_command(
     prepared = app.prepare_export(request)
     if not quiet:
         _show(prepared.diagnostics)
-    with _progress(enabled=not quiet) as on_request:
-        result = app.run_export(prepared, on_request, None if quiet else _notice)
+    with _progress(enabled=not quiet) as progress:
+        result = app.run_export(
+            prepared,
+            progress.callback("asking arXiv") if progress else None,
+            None if quiet else _notice,
+            progress.callback("searching arXiv by title", show_pos=True) if progress else None,
+        )
     _tell(result.report, quiet=quiet, verbose=verbose)
     saved = app.write_export(prepared, result)
     if saved.stdout is not None:
@@ -317,27 +322,46 @@ def _tell(report: Report, *, quiet: bool, verbose: bool) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr, only on a terminal and only when more than one request is due."""
+def _progress(enabled: bool) -> Iterator[_Progress | None]:
+    """Progress bars on stderr, only on a terminal; closed however the run ends."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    bar: Any = None
-
-    def on_request(done: int, total: int) -> None:
-        nonlocal bar
-        if total <= 1:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="asking arXiv", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
+    progress = _Progress()
     try:
-        yield on_request
+        yield progress
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        progress.close()
+
+
+class _Progress:
+    """One progress bar at a time on stderr, shown only when more than one step is due."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._label = ""
+
+    def callback(self, label: str, show_pos: bool = False) -> Callable[[int, int], None]:
+        """Told (done, total): draws the bar `label`, ending the one before it if another."""
+
+        def on_progress(done: int, total: int) -> None:
+            if total <= 1:
+                return
+            if self._bar is None or self._label != label:
+                self.close()
+                self._bar = click.progressbar(
+                    length=total, label=label, file=sys.stderr, show_pos=show_pos
+                )
+                self._bar.__enter__()
+                self._label = label
+            self._bar.update(done - self._bar.pos)
+
+        return on_progress
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 @main.command("ids")

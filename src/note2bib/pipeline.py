@@ -21,7 +21,8 @@ from pathlib import Path
 from note2bib.arxiv.api import DEFAULT_API, ArxivClient
 from note2bib.arxiv.cache import Cache
 from note2bib.arxiv.link_checks import check_links, older_versions
-from note2bib.arxiv.resolve import Resolution, TitleSearch, find_by_title, resolve
+from note2bib.arxiv.resolve import Resolution, resolve
+from note2bib.arxiv.title_search import TitleSearch, find_by_title
 from note2bib.formats import RenderOptions, format_for
 from note2bib.library.merge import Annotation, merge_into
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
@@ -32,7 +33,9 @@ from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
 
 OnRequest = Callable[[int, int], None]
-"""Told (requests done, requests due) as arXiv is asked."""
+"""Told (requests done, requests due) as arXiv is asked for ids."""
+OnSearch = Callable[[int, int], None]
+"""Told (notes done, notes to search) as notes are looked up by title."""
 OnNotice = Callable[[str], None]
 """Told, as it happens, why the run waits (arXiv asked it to, or a retry)."""
 
@@ -119,12 +122,13 @@ def resolve_papers(
     options: ExportOptions,
     on_request: OnRequest | None = None,
     on_notice: OnNotice | None = None,
+    on_search: OnSearch | None = None,
 ) -> Papers:
     """The only step that touches the cache and the network (none with `options.offline`)."""
     with Cache(options.cache_dir) as cache, _client(options, on_notice) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
         by_title = (
-            find_by_title(found, cache, client, options.refresh)
+            find_by_title(found, cache, client, options.refresh, on_search)
             if options.search
             else TitleSearch(list(found))
         )
@@ -150,11 +154,12 @@ def plan_export(
     on_request: OnRequest | None = None,
     libraries: Sequence[Library] = (),
     on_notice: OnNotice | None = None,
+    on_search: OnSearch | None = None,
 ) -> Planned:
     """The notes read, their papers resolved, their records built and planned against
     `libraries` (papers they hold keep the library's key)."""
     found, problems = read_notes(notes)
-    papers = resolve_papers(found, options, on_request, on_notice)
+    papers = resolve_papers(found, options, on_request, on_notice, on_search)
     records, built = build_records(papers.found, papers.papers)
     plan = plan_against_libraries(records, libraries, papers.found, options.cache_dir)
     diagnostics = (

@@ -29,13 +29,18 @@ _LATEX = re.compile(r"[\\{}$]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
+def decoded(title: str) -> str:
+    """A title with its LaTeX decoded (`$\\omega$Test` → `ωTest`), case and accents kept."""
+    return decode(title) if _LATEX.search(title) else title
+
+
 def normalize_title(title: str) -> str:
     """A title reduced to lower-case words: `{BERT}: Pre-training` → `bert pre training`.
 
     LaTeX is decoded first (`Doll{\\'a}r` → `Dollár`), then accents are folded (`á` → `a`).
     Letters of every script are kept, so Korean titles stay distinct from one another.
     """
-    text = decode(title) if _LATEX.search(title) else title
+    text = decoded(title)
     if text.isascii():
         folded = text.casefold()  # nothing to decompose or fold
     else:
