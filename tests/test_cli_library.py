@@ -309,3 +309,91 @@ def test_every_guise_is_recognised_and_the_merge_only_appends(
     ]:
         assert f"is already in refs.bib as {key} (" in result.stderr
     assert "other-sam" not in result.stderr and "lehman2023notes" not in result.stderr
+
+
+# An arXiv id in a library entry's free text may name another paper.
+
+LEDITS_NOTE = "## LEDITS\nDDPM inversion.\npaper: https://arxiv.org/abs/2307.00522\n"
+DOE = (
+    "@article{{doe2023,\n  title = {{Some paper on editing}},\n  author = {{Doe, Jane}},\n"
+    "  {}\n}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "note = {see also arXiv:2307.00522 for a related method}",
+        "note = {Related: https://arxiv.org/abs/2307.00522}",
+        "note = {cf. arXiv 2307.00522}",
+        "annote = {We extend the preprint https://arxiv.org/abs/2307.00522 to video}",
+        "abstract = {Unlike LEDITS (arXiv:2307.00522), we edit videos.}",
+        "comment = {compare 10.48550/arXiv.2307.00522}",
+    ],
+)
+def test_an_id_another_papers_note_mentions_does_not_make_it_that_paper(
+    arxiv_standin: ArxivStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.md").write_text(LEDITS_NOTE)
+    library = DOE.format(field)
+    Path("l2.bib").write_text(library)
+    result = run("export", "--library", "l2.bib", "notes.md")
+    assert result.exit_code == 0, result.stderr
+    assert "already in" not in result.stderr
+    assert [f.get("eprint") for f in entries(result.stdout).values()] == ["2307.00522"]
+
+    args = ["--library", "l2.bib", "--merge", "--annotate-existing", "-o", "l2.bib"]
+    result = run("export", *args, "notes.md")
+    assert result.exit_code == 0, result.stderr
+    merged = Path("l2.bib").read_text()
+    assert merged.startswith(library + "\n@misc{tsaban2023ledits,")  # Doe's entry untouched
+    assert "DDPM inversion" not in merged[: len(library)]
+
+    assert run("dedupe", "l2.bib").stdout == ""  # LEDITS appended; Doe's is not it
+
+
+@pytest.mark.parametrize(
+    ("entry", "how"),
+    [
+        (DOE.format("note = {arXiv:2307.00522}"), "arXiv id in note"),
+        (DOE.format("note = {arXiv preprint arXiv:2307.00522}"), "arXiv id in note"),
+        (DOE.format("annote = {\\url{https://arxiv.org/abs/2307.00522v2}}"), "arXiv id in annote"),
+        # The journal version of the preprint, renamed: its first author says it is the paper.
+        (
+            "@article{tsaban2024,\n  title = {Editing Real Images with Semantic Guidance},\n"
+            "  author = {Tsaban, Linoy},\n  note = {Extends arXiv:2307.00522 with videos}\n}\n",
+            "arXiv id in note, and the same first author",
+        ),
+    ],
+)
+def test_an_id_that_is_the_entrys_own_still_makes_it_the_paper(
+    arxiv_standin: ArxivStandin,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    entry: str,
+    how: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.md").write_text(LEDITS_NOTE)
+    Path("l2.bib").write_text(entry)
+    result = run("export", "--library", "l2.bib", "notes.md")
+    assert result.exit_code == 0, result.stderr
+    assert "2307.00522 is already in l2.bib as " in result.stderr
+    assert f"({how})" in result.stderr
+    assert result.stdout == ""
+
+
+def test_dedupe_joins_an_entry_mentioning_an_id_only_when_title_or_author_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("l2.bib").write_text(
+        "@misc{ledits, title={LEDITS: Real Image Editing with DDPM Inversion and Semantic "
+        "Guidance}, author={Tsaban, Linoy}, eprint={2307.00522}}\n"
+        + DOE.format("note = {see also arXiv:2307.00522 for a related method}")
+        + "@article{tsaban2024, title={Editing Real Images}, author={Linoy Tsaban},"
+        " note={Extends arXiv:2307.00522}}\n"
+    )
+    result = run("dedupe", "l2.bib")
+    assert result.stdout == "ledits (l2.bib:1), tsaban2024 (l2.bib:7): arXiv id 2307.00522\n"

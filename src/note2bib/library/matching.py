@@ -2,7 +2,9 @@
 
 The rules, in order (the first that holds decides):
 
-1. the same arXiv id, in whatever field guise the entry carries it (see `identity`);
+1. the same arXiv id, in whatever field guise the entry carries it (see `identity`); an id
+   its free text only mentions ("see also arXiv:…") counts when the entry's title or first
+   author agree with the paper's;
 2. the same DOI, normalised, against the publisher DOI arXiv lists for the paper;
 3. the same title *and* the first authors agree (one's family name is a word of the other's
    name; when an entry names no author, the years must be within one). Titles are the same
@@ -63,6 +65,16 @@ def same_title(a: TitleFacts, b: TitleFacts) -> str | None:
     return None
 
 
+def mention_agrees(paper: TitleFacts, entry: TitleFacts) -> str | None:
+    """What makes an id an entry's free text mentions its own paper (`title`, `first
+    author`), or None: an entry's note may cite another paper."""
+    if similar_titles(paper.title, entry.title):
+        return "title"
+    if authors_agree(paper, entry):
+        return "first author"
+    return None
+
+
 def record_facts(record: Record) -> TitleFacts | None:
     """The title facts of a resolved paper (None for a note arXiv gave no metadata for)."""
     if record.paper is None or not normalize_title(record.paper.title):
@@ -88,6 +100,7 @@ class Matcher:
         if lookup is None:
             lookup = Lookup.of(entry_keys(e) for e in entries)
         self.by_arxiv = lookup.by_arxiv
+        self.by_mention = lookup.by_mention
         self.by_doi = lookup.by_doi
         # A title match needs the first authors to agree, which needs a word of one's name in
         # the other's: entries with a plain author name are looked up by its words, the others
@@ -119,6 +132,8 @@ class Matcher:
         if record.arxiv_id is not None and (hits := self.by_arxiv.get(record.arxiv_id.base)):
             first, field = hits[0]
             return first, f"arXiv id in {field}"
+        if (mentioned := self._agreeing_mention(record)) is not None:
+            return mentioned
         paper = record.paper
         doi = normalize_doi(paper.doi) if paper is not None and paper.doi else None
         if doi is not None and (hits_doi := self.by_doi.get(doi)):
@@ -132,6 +147,19 @@ class Matcher:
             other = self._facts_of(i)
             if other is not None and (how := same_title(facts, other)):
                 return i, how
+        return None
+
+    def _agreeing_mention(self, record: Record) -> tuple[int, str] | None:
+        """The first entry whose free text mentions the record's id and whose title or first
+        author agree with the paper's."""
+        mentions = self.by_mention.get(record.arxiv_id.base) if record.arxiv_id else None
+        facts = record_facts(record) if mentions else None
+        if mentions is None or facts is None:
+            return None
+        for i, field in mentions:
+            other = self._facts_of(i)
+            if other is not None and (why := mention_agrees(facts, other)):
+                return i, f"arXiv id in {field}, and the same {why}"
         return None
 
     def _match_note(self, record: Record) -> tuple[int, str] | None:
