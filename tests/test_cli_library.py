@@ -397,3 +397,93 @@ def test_dedupe_joins_an_entry_mentioning_an_id_only_when_title_or_author_agree(
     )
     result = run("dedupe", "l2.bib")
     assert result.stdout == "ledits (l2.bib:1), tsaban2024 (l2.bib:7): arXiv id 2307.00522\n"
+
+
+# Different works of one title and author: a thesis and an article, a book and a chapter,
+# entries years apart. As lab_cdl.bib has them (Ekstrom's co-authors cut short).
+WORKING_MEMORY = """\
+@book{Badd86,
+	Address = {Oxford, {UK}},
+	Author = {A D Baddeley},
+	Publisher = {Clarendon Press},
+	Title = {Working memory},
+	Year = {1986}}
+
+@incollection{BaddHitc74,
+	Address = {New York, {NY}},
+	Author = {A D Baddeley and G J Hitch},
+	Booktitle = {The Psychology of Learning and Motivation: Advances in Research and Theory},
+	Editor = {Gordon H Bower},
+	Pages = {47--90},
+	Publisher = {Academic Press},
+	Title = {Working memory},
+	Volume = {8},
+	Year = {1974}}
+
+@article{EkstEtal03,
+	Author = {A D Ekstrom and M J Kahana and J B Caplan and T A Fields},
+	Journal = {Nature},
+	Pages = {184--187},
+	Title = {Cellular networks underlying human spatial navigation},
+	Volume = {425},
+	Year = {2003}}
+
+@phdthesis{Ekst04,
+	Author = {Arne D Ekstrom},
+	School = {Brandeis University},
+	Title = {The cellular networks underlying human spatial navigation},
+	Year = {2004}}
+"""
+
+
+def test_dedupe_keeps_a_book_and_a_chapter_a_thesis_and_an_article_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("lab_cdl.bib").write_text(
+        WORKING_MEMORY + "@misc{again, title={Working Memory},"
+        " author={Baddeley, Alan}, year={1987}}\n"
+    )
+    result = run("dedupe", "lab_cdl.bib")
+    assert result.exit_code == 0
+    # The 1986 book typed twice is one work; the 1974 chapter and the thesis are others.
+    assert (
+        result.stdout == "Badd86 (lab_cdl.bib:1), again (lab_cdl.bib:32): title and first author\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "is_the_paper"),
+    [
+        pytest.param("@inproceedings{hu, {}, year={2023}}", True, id="same-year"),
+        # arXiv dates it 2023 (v1) to 2024 (latest): its journal version may be dated 2025.
+        pytest.param("@article{hu, {}, year={2025}}", True, id="published-later"),
+        pytest.param("@misc{hu, {}}", True, id="no-year"),
+        pytest.param("@article{hu, {}, year={2026}}", False, id="years-later"),
+        pytest.param("@article{hu, {}, year={2021}}", False, id="years-earlier"),
+        pytest.param("@phdthesis{hu, {}, school={UBC}, year={2023}}", False, id="thesis"),
+        pytest.param("@book{hu, {}, year={2024}}", False, id="book"),
+    ],
+)
+def test_a_note_matches_a_library_title_only_with_compatible_years_and_types(
+    arxiv_standin: ArxivStandin,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    entry: str,
+    is_the_paper: bool,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    fields = (
+        "title={Thought Cloning: Learning to Think while Acting by Imitating Human Thinking},"
+        " author={Hu, Shengran}"
+    )
+    Path("refs.bib").write_text(entry.replace("{}", fields) + "\n")
+    Path("notes.md").write_text("## Thought Cloning\narXiv:2306.00323\n")
+    result = run("export", "--library", "refs.bib", "notes.md")
+    assert result.exit_code == 0, result.stderr
+    if is_the_paper:
+        assert "2306.00323 is already in refs.bib as hu (title and first author)" in result.stderr
+        assert result.stdout == ""
+    else:
+        assert "already in" not in result.stderr
+        assert "2306.00323" in {f.get("eprint") for f in entries(result.stdout).values()}

@@ -32,6 +32,7 @@ from note2bib.arxiv.ids import IdMatch, find_arxiv_ids, parse_arxiv_id
 from note2bib.bibtex_syntax import first_name, is_braced_whole
 from note2bib.doi import is_arxiv_doi, normalize_doi
 from note2bib.model import ArxivId, LibraryEntry, Name
+from note2bib.title_match import LIBRARY_MAX_YEAR_GAP
 from note2bib.titles import normalize_title
 
 # Fields whose whole value is an arXiv id (perhaps with `arXiv:` or a URL).
@@ -74,6 +75,32 @@ _IDENTIFIER_TOKEN = re.compile(
 )
 _MACRO = re.compile(r"\\[A-Za-z]+")
 _WORD_SPLIT = re.compile(r"[^a-z0-9.\-]+")
+# Entry types (BibTeX, biblatex, CSL) → the sort of work (`work_kind`). A journal article,
+# its conference version and a reprint as a chapter are one work in different libraries; a
+# thesis, or a whole book, is never the same work as any of them.
+_KINDS = {
+    **dict.fromkeys(("phdthesis", "mastersthesis", "thesis"), "thesis"),
+    **dict.fromkeys(
+        ("book", "mvbook", "collection", "mvcollection", "proceedings", "mvproceedings"), "book"
+    ),
+    **dict.fromkeys(
+        (
+            "article",
+            "inproceedings",
+            "conference",
+            "incollection",
+            "inbook",
+            "bookinbook",
+            "techreport",
+            "report",
+            "chapter",
+            "article-journal",
+            "article-magazine",
+            "paper-conference",
+        ),
+        "paper",
+    ),
+}
 _DBLP_VOLUME = re.compile(r"\s*abs/(\S+?)\s*")
 _NOT_WORD = re.compile(r"[\W_]+")
 _PAGES_DASH = re.compile(r"\s*[-\u2013\u2014]+\s*")
@@ -177,12 +204,29 @@ class TitleFacts:
     chapter: str | None = None
     pages: str | None = None
     """Two parts of one book share a title and an author; `chapter` or `pages` tell them apart."""
+    kind: str | None = None
+    """What sort of work the entry type says it is (`work_kind`); None when it does not say."""
+    last_year: int | None = None
+    """For an arXiv paper, the year of its latest version (`year` is version 1's): a journal
+    version of the preprint may be dated any year between."""
 
     def other_part_than(self, other: TitleFacts) -> bool:
         """Whether the two are different parts (chapters, page ranges) of one publication."""
         if self.chapter != other.chapter:
             return True
         return self.pages is not None and other.pages is not None and self.pages != other.pages
+
+    def other_work_than(self, other: TitleFacts) -> bool:
+        """Whether type or date say the two are different works, whatever their titles: a
+        thesis and an article, a book and a chapter, or years more than one apart."""
+        if self.kind is not None and other.kind is not None and self.kind != other.kind:
+            return True
+        if self.year is None or other.year is None:
+            return False
+        gap = max(self.year, other.year) - min(
+            self.last_year or self.year, other.last_year or other.year
+        )
+        return gap > LIBRARY_MAX_YEAR_GAP
 
 
 class EntryFacts:
@@ -206,7 +250,15 @@ class EntryFacts:
             year=parse_year(self.entry.get("year") or self.entry.get("date") or ""),
             chapter=normalize_title(chapter) if chapter else None,
             pages=_PAGES_DASH.sub("-", pages.strip()) if pages else None,
+            kind=work_kind(self.entry.type),
         )
+
+
+def work_kind(entry_type: str) -> str | None:
+    """`thesis`, `book` or `paper` (an article, a conference paper, a chapter, a report: one
+    work may be each of these in different libraries), from a BibTeX, biblatex or CSL type;
+    None for a type that says nothing (`misc`, `online`, `unpublished`, an unknown one)."""
+    return _KINDS.get(entry_type.lower())
 
 
 def first_author(names: str) -> tuple[str | None, frozenset[str]]:

@@ -7,10 +7,13 @@ The rules, in order (the first that holds decides):
    author agree with the paper's;
 2. the same DOI, normalised, against the publisher DOI arXiv lists for the paper;
 3. the same title *and* the first authors agree (one's family name is a word of the other's
-   name; when an entry names no author, the years must be within one). Titles are the same
-   by `title_match.similar_titles`: equal but for spaces and a leading article, or a typo
-   apart (`multi-view`/`multiview`, `tire`/`tyre`) with the same numbers. Two parts of one
-   book (a different `chapter` or `pages`) are never the same paper.
+   name; when an entry names no author, both must give a year). Titles are the same by
+   `title_match.similar_titles`: equal but for spaces and a leading article, or a typo apart
+   (`multi-view`/`multiview`, `tire`/`tyre`) with the same numbers. Different works are
+   never the same paper, whatever their titles: two parts of one book (a different `chapter`
+   or `pages`), a thesis and an article, a book and a chapter (`identity.work_kind`), or
+   two years more than a year apart (an arXiv paper is dated from its first version to its
+   latest: the journal version may come out then).
 
 A note that names no arXiv paper (written as an `@misc` with its heading as title) is the
 entry with the same title and the same link, or, when it has no link, the same title and no
@@ -54,14 +57,14 @@ class Match:
 
 def same_title(a: TitleFacts, b: TitleFacts) -> str | None:
     """How two title facts are one paper (`title and first author`), or None."""
-    if a.other_part_than(b):
+    if a.other_part_than(b) or a.other_work_than(b):
         return None
     if not similar_titles(a.title, b.title):
         return None
     if a.family is not None and b.family is not None:
         return "title and first author" if authors_agree(a, b) else None
-    if a.year is not None and b.year is not None and abs(a.year - b.year) <= 1:
-        return "title and year"
+    if a.year is not None and b.year is not None:
+        return "title and year"  # within a year of each other: `other_work_than`
     return None
 
 
@@ -85,6 +88,10 @@ def record_facts(record: Record) -> TitleFacts | None:
         family=family or None,
         name_words=words,
         year=record.paper.published.year,
+        last_year=record.paper.updated.year,
+        # An arXiv paper is never taken for a library's thesis or book of the same title: a
+        # paper hidden from the bibliography costs more than one written twice.
+        kind="paper",
     )
 
 
