@@ -96,7 +96,7 @@ def test_a_vault_exports_the_same_entries_as_its_files_concatenated(
     joined.write_text("\n".join(Path(f).read_text(encoding="utf-8") for f in files))
     from_folder = run("export", "--no-search", str(tmp_path / "vault"))
     from_file = run("export", "--no-search", str(joined))
-    assert from_folder.exit_code == from_file.exit_code == 3  # the blog post names no paper
+    assert from_folder.exit_code == from_file.exit_code == 0  # the blog post: kept
     assert from_folder.stdout == from_file.stdout
     assert len(entries(from_folder.stdout)) == 4
 

@@ -18,7 +18,7 @@ from typing import Literal
 
 from note2bib.arxiv.api import DEFAULT_API, check_api_url
 from note2bib.arxiv.cache import default_cache_dir
-from note2bib.errors import MissingArgument, Note2BibError, UsageError
+from note2bib.errors import Incomplete, MissingArgument, Note2BibError, UsageError
 from note2bib.files import check_output, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
 from note2bib.library.duplicates import DuplicateGroup, find_duplicates
@@ -197,10 +197,11 @@ def run_export(
 def write_export(prepared: PreparedExport, result: Export) -> Saved:
     """The bibliography written where it was asked for, unless the `--unresolved` policy
     refuses it (then nothing is written)."""
-    if prepared.request.unresolved == "error" and not result.complete:
-        raise Note2BibError(
-            f"{result.report.unresolved} entries are unresolved and --unresolved=error "
-            "was given; nothing was written"
+    report = result.report
+    if prepared.request.unresolved == "error" and (report.unresolved or report.no_paper):
+        raise Incomplete(
+            f"{report.unresolved + report.no_paper} entries have no arXiv paper and "
+            "--unresolved error was given; nothing was written"
         )
     output = prepared.request.output
     merged = prepared.libraries[0] if prepared.options.merge else None

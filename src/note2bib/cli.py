@@ -273,8 +273,9 @@ def export_command(
 
     The bibliography goes to stdout (or -o FILE); warnings and a one-line summary go to stderr.
     In a folder with a note2bib.toml (here or in a parent), NOTES and options come from it;
-    options given here win. Exit codes: 0 complete, 1 fatal (nothing written), 2 usage,
-    3 written but something unresolved.
+    options given here win. Exit codes: 0 complete (notes that name no paper are kept, with a
+    warning), 1 fatal (nothing written), 2 usage, 3 something asked for is missing (an arXiv
+    id arXiv did not give; with --unresolved error, any note without a paper).
     """
     if verbose and not quiet and (project := _project(ctx)) is not None:
         _notice(f"settings from {project.path}")

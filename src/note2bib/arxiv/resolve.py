@@ -92,6 +92,9 @@ class TitleSearch:
     """Notes whose title was looked up (in the cache or on arXiv)."""
     accepted: int = 0
     requests: int = 0
+    unsearched: dict[tuple[str, int], str] = field(default_factory=dict)
+    """Notes (source, line) left without a paper because a title of theirs could not be
+    looked up (--offline and not cached, or arXiv failed), with why: a later run may find it."""
 
 
 def find_by_title(
@@ -124,6 +127,7 @@ def find_by_title(
         searcher.searched,
         searcher.accepted,
         searcher.requests,
+        searcher.unsearched,
     )
 
 
@@ -135,6 +139,7 @@ class _Searcher:
         self.papers: dict[str, Paper] = {}
         self.diagnostics: list[Diagnostic] = []
         self.searched = self.accepted = self.requests = 0
+        self.unsearched: dict[tuple[str, int], str] = {}
 
     def decide(self, section: Section, clues: Clues) -> Decision | None:
         """Search each title the note gives until one is found with certainty."""
@@ -143,10 +148,12 @@ class _Searcher:
             candidates = self._candidates(title)
             if candidates is None:
                 self._info(section, f'"{title}" was not searched on arXiv ({self._why_not})')
+                self.unsearched[(section.source, section.line)] = self._why_not
                 continue
             decision = decide(clues, candidates)
             decisions.append((title, decision))
             if decision.paper is not None:
+                self.unsearched.pop((section.source, section.line), None)
                 break
         if not decisions:
             return None
