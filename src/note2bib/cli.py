@@ -277,9 +277,11 @@ def export_command(
     The bibliography goes to stdout (or -o FILE); warnings and a one-line summary go to stderr.
     In a folder with a note2bib.toml (here or in a parent), NOTES and options come from it;
     options given here win. Given NOTES, a run is one-off: only format, unresolved, abstract,
-    offline and cache-dir come from the file (never its output, library or merge). Exit codes: 0 complete (notes that name no paper are kept, with a
-    warning), 1 fatal (nothing written), 2 usage, 3 something asked for is missing (an arXiv
-    id arXiv did not give; with --unresolved error, any note without a paper).
+    offline and cache-dir come from the file (never its output, library or merge).
+
+    Exit codes: 0 complete (notes that name no paper are kept, with a warning), 1 fatal
+    (nothing written), 2 usage, 3 something asked for is missing (an arXiv id arXiv did not
+    give; with --unresolved error, any note without a paper).
     """
     if verbose and not quiet and (project := _project(ctx)) is not None:
         _notice(project.describe(notes_given=bool(notes)))
