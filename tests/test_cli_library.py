@@ -123,6 +123,21 @@ def test_merge_appends_to_the_library_and_keeps_a_backup(
     assert "nothing to add; the file was not touched" in again.stderr
 
 
+def test_merge_appends_biblatex_entries_to_a_biblatex_library(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    args = ["--library", "refs.bib", "--merge", "-f", "biblatex", "-o", "refs.bib"]
+    result = run("export", *args, "notes.md")
+    assert result.exit_code == 0, result.stderr
+    after = (project / "refs.bib").read_text(encoding="utf-8")
+    assert after.startswith(REFS + "\n@online{")
+    assert (project / "refs.bib.bak").read_text(encoding="utf-8") == REFS
+    found = entries(after)
+    assert len(found) == 4 + 6  # the library's four, four new papers, two notes without one
+    assert found["tsaban2023ledits"]["eprinttype"] == "arxiv"
+    assert "lehman2023clinical" in found and "lehman2023still" not in found
+
+
 def test_merge_to_stdout_writes_the_whole_library(
     arxiv_standin: ArxivStandin, project: Path
 ) -> None:
@@ -216,6 +231,11 @@ def test_a_messy_library_still_dedupes_with_one_warning(
         (["--library", "refs.bib", "--annotate-existing"], "--annotate-existing changes"),
         (["--library", "refs.bib", "-o", "refs.bib"], "is the library itself"),
         (["--library", "lib.json", "--merge"], "--merge writes .bib libraries"),
+        (
+            ["--library", "refs.bib", "--merge", "-f", "ris"],
+            "--merge appends BibTeX or biblatex entries to a .bib library; it cannot be "
+            "combined with -f ris",
+        ),
     ],
 )
 def test_library_option_misuse_is_a_usage_error(

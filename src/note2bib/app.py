@@ -224,10 +224,10 @@ def _check_library_options(
             raise UsageError("--merge needs --library FILE (the library to merge into)")
         if Path(libraries[0]).suffix.lower() == ".json":
             raise UsageError(f"--merge writes .bib libraries; {libraries[0]} is CSL-JSON")
-        if ".bib" not in format_for(options.format).suffixes:
+        if not format_for(options.format).bib_syntax:
             raise UsageError(
-                f"--merge appends BibTeX entries to a .bib library; it cannot be combined "
-                f"with -f {options.format}"
+                f"--merge appends BibTeX or biblatex entries to a .bib library; it cannot be "
+                f"combined with -f {options.format}"
             )
     elif output is not None and output.exists():
         for library in libraries:
