@@ -135,6 +135,9 @@ class Record:
     pinned_version: int | None = None
     """The version a note linked to (`v2`), kept for `url`, never for the key or eprint."""
     authors: tuple[Name, ...] = ()
+    """arXiv's authors; for an entry arXiv gave nothing for, those the front matter names."""
+    year: int | None = None
+    """For a note that names no arXiv paper, the year its front matter gives."""
     links: tuple[Link, ...] = ()
     """The notes' other links (code, project page, demo, article), first appearance first."""
     keywords: tuple[str, ...] = ()

@@ -171,17 +171,26 @@ class Matcher:
 
     def _match_note(self, record: Record) -> tuple[int, str] | None:
         """A note that names no paper (kept as `@misc` with its heading as title): the entry
-        with the same title and the same link, or the same title and no author."""
+        with the same title and the same link, or the same title and no author (the same
+        first author, when the note's front matter names one)."""
         title = normalize_title(record.title)
         url = _plain_url(record.url or "")
+        family, words = record_author(record.authors[0]) if record.authors else (None, None)
         for i in self._title_candidates(title):
             entry = self.entries[i]
             if normalize_title(entry.get("title") or "") != title:
                 continue
             if url and _plain_url(entry.get("url") or "") == url:
                 return i, "title and url"
-            if not url and not entry.get("author"):
+            if url:
+                continue
+            if family is None and not entry.get("author"):
                 return i, "title"
+            other = self._facts_of(i)
+            if family is not None and words is not None and other is not None:
+                mine = TitleFacts(title, family, words, record.year)
+                if authors_agree(mine, other):
+                    return i, "title and first author"
         return None
 
     def _author_candidates(self, facts: TitleFacts) -> list[dict[str, list[int]]] | None:
