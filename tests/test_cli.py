@@ -422,3 +422,24 @@ def test_progress_bar_on_a_terminal_only_when_several_requests(
 
     assert "asking arXiv" in stderr_on_a_terminal(many)
     assert "asking arXiv" not in stderr_on_a_terminal(one)
+
+
+def test_a_huge_heading_is_quoted_cut_to_a_readable_length(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("## " + "a pasted paragraph " * 10_000 + "\nno link\n")  # 190 kB heading
+    result = run("export", "--no-search", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert all(len(line) < 300 for line in result.stderr.splitlines())
+    assert f'{path}:1: "a pasted paragraph a pasted paragraph' in result.stderr
+    assert '…" names no arXiv paper; kept as pastedparagraph with the note' in (result.stderr)
+
+
+def test_skipped_notes_are_reported_as_left_out(arxiv_standin: ArxivStandin, notes: Path) -> None:
+    result = run("export", "--unresolved", "skip", str(notes))
+    assert f'{notes}:54: "Download LLaMA weights" names no arXiv paper; left out\n' in (
+        result.stderr
+    )
+    assert "kept as" not in result.stderr
+    assert result.stderr.endswith("2 notes name no arXiv paper (left out), 0 unresolved\n")

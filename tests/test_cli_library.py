@@ -507,3 +507,24 @@ def test_a_note_matches_a_library_title_only_with_compatible_years_and_types(
     else:
         assert "already in" not in result.stderr
         assert "2306.00323" in {f.get("eprint") for f in entries(result.stdout).values()}
+
+
+def test_a_key_used_three_times_counts_once_and_titles_are_quoted_one_way(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    (project / "refs.bib").write_text(
+        REFS + "\n@misc{Hu2023Thought, title={Again}}\n@misc{Hu2023Thought, title={Thrice}}\n"
+        "@misc{lehman2023clinical, title={Twice}}\n",
+        encoding="utf-8",
+    )
+    args = ["export", "--library", "refs.bib", "--merge", "-o", "refs.bib", "notes.md"]
+    run(*args)
+    again = run(*args)
+    assert (
+        "refs.bib: 2 keys are used by more than one entry (BibTeX uses the first): "
+        "Hu2023Thought, lehman2023clinical\n"
+    ) in again.stderr
+    # A note without a paper is named by its heading, quoted as every title is.
+    assert '"Download LLaMA weights" is already in refs.bib as downloadllama (title and url)' in (
+        again.stderr
+    )

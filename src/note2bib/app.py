@@ -312,6 +312,8 @@ class Checked:
     supplied: dict[str, Supplied]
     never_cited: tuple[LibraryEntry, ...]
     diagnostics: tuple[Diagnostic, ...]
+    notes_given: bool = True
+    """Whether any notes were read: without them, no key can come from one."""
 
     @property
     def complete(self) -> bool:
@@ -319,11 +321,12 @@ class Checked:
 
     def lines(self) -> list[str]:
         where = " or ".join(self.libraries) or "the library (none given)"
+        nobody = "no note supplies it" if self.notes_given else "no notes were given (--notes)"
         out = []
         for c in self.missing:
             s = self.supplied.get(c.key)
             label = f" ({s.arxiv_id})" if s and s.arxiv_id else ""
-            found_in = f"{s.note} would supply it{label}" if s else "no note supplies it"
+            found_in = f"{s.note} would supply it{label}" if s else nobody
             out.append(f"{c.source}:{c.line}: {c.key} is cited but not in {where}; {found_in}")
         out += [
             f"{e.file}:{e.line}: {e.key} is never cited (information)" for e in self.never_cited
@@ -356,6 +359,7 @@ def check(request: CheckRequest, on_notice: OnNotice | None = None) -> Checked:
         supplied=supplied,
         never_cited=() if "*" in cited else tuple(e for e in entries if e.key not in cited),
         diagnostics=(*diagnostics, *(d for lib in libs for d in lib.diagnostics)),
+        notes_given=bool(request.notes),
     )
 
 

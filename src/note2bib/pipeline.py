@@ -30,6 +30,7 @@ from note2bib.model import Diagnostic, Paper, Record, Report, Section
 from note2bib.notes.mentions import SectionIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
+from note2bib.titles import quoted
 
 OnRequest = Callable[[int, int], None]
 """Told (requests done, requests due) as arXiv is asked."""
@@ -293,11 +294,10 @@ def unresolved_diagnostics(
                 if why is None
                 else f"could not be looked up on arXiv by its title ({why})"
             )
+            fate = "left out" if was_left_out else f"kept as {record.key} with the note"
             out.append(
                 Diagnostic(
-                    f'"{section.heading}" {what}; kept as {record.key} with the note',
-                    section.source,
-                    section.line,
+                    f"{quoted(section.heading)} {what}; {fate}", section.source, section.line
                 )
             )
     return out

@@ -18,6 +18,7 @@ from note2bib.arxiv.search import (
 )
 from note2bib.model import ArxivId, Diagnostic, Mention, Paper, Section
 from note2bib.notes.mentions import SectionIds
+from note2bib.titles import quoted
 
 OFFLINE = "not in the cache and --offline was given"
 
@@ -147,7 +148,7 @@ class _Searcher:
         for title in clues.titles:
             candidates = self._candidates(title)
             if candidates is None:
-                self._info(section, f'"{title}" was not searched on arXiv ({self._why_not})')
+                self._info(section, f"{quoted(title)} was not searched on arXiv ({self._why_not})")
                 self.unsearched[(section.source, section.line)] = self._why_not
                 continue
             decision = decide(clues, candidates)
@@ -165,19 +166,19 @@ class _Searcher:
             score = decision.best.similarity if decision.best else 100.0
             self._info(
                 section,
-                f'"{title}" found on arXiv by its title: {decision.paper.id} '
+                f"{quoted(title)} found on arXiv by its title: {decision.paper.id} "
                 f"(similarity {score:.1f})",
             )
             return decision
         title, decision = max(decisions, key=lambda d: d[1].best.similarity if d[1].best else -1.0)
         best = decision.best
         if best is None:
-            self._info(section, f'no arXiv paper has a title like "{title}"')
+            self._info(section, f"no arXiv paper has a title like {quoted(title)}")
         else:
             self._info(
                 section,
-                f'no certain arXiv match for "{title}"; best candidate {best.paper.id} '
-                f'"{best.paper.title}" (similarity {best.similarity:.1f}: {decision.reason})',
+                f"no certain arXiv match for {quoted(title)}; best candidate {best.paper.id} "
+                f"{quoted(best.paper.title)} (similarity {best.similarity:.1f}: {decision.reason})",
             )
         return decision
 

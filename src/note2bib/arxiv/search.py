@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from note2bib.model import Paper, Section
 from note2bib.names import split_names
 from note2bib.title_match import SEARCH_RATIO, same_words, title_similarity, title_words
-from note2bib.titles import heading_title, looks_like_title, normalize_title
+from note2bib.titles import heading_title, looks_like_title, normalize_title, quoted
 
 SEARCH_RESULTS = 10
 """Candidates asked of arXiv per title search: the paper need not come first."""
@@ -175,7 +175,7 @@ def _first_difference(a: str, b: str) -> str:
         if tag != "equal":
             mine = " ".join(left[i1:i2]) or "(nothing)"
             theirs = " ".join(right[j1:j2]) or "(nothing)"
-            return f'"{mine}" / "{theirs}"'
+            return f"{quoted(mine)} / {quoted(theirs)}"
     return "word order"
 
 
