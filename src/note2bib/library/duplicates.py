@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from note2bib.doi import is_arxiv_doi, normalize_doi
-from note2bib.library.identity import EntryFacts, TitleFacts, entry_keys, fold
+from note2bib.library.identity import EntryFacts, TitleFacts, entry_ids, fold
 from note2bib.library.matching import mention_agrees, same_title
 from note2bib.model import LibraryEntry
 from note2bib.title_match import LIBRARY_RATIO, ROUGH_MARGIN
@@ -35,11 +35,11 @@ def find_duplicates(entries: Sequence[LibraryEntry]) -> list[DuplicateGroup]:
     by_mention: dict[str, list[int]] = defaultdict(list)
     by_doi: dict[str, list[int]] = defaultdict(list)
     for i, entry in enumerate(entries):
-        keys = entry_keys(entry)
-        for base, _ in keys.arxiv:
-            by_id[base].append(i)
-        for base, _ in keys.mentioned:
-            by_mention[base].append(i)
+        own, mentioned = entry_ids(entry)
+        for arxiv_id in own:
+            by_id[arxiv_id.base].append(i)
+        for arxiv_id in mentioned:
+            by_mention[arxiv_id.base].append(i)
         doi = normalize_doi(entry.get("doi") or "")
         if doi is not None and not is_arxiv_doi(doi):
             by_doi[doi].append(i)

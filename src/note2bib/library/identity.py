@@ -109,17 +109,18 @@ _PAGES_DASH = re.compile(r"\s*[-\u2013\u2014]+\s*")
 def entry_arxiv_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
     """Every versionless arXiv id the entry carries as its own, with the field it was first
     found in."""
-    return _entry_ids(entry)[0]
+    return entry_ids(entry)[0]
 
 
 def entry_mentioned_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
     """The versionless arXiv ids the entry's free text only mentions ("see also arXiv:…"),
     with the field: the entry may be that paper or cite it."""
-    return _entry_ids(entry)[1]
+    return entry_ids(entry)[1]
 
 
-def _entry_ids(entry: LibraryEntry) -> tuple[dict[ArxivId, str], dict[ArxivId, str]]:
-    """The ids the entry carries as its own, and those its free text only mentions."""
+def entry_ids(entry: LibraryEntry) -> tuple[dict[ArxivId, str], dict[ArxivId, str]]:
+    """The ids the entry carries as its own, and those its free text only mentions (each
+    with the field it was first found in): `entry_arxiv_ids` and `entry_mentioned_ids`."""
     found: dict[ArxivId, str] = {}
     mentioned: dict[ArxivId, str] = {}
     prefix = _bare(entry.get("archiveprefix") or entry.get("eprinttype") or "").lower()
@@ -331,7 +332,7 @@ class EntryKeys:
 def entry_keys(entry: LibraryEntry) -> EntryKeys:
     """An entry's search keys (what the library index keeps for it)."""
     doi = normalize_doi(entry.get("doi") or "")
-    own, mentioned = _entry_ids(entry)
+    own, mentioned = entry_ids(entry)
     return EntryKeys(
         key=entry.key,
         arxiv=tuple((i.base, name) for i, name in own.items()),
