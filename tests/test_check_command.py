@@ -143,7 +143,7 @@ def test_after_a_merge_the_document_compiles_with_no_undefined_citation(
         (project / "main.tex").read_text().replace(" and \\cite{smith2020missing}", "")
     )
     merged = run("export", "--merge", "-o", "refs.bib")
-    assert merged.exit_code == 3, merged.stderr  # two notes name no paper (kept as @misc)
+    assert merged.exit_code == 0, merged.stderr  # two notes name no paper (kept as @misc)
     assert run("check").exit_code == 0
     latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "main"]
     for command in (latex, ["bibtex", "main"], latex, latex):
@@ -152,3 +152,14 @@ def test_after_a_merge_the_document_compiles_with_no_undefined_citation(
     log = (project / "main.log").read_text(errors="replace")
     assert not re.search(r"Citation .* undefined|undefined citations", log)
     assert (project / "main.bbl").read_text().count("\\bibitem") == 3
+
+
+def test_check_without_notes_says_none_were_given(tmp_path: Path) -> None:
+    (tmp_path / "main.tex").write_text("\\cite{smith2020missing}\n")
+    (tmp_path / "refs.bib").write_text(REFS)
+    result = run("check", str(tmp_path / "main.tex"), "--library", str(tmp_path / "refs.bib"))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{tmp_path / 'main.tex'}:1: smith2020missing is cited but not in "
+        f"{tmp_path / 'refs.bib'}; no notes were given (--notes)"
+    )

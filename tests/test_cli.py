@@ -51,7 +51,7 @@ def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
     arxiv_standin: ArxivStandin, notes: Path
 ) -> None:
     result = run("export", str(notes))
-    assert result.exit_code == 3, result.stderr  # two notes name no paper
+    assert result.exit_code == 0, result.stderr  # two notes name no paper: kept, warned
     found = entries(result.stdout)
     eprints = sorted(f["eprint"] for f in found.values() if "eprint" in f)
     assert eprints == sorted(SEED_IDS)
@@ -70,7 +70,8 @@ def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
     assert "@" not in result.stderr.replace("note2bib:", "")
     assert result.stderr.strip().splitlines()[-1] == (
         "note2bib: 10 notes, 7 papers (0 from cache, 7 fetched in 1 request; "
-        "0 of 2 found by title, 3 search requests), 2 unresolved"
+        "0 of 2 found by title, 3 search requests), 2 notes name no arXiv paper (kept as "
+        "entries of their own), 0 unresolved"
     )
 
 
@@ -200,7 +201,8 @@ def test_unresolved_error_writes_nothing_and_keeps_the_old_file(
     out = tmp_path / "refs.bib"
     out.write_text("% my old bibliography\n")
     result = run("export", "--unresolved", "error", "-o", str(out), str(notes))
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # what was asked for is missing; nothing written
+    assert "2 entries have no arXiv paper and --unresolved error was given" in result.stderr
     assert out.read_text() == "% my old bibliography\n"
     assert result.stdout == ""
 
@@ -235,7 +237,7 @@ def test_format_by_name_or_by_output_suffix(
 ) -> None:
     args = [str(tmp_path / a) if a == name else a for a in args]
     result = run("export", *args, str(notes))
-    assert result.exit_code == 3, result.stderr  # two notes name no paper
+    assert result.exit_code == 0, result.stderr  # two notes name no paper: kept
     assert result.stdout == ""
     assert (tmp_path / name).read_text(encoding="utf-8").startswith(starts)
 
@@ -245,7 +247,7 @@ def test_every_format_goes_to_stdout_alone(
     arxiv_standin: ArxivStandin, notes: Path, fmt: str
 ) -> None:
     result = run("export", "-f", fmt, str(notes))
-    assert result.exit_code == 3
+    assert result.exit_code == 0
     assert "note2bib:" not in result.stdout and "names no arXiv paper" in result.stderr
     assert "의료 텍스트만으로" in result.stdout  # the notes, UTF-8, in every format
 
@@ -335,7 +337,7 @@ def test_ids_lists_file_line_heading_and_id(tmp_path: Path) -> None:
 def test_quiet_keeps_stderr_empty_on_warnings(arxiv_standin: ArxivStandin, notes: Path) -> None:
     result = run("export", "-q", str(notes))
     assert result.stderr == ""
-    assert result.exit_code == 3
+    assert result.exit_code == 0
 
 
 def test_verbose_reports_conflicting_pinned_versions(
@@ -406,3 +408,24 @@ def test_progress_bar_on_a_terminal_only_when_several_requests(
 
     assert "asking arXiv" in stderr_on_a_terminal(many)
     assert "asking arXiv" not in stderr_on_a_terminal(one)
+
+
+def test_a_huge_heading_is_quoted_cut_to_a_readable_length(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("## " + "a pasted paragraph " * 10_000 + "\nno link\n")  # 190 kB heading
+    result = run("export", "--no-search", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert all(len(line) < 300 for line in result.stderr.splitlines())
+    assert f'{path}:1: "a pasted paragraph a pasted paragraph' in result.stderr
+    assert '…" names no arXiv paper; kept as pastedparagraph with the note' in (result.stderr)
+
+
+def test_skipped_notes_are_reported_as_left_out(arxiv_standin: ArxivStandin, notes: Path) -> None:
+    result = run("export", "--unresolved", "skip", str(notes))
+    assert f'{notes}:54: "Download LLaMA weights" names no arXiv paper; left out\n' in (
+        result.stderr
+    )
+    assert "kept as" not in result.stderr
+    assert result.stderr.endswith("2 notes name no arXiv paper (left out), 0 unresolved\n")

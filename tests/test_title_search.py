@@ -73,7 +73,7 @@ def test_near_misses_stay_unresolved_and_verbose_shows_the_best_candidate(
         "## Computable Integrability. Chapter 3: Riccati equation\nanother chapter\n",
     )
     result = run("export", "-v", path)
-    assert result.exit_code == 3
+    assert result.exit_code == 0  # searched and not found: kept by design
     assert all("eprint" not in e for e in entries(result.stdout).values())
     assert len(entries(result.stdout)) == 4
     assert (
@@ -117,15 +117,20 @@ def test_offline_with_a_cold_cache_does_not_search(
     path = notes(tmp_path, "## Fairness Testing: Testing Software for Discrimination\nx\n")
     result = run("export", "--offline", "-v", path)
     assert arxiv_standin.requests == []
-    assert result.exit_code == 3
+    assert result.exit_code == 3  # the next run, online, may find it
     assert "was not searched on arXiv (--offline, and not in the cache)" in result.stderr
+    assert (
+        f'{path}:1: "Fairness Testing: Testing Software for Discrimination" could not be '
+        "looked up on arXiv by its title (--offline, and not in the cache); kept as"
+    ) in result.stderr
+    assert result.stderr.endswith(", 1 unresolved\n")
 
 
 def test_no_search_turns_title_search_off(arxiv_standin: ArxivStandin, tmp_path: Path) -> None:
     path = notes(tmp_path, "## Fairness Testing: Testing Software for Discrimination\nx\n")
     result = run("export", "--no-search", path)
     assert arxiv_standin.requests == []
-    assert result.exit_code == 3
+    assert result.exit_code == 0
     (entry,) = entries(result.stdout).values()
     assert "eprint" not in entry
 
@@ -170,6 +175,12 @@ def test_search_failure_is_reported_once_and_the_notes_are_kept(
         f"title search stopped: arXiv was unavailable (HTTP 503); gave up after {TRIES} tries"
         in result.stderr
     )
+    assert f'{path}:1: "Fairness Testing: Testing Software for Discrimination" could not be ' in (
+        result.stderr
+    )
+    skipped = run("export", "--unresolved", "skip", "--offline", path)
+    assert skipped.exit_code == 3  # left out, but still missing
+    assert skipped.stdout == ""
     assert len(entries(result.stdout)) == 1
     assert "Traceback" not in result.stderr
 

@@ -18,7 +18,7 @@ from typing import Literal
 
 from note2bib.arxiv.api import DEFAULT_API, check_api_url
 from note2bib.arxiv.cache import default_cache_dir
-from note2bib.errors import MissingArgument, Note2BibError, UsageError
+from note2bib.errors import Incomplete, MissingArgument, Note2BibError, UsageError
 from note2bib.files import check_output, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
 from note2bib.library.duplicates import DuplicateGroup, find_duplicates
@@ -199,10 +199,11 @@ def run_export(
 def write_export(prepared: PreparedExport, result: Export) -> Saved:
     """The bibliography written where it was asked for, unless the `--unresolved` policy
     refuses it (then nothing is written)."""
-    if prepared.request.unresolved == "error" and not result.complete:
-        raise Note2BibError(
-            f"{result.report.unresolved} entries are unresolved and --unresolved=error "
-            "was given; nothing was written"
+    report = result.report
+    if prepared.request.unresolved == "error" and (report.unresolved or report.no_paper):
+        raise Incomplete(
+            f"{report.unresolved + report.no_paper} entries have no arXiv paper and "
+            "--unresolved error was given; nothing was written"
         )
     output = prepared.request.output
     merged = prepared.libraries[0] if prepared.options.merge else None
@@ -225,10 +226,10 @@ def _check_library_options(
             raise UsageError("--merge needs --library FILE (the library to merge into)")
         if Path(libraries[0]).suffix.lower() == ".json":
             raise UsageError(f"--merge writes .bib libraries; {libraries[0]} is CSL-JSON")
-        if ".bib" not in format_for(options.format).suffixes:
+        if not format_for(options.format).bib_syntax:
             raise UsageError(
-                f"--merge appends BibTeX entries to a .bib library; it cannot be combined "
-                f"with -f {options.format}"
+                f"--merge appends BibTeX or biblatex entries to a .bib library; it cannot be "
+                f"combined with -f {options.format}"
             )
     elif output is not None and output.exists():
         for library in libraries:
@@ -313,6 +314,8 @@ class Checked:
     supplied: dict[str, Supplied]
     never_cited: tuple[LibraryEntry, ...]
     diagnostics: tuple[Diagnostic, ...]
+    notes_given: bool = True
+    """Whether any notes were read: without them, no key can come from one."""
 
     @property
     def complete(self) -> bool:
@@ -320,11 +323,12 @@ class Checked:
 
     def lines(self) -> list[str]:
         where = " or ".join(self.libraries) or "the library (none given)"
+        nobody = "no note supplies it" if self.notes_given else "no notes were given (--notes)"
         out = []
         for c in self.missing:
             s = self.supplied.get(c.key)
             label = f" ({s.arxiv_id})" if s and s.arxiv_id else ""
-            found_in = f"{s.note} would supply it{label}" if s else "no note supplies it"
+            found_in = f"{s.note} would supply it{label}" if s else nobody
             out.append(f"{c.source}:{c.line}: {c.key} is cited but not in {where}; {found_in}")
         out += [
             f"{e.file}:{e.line}: {e.key} is never cited (information)" for e in self.never_cited
@@ -357,6 +361,7 @@ def check(request: CheckRequest, on_notice: OnNotice | None = None) -> Checked:
         supplied=supplied,
         never_cited=() if "*" in cited else tuple(e for e in entries if e.key not in cited),
         diagnostics=(*diagnostics, *(d for lib in libs for d in lib.diagnostics)),
+        notes_given=bool(request.notes),
     )
 
 

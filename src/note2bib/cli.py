@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import sys
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FATAL, EXIT_INCOMPLETE = 0, 1, 3
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-Defaults = Callable[["Project"], dict[str, object]]
-"""A command's defaults from a note2bib.toml (None: the file does not say)."""
+Defaults = Callable[["Project", Mapping[str, Any]], dict[str, object]]
+"""A command's defaults from a note2bib.toml (None: the file does not say), given what the
+command line gave."""
 
 
 def _say(message: str) -> None:
@@ -87,8 +88,10 @@ class _ProjectDefaults(MutableMapping[str, Any]):
 
     def _read(self) -> dict[str, Any]:
         if self._values is None:
+            # Click processes the parameters given on the command line before those it looks
+            # up here, so `ctx.params` holds every one the user gave.
             project = _project(self._ctx)
-            given = self._defaults(project) if project is not None else {}
+            given = self._defaults(project, self._ctx.params) if project is not None else {}
             self._values = {name: v for name, v in given.items() if v is not None}
         return self._values
 
@@ -171,8 +174,8 @@ def main() -> None:
     """Turn Markdown reading notes into a bibliography with arXiv metadata and your notes."""
 
 
-def _export_defaults(project: Project) -> dict[str, object]:
-    o = project.options
+def _export_defaults(project: Project, given: Mapping[str, Any]) -> dict[str, object]:
+    o = project.export_options(notes_given=bool(given.get("notes")))
     return {
         "notes": None if o.notes is None else project.notes,
         "libraries": o.library or None,
@@ -273,11 +276,15 @@ def export_command(
 
     The bibliography goes to stdout (or -o FILE); warnings and a one-line summary go to stderr.
     In a folder with a note2bib.toml (here or in a parent), NOTES and options come from it;
-    options given here win. Exit codes: 0 complete, 1 fatal (nothing written), 2 usage,
-    3 written but something unresolved.
+    options given here win. Given NOTES, a run is one-off: only format, unresolved, abstract,
+    offline and cache-dir come from the file (never its output, library or merge).
+
+    Exit codes: 0 complete (notes that name no paper are kept, with a warning), 1 fatal
+    (nothing written), 2 usage, 3 something asked for is missing (an arXiv id arXiv did not
+    give; with --unresolved error, any note without a paper).
     """
     if verbose and not quiet and (project := _project(ctx)) is not None:
-        _notice(f"settings from {project.path}")
+        _notice(project.describe(notes_given=bool(notes)))
     request = app.ExportRequest(
         notes=notes,
         output=output,
@@ -374,7 +381,7 @@ def ids_command(notes: tuple[str, ...], encoding: str | None) -> None:
     _notice(found.summary())
 
 
-def _dedupe_defaults(project: Project) -> dict[str, object]:
+def _dedupe_defaults(project: Project, _given: Mapping[str, Any]) -> dict[str, object]:
     return {"libraries": project.options.library or None}
 
 
@@ -399,7 +406,7 @@ def init_command() -> None:
     _notice(f"wrote {path.name}; set notes = … and library = … in it")
 
 
-def _check_defaults(project: Project) -> dict[str, object]:
+def _check_defaults(project: Project, _given: Mapping[str, Any]) -> dict[str, object]:
     o = project.options
     return {
         "document": o.main,

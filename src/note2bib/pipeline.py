@@ -31,6 +31,7 @@ from note2bib.model import Diagnostic, Paper, Record, Report, Section
 from note2bib.notes.mentions import SectionIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
+from note2bib.titles import quoted
 
 OnRequest = Callable[[int, int], None]
 """Told (requests done, requests due) as arXiv is asked for ids."""
@@ -72,6 +73,7 @@ class Export:
 
     @property
     def complete(self) -> bool:
+        """Every arXiv id the notes name came with arXiv's metadata (exit 0, not 3)."""
         return self.report.unresolved == 0
 
 
@@ -191,18 +193,20 @@ def render(
         text, notes_added = _merge(libraries[0], text, planned.plan, options)
         diagnostics += notes_added
     resolution, by_title = planned.papers.resolution, planned.papers.by_title
-    # Leaving out a note that names no paper is what the caller asked for; an id arXiv did
-    # not answer for is an incomplete result, written or not.
-    unresolved = sum(r.paper is None for r in written) + sum(
-        r.paper is None and r.arxiv_id is not None for r in left_out
-    )
+    # An id arXiv did not answer for, or a title it could not be asked about, is an
+    # incomplete result, written or not; a note that names no paper is kept (or left out)
+    # as asked.
+    chosen = [r for r in [*written, *left_out] if r.paper is None]
+    unresolved = [r for r in chosen if _unresolved_why(r, planned) is not None]
     report = Report(
         notes=len(planned.papers.found),
         papers=sum(r.arxiv_id is not None for r in planned.plan.records),
         from_cache=resolution.from_cache,
         fetched=resolution.fetched,
         requests=resolution.requests,
-        unresolved=unresolved,
+        unresolved=len(unresolved),
+        no_paper=len(chosen) - len(unresolved),
+        no_paper_left_out=any(r.paper is None for r in left_out),
         in_library=len(planned.plan.existing),
         diagnostics=tuple(diagnostics),
         searched=by_title.searched,
@@ -277,25 +281,39 @@ def unresolved_diagnostics(
     """One warning per record that is not an arXiv paper with its metadata, at its first note:
     those written without the metadata, then those left out."""
     first_line = first_mentions(planned.papers.found)
-    missing = planned.papers.resolution.missing
     out = []
     for record, was_left_out in [*((r, False) for r in written), *((r, True) for r in left_out)]:
         if record.paper is not None:
             continue
+        why = _unresolved_why(record, planned)
         if record.arxiv_id is not None:
             source, line = first_line[record.arxiv_id.base]
-            reason = missing.get(record.arxiv_id.base, "not resolved")
             fate = (
                 "left out" if was_left_out else f"written as {record.key} without arXiv's metadata"
             )
-            out.append(Diagnostic(f"{record.arxiv_id}: {reason}; {fate}", source, line))
+            out.append(Diagnostic(f"{record.arxiv_id}: {why}; {fate}", source, line))
         else:
             section = record.sections[0]
+            what = (
+                "names no arXiv paper"
+                if why is None
+                else f"could not be looked up on arXiv by its title ({why})"
+            )
+            fate = "left out" if was_left_out else f"kept as {record.key} with the note"
             out.append(
                 Diagnostic(
-                    f'"{section.heading}" names no arXiv paper; kept as {record.key} with the note',
-                    section.source,
-                    section.line,
+                    f"{quoted(section.heading)} {what}; {fate}", section.source, section.line
                 )
             )
     return out
+
+
+def _unresolved_why(record: Record, planned: Planned) -> str | None:
+    """Why a record without arXiv's metadata is incomplete (its id was not answered for, or
+    its title could not be looked up), or None: a note that names no paper, as designed."""
+    if record.paper is not None:
+        return None
+    if record.arxiv_id is not None:
+        return planned.papers.resolution.missing.get(record.arxiv_id.base, "not resolved")
+    first = record.sections[0]
+    return planned.papers.by_title.unsearched.get((first.source, first.line))

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from note2bib.model import Paper, Section
+from note2bib.names import split_names
 from note2bib.title_match import SEARCH_RATIO, same_words, title_similarity, title_words
-from note2bib.titles import decoded, heading_title, looks_like_title, normalize_title
+from note2bib.titles import decoded, heading_title, looks_like_title, normalize_title, quoted
 
 SEARCH_RESULTS = 10
 """Candidates asked of arXiv per title search: the paper need not come first."""
@@ -39,8 +40,6 @@ _YEAR_LINE = re.compile(
 )
 # A title quoted on one line: "…" or “…”, long enough to be more than a word or two.
 _QUOTED = re.compile(r"[\"“](?P<title>[^\"“”\n]{12,300})[\"”]")
-_ET_AL = re.compile(r"\bet\.? al\.?|외\s*\d*\s*명?|\betc\.?", re.IGNORECASE)
-_NAME_SEPARATORS = re.compile(r"\s*(?:;|&|\band\b|,)\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -121,21 +120,9 @@ def family_names(names: Iterable[str]) -> list[str]:
     """Normalised family names from author strings (`Eric Lehman`, `Lehman, Eric`, `A and B`)."""
     families: list[str] = []
     for text in names:
-        text = _ET_AL.sub(" ", text).strip()
-        if _is_family_first(text):
-            families += normalize_title(text.split(",")[0]).split()[-1:]
-            continue
-        for piece in _NAME_SEPARATORS.split(text):
-            families += normalize_title(piece).split()[-1:]
+        for name in split_names(text):
+            families += normalize_title(name.split(",")[0]).split()[-1:]  # `Lehman, Eric`
     return list(dict.fromkeys(families))
-
-
-def _is_family_first(name: str) -> bool:
-    """`Lehman, Eric` (one name, family first) rather than `Eric Lehman, Evan Hernandez`."""
-    if name.count(",") != 1 or _NAME_SEPARATORS.sub(",", name).count(",") != 1:
-        return False
-    family, given = name.split(",")
-    return len(family.split()) == 1 and 1 <= len(given.split()) <= 2
 
 
 def title_query(title: str) -> str:
@@ -254,7 +241,7 @@ def _first_difference(a: str, b: str) -> str:
         if tag != "equal":
             mine = " ".join(left[i1:i2]) or "(nothing)"
             theirs = " ".join(right[j1:j2]) or "(nothing)"
-            return f'"{mine}" / "{theirs}"'
+            return f"{quoted(mine)} / {quoted(theirs)}"
     return "word order"
 
 

@@ -37,6 +37,7 @@ from note2bib.arxiv.search import (
 )
 from note2bib.model import Diagnostic, Mention, Paper, Section
 from note2bib.notes.mentions import SectionIds
+from note2bib.titles import quoted
 
 OnProgress = Callable[[int, int], None]
 """Told (notes done, notes to search) as title searches settle notes."""
@@ -58,6 +59,9 @@ class TitleSearch:
     """Titles asked of arXiv (the others came from the cache)."""
     combined: int = 0
     """Requests that asked for several titles at once."""
+    unsearched: dict[tuple[str, int], str] = field(default_factory=dict)
+    """Notes (source, line) left without a paper because a title of theirs could not be
+    looked up (--offline and not cached, or arXiv failed), with why: a later run may find it."""
 
 
 def find_by_title(
@@ -95,6 +99,7 @@ def find_by_title(
         searcher.requests,
         len(searcher.asked),
         searcher.combined,
+        searcher.unsearched,
     )
 
 
@@ -141,6 +146,7 @@ class _Searcher:
         self.diagnostics: list[Diagnostic] = []
         self.searched = self.accepted = self.requests = self.combined = self.alone = 0
         self.asked: set[str] = set()
+        self.unsearched: dict[tuple[str, int], str] = {}
         self.done = self.total = 0
 
     _why_not = "--offline, and not in the cache"
@@ -202,10 +208,14 @@ class _Searcher:
         for note in notes:
             title = note.clues.titles[turn]
             answer = self.answers.get(search_key(title))
+            where = (note.section.source, note.section.line)
             if answer is None:
-                note.told.append(f'"{title}" was not searched on arXiv ({self._why_not})')
+                note.told.append(f"{quoted(title)} was not searched on arXiv ({self._why_not})")
+                self.unsearched[where] = self._why_not
             else:
                 note.tried.append((title, decide(note.clues, answer.papers)))
+                if note.settled:
+                    self.unsearched.pop(where, None)
             if note.settled or turn == len(note.clues.titles) - 1:
                 self.done += 1
                 if self.on_progress is not None:
@@ -305,19 +315,19 @@ class _Searcher:
             score = decision.best.similarity if decision.best else 100.0
             self._info(
                 note.section,
-                f'"{title}" found on arXiv by its title: {decision.paper.id} '
+                f"{quoted(title)} found on arXiv by its title: {decision.paper.id} "
                 f"(similarity {score:.1f})",
             )
             return decision
         title, decision = max(note.tried, key=lambda d: d[1].best.similarity if d[1].best else -1.0)
         best = decision.best
         if best is None:
-            self._info(note.section, f'no arXiv paper has a title like "{title}"')
+            self._info(note.section, f"no arXiv paper has a title like {quoted(title)}")
         else:
             self._info(
                 note.section,
-                f'no certain arXiv match for "{title}"; best candidate {best.paper.id} '
-                f'"{best.paper.title}" (similarity {best.similarity:.1f}: {decision.reason})',
+                f"no certain arXiv match for {quoted(title)}; best candidate {best.paper.id} "
+                f"{quoted(best.paper.title)} (similarity {best.similarity:.1f}: {decision.reason})",
             )
         return decision
 

@@ -68,10 +68,12 @@ def parse_bib(text: str, path: str) -> tuple[list[LibraryEntry], list[Diagnostic
                 )
             )
     if duplicate_keys:
+        # A key used three times is set aside twice: the count is of keys, as the list is.
+        keys = list(dict.fromkeys(duplicate_keys))
         diagnostics.append(
             Diagnostic(
-                f"{len(duplicate_keys)} keys are used by more than one entry (BibTeX uses the "
-                f"first): {', '.join(dict.fromkeys(duplicate_keys))}",
+                f"{len(keys)} keys are used by more than one entry (BibTeX uses the "
+                f"first): {', '.join(keys)}",
                 path,
             )
         )

@@ -17,6 +17,7 @@ from note2bib.library.matching import Match, Matcher
 from note2bib.library.read import Library, all_keys, entries_of, lookup_of
 from note2bib.model import Diagnostic, Record
 from note2bib.notes.mentions import SectionIds
+from note2bib.titles import quoted
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def plan_against_libraries(
     first = first_mentions(found)
     diagnostics = [
         Diagnostic(
-            f"{r.arxiv_id or repr(r.title)} is already in {m.entry.file} as {m.entry.key} "
+            f"{r.arxiv_id or quoted(r.title)} is already in {m.entry.file} as {m.entry.key} "
             f"({m.how})",
             *first.get(r.arxiv_id.base if r.arxiv_id else "", _first_section(r)),
         )

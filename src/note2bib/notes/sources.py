@@ -213,10 +213,13 @@ def parse_front_matter(
         elif doi is None:
             doi = bare
     titles = _strings(values.get("title"))
+    written_tags = values.get("tags", values.get("tag"))
+    # A YAML list item is one tag (`[machine learning, NLP]`); a plain string is tags
+    # separated by commas or spaces (`a, b`, `#a #b`), as Obsidian reads it.
     tags = [
-        t.lstrip("#")
-        for v in _strings(values.get("tags", values.get("tag")))
-        for t in _TAG_SEPARATORS.split(v)
+        t.lstrip("#").strip()
+        for v in _strings(written_tags)
+        for t in ([v] if isinstance(written_tags, list) else _TAG_SEPARATORS.split(v))
     ]
     authors = _strings(values.get("authors", values.get("author")))
     years = [int(y) for y in _strings(values.get("year")) if re.fullmatch(r"(?:19|20)\d{2}", y)]
