@@ -72,7 +72,8 @@ def kill_after(process: subprocess.Popen[bytes], seconds: float) -> None:
 
 
 FSYNC_SECONDS = 0.05
-KNOWN = {"refs.bib", "refs.bib.bak", "notes.md", "cache", "slow-disk"}
+# The lock a killed merge held (released by the system; the next merge takes it and removes it).
+KNOWN = {"refs.bib", "refs.bib.bak", "notes.md", "cache", "slow-disk", ".refs.bib.note2bib-lock"}
 
 
 def slow_disk(workspace: Workspace) -> dict[str, str]:

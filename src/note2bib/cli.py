@@ -300,7 +300,7 @@ def export_command(
     with _progress(enabled=not quiet) as on_request:
         result = app.run_export(prepared, on_request, None if quiet else _notice)
     _tell(result.report, quiet=quiet, verbose=verbose)
-    saved = app.write_export(prepared, result)
+    saved = app.write_export(prepared, result, None if quiet else _notice)
     if saved.stdout is not None:
         sys.stdout.write(saved.stdout)
         sys.stdout.flush()

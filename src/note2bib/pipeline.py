@@ -66,6 +66,8 @@ class Export:
     text: str
     records: tuple[Record, ...]
     report: Report
+    planned: Planned | None = None
+    """The steps before rendering, to merge again onto a library that changed meanwhile."""
 
     @property
     def complete(self) -> bool:
@@ -138,6 +140,8 @@ class Planned:
     papers: Papers
     plan: LibraryPlan
     diagnostics: tuple[Diagnostic, ...]
+    read_diagnostics: tuple[Diagnostic, ...] = ()
+    """What reading the notes found (kept for `plan_again`)."""
 
     def new(self, cited: frozenset[str] | None = None) -> list[Record]:
         """The records no library has; with `cited`, only those whose key is in it."""
@@ -155,19 +159,34 @@ def plan_export(
     `libraries` (papers they hold keep the library's key)."""
     found, problems = read_notes(notes)
     papers = resolve_papers(found, options, on_request, on_notice)
+    return plan_papers(papers, options, libraries, (*problems, *empty_sources(notes, papers.found)))
+
+
+def plan_again(planned: Planned, options: ExportOptions, libraries: Sequence[Library]) -> Planned:
+    """The same notes and papers planned against `libraries` as they are now (another run
+    or an editor changed one): no note read and no paper asked for again."""
+    return plan_papers(planned.papers, options, libraries, planned.read_diagnostics)
+
+
+def plan_papers(
+    papers: Papers,
+    options: ExportOptions,
+    libraries: Sequence[Library],
+    read_diagnostics: Sequence[Diagnostic] = (),
+) -> Planned:
+    """Records built from the notes' papers and planned against `libraries`."""
     records, built = build_records(papers.found, papers.papers)
     plan = plan_against_libraries(records, libraries, papers.found, options.cache_dir)
     diagnostics = (
         *(d for lib in libraries for d in lib.diagnostics),
-        *problems,
-        *empty_sources(notes, papers.found),
+        *read_diagnostics,
         *papers.by_title.diagnostics,
         *built,
         *check_links(plan.records, papers.found),
         *older_versions(plan.records, papers.found),
         *plan.diagnostics,
     )
-    return Planned(papers, plan, diagnostics)
+    return Planned(papers, plan, diagnostics, tuple(read_diagnostics))
 
 
 def render(
@@ -204,7 +223,7 @@ def render(
         found_by_title=by_title.accepted,
         search_requests=by_title.requests,
     )
-    return Export(text, planned.plan.records, report)
+    return Export(text, planned.plan.records, report, planned)
 
 
 def export(

@@ -64,6 +64,11 @@ def read_library(path: str, index_dir: Path | None = None) -> Library:
         raise InputError(f"{path}: is a directory, not a library file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
+    return library_from(path, data, index_dir)
+
+
+def library_from(path: str, data: bytes, index_dir: Path | None = None) -> Library:
+    """The library at `path` from `data`, its bytes as just read (see `read_library`)."""
     binary = binary_kind(data)
     if binary is not None:
         raise InputError(f"{path}: is {binary}, not a library")
