@@ -111,7 +111,8 @@ def test_merge_appends_to_the_library_and_keeps_a_backup(
     assert result.exit_code == 3, result.stderr
     assert result.stdout == ""
     after = (project / "refs.bib").read_bytes()
-    assert after.startswith(before + b"\n@misc{")
+    # Each new entry follows a `% note2bib:` line that says note2bib wrote it.
+    assert after.startswith(before + b"\n% note2bib: key=")
     assert (project / "refs.bib.bak").read_bytes() == before
     assert "refs.bib updated; its previous version is in refs.bib.bak" in result.stderr
     found = entries(after.decode())
@@ -172,7 +173,8 @@ def test_annotate_existing_says_which_entry_it_could_not_add_the_note_to(
     )
     assert result.exit_code in (0, 3), result.stderr
     text = (project / "refs.bib").read_text(encoding="utf-8")
-    assert text.startswith(odd + "\n@")  # as it was; the other papers appended after it
+    # As it was; the other papers appended after it.
+    assert text.startswith(odd + "\n% note2bib: key=")
     assert "refs.bib:1: the note was not added to odd: its fields cannot be told apart" in (
         result.stderr
     )

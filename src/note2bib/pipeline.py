@@ -23,9 +23,9 @@ from note2bib.arxiv.cache import Cache
 from note2bib.arxiv.link_checks import check_links, older_versions
 from note2bib.arxiv.resolve import Resolution, TitleSearch, find_by_title, resolve
 from note2bib.formats import RenderOptions, format_for
-from note2bib.library.merge import Annotation, merge_into
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
 from note2bib.library.read import Library
+from note2bib.library.update import Existing, Fresh, appended, made_of, merge_library, notes_of
 from note2bib.model import Diagnostic, Paper, Record, Report, Section
 from note2bib.notes.mentions import SectionIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
@@ -200,10 +200,11 @@ def render(
     appended), and the report; `left_out` are the unresolved records the caller chose not
     to write."""
     diagnostics = [*planned.diagnostics, *unresolved_diagnostics(written, left_out, planned)]
-    text = format_for(options.format).render(written, RenderOptions(abstract=options.abstract))
     if options.merge:
-        text, notes_added = _merge(libraries[0], text, planned.plan, options)
-        diagnostics += notes_added
+        text, merged = merge_records(libraries[0], written, planned.plan, options)
+        diagnostics += merged
+    else:
+        text = format_for(options.format).render(written, RenderOptions(abstract=options.abstract))
     resolution, by_title = planned.papers.resolution, planned.papers.by_title
     # Leaving out a note that names no paper is what the caller asked for; an id arXiv did
     # not answer for is an incomplete result, written or not.
@@ -243,21 +244,27 @@ def export(
     return render(planned, planned.new(options.cited), options, libraries)
 
 
-def _merge(
-    library: Library, new_text: str, plan: LibraryPlan, options: ExportOptions
+def merge_records(
+    library: Library, written: Sequence[Record], plan: LibraryPlan, options: ExportOptions
 ) -> tuple[str, list[Diagnostic]]:
-    """The library's text with `new_text` appended (and notes added, when asked)."""
-    annotations = [
-        Annotation(match.entry, record.note)
+    """The library's text with the `written` records appended, each with its `% note2bib:`
+    line, and the entries it already has brought in step with the notes (`library.update`)."""
+    fmt, render_options = format_for(options.format), RenderOptions(abstract=options.abstract)
+    new_text = "\n".join(
+        appended(r, fmt.render([r], render_options), library.path) for r in written
+    )
+    existing = [
+        Existing(
+            match.entry,
+            notes_of(record, library.path),
+            Fresh(fmt.render([record], render_options), made_of(record)),
+        )
         for record, match in plan.existing
-        if options.annotate_existing and match.entry.file == library.path
+        if match.entry.file == library.path
     ]
-    merged, annotated = merge_into(library, new_text, annotations)
+    merged, updated = merge_library(library, new_text, existing, options.annotate_existing)
     return merged.decode("utf-8"), [
-        *(
-            Diagnostic(f"added the note to the annote of {key}", library.path)
-            for key in annotated.changed
-        ),
+        *updated.diagnostics,
         *(
             Diagnostic(
                 f"the note was not added to {e.key}: its fields cannot be told apart (a quoted "
@@ -265,7 +272,7 @@ def _merge(
                 e.file,
                 e.line,
             )
-            for e in annotated.unreadable
+            for e in updated.unreadable
         ),
     ]
 

@@ -21,6 +21,7 @@ from note2bib.library.bib import parse_bib
 from note2bib.library.csl import parse_csl_json
 from note2bib.library.identity import Lookup, entry_keys
 from note2bib.library.lazy import LazyEntries
+from note2bib.library.provenance import Found, NoteIndex, find_markers
 from note2bib.model import Diagnostic, LibraryEntry
 
 
@@ -48,6 +49,16 @@ class Library:
     @property
     def keys(self) -> frozenset[str]:
         return frozenset(self.lookup.keys)
+
+    @cached_property
+    def markers(self) -> dict[int, Found]:
+        """The `% note2bib:` lines of a .bib library, by the byte offset of their entry."""
+        return find_markers(self.data) if self.kind == "bibtex" else {}
+
+    @cached_property
+    def notes_index(self) -> NoteIndex:
+        """The entries note2bib put notes in, by the notes' identities."""
+        return NoteIndex.of(self.markers.values())
 
 
 def read_library(path: str, index_dir: Path | None = None) -> Library:
