@@ -3,6 +3,7 @@ written over a change made meanwhile, and runs that take turns."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import threading
@@ -135,3 +136,23 @@ def test_the_lock_of_a_link_is_beside_the_file_it_points_at(tmp_path: Path) -> N
     (tmp_path / "shared" / "refs.bib").write_text("x\n")
     (tmp_path / "refs.bib").symlink_to("shared/refs.bib")
     assert lock_path(tmp_path / "refs.bib") == tmp_path / "shared" / ".refs.bib.note2bib-lock"
+
+
+def test_a_file_system_without_locks_is_written_without_one_and_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    target = tmp_path / "refs.bib"
+    told: list[str] = []
+    with locked(target, told.append):
+        write_atomic(target, "merged\n")
+    assert target.read_text() == "merged\n"
+    assert told == [
+        f"{lock_path(target)}: cannot be locked (No locks available); writing without it"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]

@@ -286,17 +286,34 @@ def lock_path(path: str | os.PathLike[str]) -> Path:
 
 @contextlib.contextmanager
 def locked(
-    path: str | os.PathLike[str], on_wait: Callable[[str], None] | None = None
+    path: str | os.PathLike[str], on_notice: Callable[[str], None] | None = None
 ) -> Iterator[None]:
     """Hold the advisory lock of `path` for the block: note2bib runs writing one file take
-    turns (`on_wait` hears it once when another run holds it). The lock file is removed when
-    done; a killed run's lock is released by the system and its file reused."""
+    turns (`on_notice` hears it once when another run holds it, or when the file system has
+    no locks). The lock file is removed when done; a killed run's lock is released by the
+    system and its file reused."""
     if sys.platform == "win32":  # no flock; runs on Windows do not take turns
         yield
         return
+    lock = lock_path(path)
+    fd = _take_lock(lock, path, on_notice)
+    try:
+        yield
+    finally:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(lock)  # while still held: a run waiting on it then sees it gone
+            os.close(fd)
+
+
+def _take_lock(
+    lock: Path, path: str | os.PathLike[str], on_notice: Callable[[str], None] | None
+) -> int | None:
+    """The lock taken (its file's descriptor), waiting for another run if need be; None on a
+    file system without locks, where the check before the rename is the only guard, as it
+    is against an editor."""
     import fcntl
 
-    lock = lock_path(path)
     while True:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
@@ -306,25 +323,26 @@ def locked(
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                if on_wait is not None:
-                    on_wait(
+                if on_notice is not None:
+                    on_notice(
                         f"waiting for another note2bib that is writing {path} (its lock: {lock})"
                     )
-                    on_wait = None
+                    on_notice = None
                 fcntl.flock(fd, fcntl.LOCK_EX)
-            # The run before may have removed the lock file while this one waited on it: then
-            # the lock is on a file no later run opens, and must be taken again on the new one.
-            if _same_file(fd, lock):
-                break
-        except BaseException:
+        except OSError as err:  # ENOLCK, EOPNOTSUPP
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(lock)
+            if on_notice is not None:
+                on_notice(f"{lock}: cannot be locked ({err.strerror or err}); writing without it")
+            return None
+        except BaseException:  # Ctrl-C while waiting
             os.close(fd)
             raise
-        os.close(fd)
-    try:
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(lock)  # while still held: a run waiting on it then sees it gone
+        # The run before may have removed the lock file while this one waited on it: then
+        # the lock is on a file no later run opens, and must be taken again on the new one.
+        if _same_file(fd, lock):
+            return fd
         os.close(fd)
 
 

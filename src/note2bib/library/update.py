@@ -108,12 +108,16 @@ def appended(record: Record, rendered: str, library: str) -> str:
 
 
 def _marks(entry: str, notes: Sequence[Note]) -> tuple[NoteMark, ...]:
-    """Where each note is in a new entry's `annote`: the notes encoded one by one and joined
-    as the record joins them (a blank line between) must give the value the format wrote;
-    when they do not, the notes are marked as not to be found (and so never replaced)."""
+    """Where each note is in a new entry's `annote`: all of it for one note; for several, the
+    notes encoded one by one and joined as the record joins them (a blank line between) must
+    give the value the format wrote, or they are marked as not to be found (never replaced)."""
     value = _annote(entry)
+    if value is None or not value.startswith("{"):
+        return tuple(NoteMark(n.id, 0, "-") for n in notes)
+    if len(notes) == 1:
+        return (mark(notes[0].id, value[1:-1]),)
     parts = [encode_text(n.text) for n in notes]
-    if value is not None and value == "{" + encode_text("\n\n").join(parts) + "}":
+    if value == "{" + encode_text("\n\n").join(parts) + "}":
         return tuple(mark(n.id, part) for n, part in zip(notes, parts, strict=True))
     return tuple(NoteMark(n.id, 0, "-") for n in notes)
 
