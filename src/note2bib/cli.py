@@ -232,8 +232,9 @@ def _export_defaults(project: Project) -> dict[str, object]:
 @click.option(
     "--merge",
     is_flag=True,
-    help="Write the whole (first) library with the new papers appended; with -o onto the "
-    "library itself, it is updated in place and the old file kept as FILE.bak.",
+    help="Write the whole (first) library with the new papers appended (entries note2bib "
+    "wrote follow their notes); with -o (which must be that library) it is updated in place "
+    "and the old file kept as FILE.bak.",
 )
 @click.option(
     "--annotate-existing",
