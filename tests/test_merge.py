@@ -143,7 +143,7 @@ def test_an_entry_whose_fields_cannot_be_told_apart_is_left_as_it_is(field: str)
         ("@misc{a,\n  title = {A}\n}", "@misc{a,\n  title = {A},\n  annote = {n}\n}"),
         ("@misc{a,\n  title = {A},\n}", "@misc{a,\n  title = {A},\n  annote = {n}\n}"),
         ("@misc{a}", "@misc{a,\n  annote = {n}\n}"),
-        ('@misc{a, annote = "q"}', '@misc{a, annote = "q" # {\\newline\n\\newline\nn}}'),
+        ('@misc{a, annote = "q"}', '@misc{a, annote = "q" # {$ $\n$ $\nn}}'),
     ],
 )
 def test_an_annote_is_added_where_there_is_none(raw: str, expected: str) -> None:

@@ -24,7 +24,7 @@ from note2bib.library.bib import expand_value, parse_bib
 from note2bib.library.read import Library
 from note2bib.model import LibraryEntry
 
-_NOTE_SEPARATOR = "\\newline\n\\newline\n"  # a blank line between notes, as encode_text writes it
+_NOTE_SEPARATOR = encode_text("\n\n")  # a blank line between two notes, as encode_text writes one
 
 
 def merge_into(
