@@ -151,8 +151,11 @@ def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
         return stripped + added + (tail if "\n" in tail else nl) + closer
     value_start, value_end = field
     value = raw[value_start:value_end]
-    if note.strip() in decode(expand_value(value, {})):
+    existing = decode(expand_value(value, {}))
+    if note.strip() in existing:
         return None
+    if not existing.strip():  # `annote = {}`: the note is all it holds, with no blank line first
+        return raw[:value_start] + f"{{{encoded.replace(chr(10), nl)}}}" + raw[value_end:]
     addition = (_NOTE_SEPARATOR + encoded).replace("\n", nl)
     if is_braced_whole(value):
         return raw[: value_end - 1] + addition + raw[value_end - 1 :]
