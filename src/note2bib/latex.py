@@ -61,8 +61,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+from importlib import resources
+from itertools import groupby
 from typing import Any
 
+from anyascii import anyascii
 from pylatexenc import latexwalker, macrospec
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -178,11 +181,14 @@ def encode_title(s: str, *, ascii: bool = True, protect: bool = True, math: bool
     """An arXiv title → BibTeX: acronyms and mixed-case words braced, `$…$` kept as math.
 
     `ascii` writes non-ASCII text as LaTeX (`{\\'o}`) for bibtex styles, which cut UTF-8 when
-    they abbreviate; biblatex output passes `ascii=False`. `protect=False` braces nothing
-    (journal-ref, abstract); `math=False` treats `$` as text (headings typed by the user).
-    White space runs become one space.
+    they abbreviate, and what pdflatex cannot print as ASCII (`비교` → `Bigyo`, see
+    `_transliterate_unprintable`); biblatex output passes `ascii=False`. `protect=False`
+    braces nothing (journal-ref, abstract); `math=False` treats `$` as text (headings typed by
+    the user). White space runs become one space.
     """
     text = " ".join(s.split())
+    if ascii:
+        text = _transliterate_unprintable(text)
     out: list[str] = []
     unit: list[tuple[str, str]] = []  # adjacent words and math spans: one protection unit
     for kind, part in _title_tokens(text, math):
@@ -266,6 +272,39 @@ def _encode_math(span: str) -> str:
     return "".join(out)
 
 
+def _transliterate_unprintable(text: str) -> str:
+    """Each run of characters pdflatex cannot print in a default document → ASCII (anyascii).
+
+    Hangul, CJK, Cyrillic and the rest need packages (kotex, CJKutf8, T2A fonts) or another
+    engine; a title or name in the ASCII-safe BibTeX must compile anywhere, and the note
+    (`annote`) keeps the original. A run from a script without case (Hangul, CJK) is one
+    capitalised word (`비교` → `Bigyo`, not anyascii's syllable by syllable `BiGyo`).
+    """
+    prints = _pdflatex_prints()
+    out: list[str] = []
+    for unprintable, run in groupby(text, lambda c: not c.isascii() and ord(c) not in prints):
+        chars = "".join(run)
+        if not unprintable:
+            out.append(chars)
+            continue
+        ascii = anyascii(chars)
+        caseless = all(c.lower() == c.upper() for c in chars)
+        out.append(ascii[:1].upper() + ascii[1:].lower() if caseless else ascii)
+    return "".join(out)
+
+
+@cache
+def _pdflatex_prints() -> frozenset[int]:
+    """The code points of `pdflatex_prints.txt`: those whose LaTeX pdflatex prints as it is."""
+    table = resources.files("note2bib").joinpath("pdflatex_prints.txt").read_text("utf-8")
+    points: set[int] = set()
+    for line in table.splitlines():
+        for span in line.split() if not line.startswith("#") else ():
+            first, _, last = span.partition("-")
+            points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(points)
+
+
 @cache
 def _to_latex(c: str) -> str:
     """pylatexenc's LaTeX for one non-ASCII character, braced (`{\\'o}`); itself if unknown."""
@@ -294,7 +333,10 @@ def encode_name_part(s: str, *, ascii: bool = True) -> str:
     UTF-8); specials are escaped; a comma or a word `and` is braced, since BibTeX would read
     it as a name separator.
     """
-    text = "".join(_encode_inline_char(c, ascii) for c in " ".join(s.split()))
+    text = " ".join(s.split())
+    if ascii:
+        text = _transliterate_unprintable(text)
+    text = "".join(_encode_inline_char(c, ascii) for c in text)
     return _AND.sub(r"{\1}", text.replace(",", "{,}"))
 
 
