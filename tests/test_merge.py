@@ -154,11 +154,24 @@ def test_an_entry_whose_fields_cannot_be_told_apart_is_left_as_it_is(field: str)
         ("@misc{a,\n  title = {A}\n}", "@misc{a,\n  title = {A},\n  annote = {n}\n}"),
         ("@misc{a,\n  title = {A},\n}", "@misc{a,\n  title = {A},\n  annote = {n}\n}"),
         ("@misc{a}", "@misc{a,\n  annote = {n}\n}"),
-        ('@misc{a, annote = "q"}', '@misc{a, annote = "q" # {\\newline\n\\newline\nn}}'),
+        ('@misc{a, annote = "q"}', '@misc{a, annote = "q" # {$ $\n$ $\nn}}'),
     ],
 )
 def test_an_annote_is_added_where_there_is_none(raw: str, expected: str) -> None:
     assert add_note(raw, "n") == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("@misc{a, annote = {}}", "@misc{a, annote = {n$ $\nm}}"),
+        ('@misc{a, annote = ""}', "@misc{a, annote = {n$ $\nm}}"),
+        ("@misc{a,\n  annote = { \n },\n}", "@misc{a,\n  annote = {n$ $\nm},\n}"),
+    ],
+)
+def test_an_empty_annote_just_holds_the_note(raw: str, expected: str) -> None:
+    assert add_note(raw, "n\nm") == expected
+    assert decode(library_of(expected.encode()).entries[0].get("annote") or "") == "n\nm"
 
 
 def test_annotating_changes_only_the_matched_entry() -> None:

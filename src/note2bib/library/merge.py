@@ -20,7 +20,7 @@ from note2bib.latex import decode, encode_text
 from note2bib.library.bib import expand_value, parse_bib
 from note2bib.library.read import Library
 
-_NOTE_SEPARATOR = "\\newline\n\\newline\n"  # a blank line between notes, as encode_text writes it
+_NOTE_SEPARATOR = encode_text("\n\n")  # a blank line between two notes, as encode_text writes one
 
 
 def merge_into(library: Library, entries_text: str, updated: bytes | None = None) -> bytes:
@@ -100,8 +100,11 @@ def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
         return stripped + added + (tail if "\n" in tail else nl) + closer
     value_start, value_end = field
     value = raw[value_start:value_end]
-    if note.strip() in decode(expand_value(value, {})):
+    existing = decode(expand_value(value, {}))
+    if note.strip() in existing:
         return None
+    if not existing.strip():  # `annote = {}`: the note is all it holds, with no blank line first
+        return raw[:value_start] + f"{{{encoded.replace(chr(10), nl)}}}" + raw[value_end:]
     addition = (_NOTE_SEPARATOR + encoded).replace("\n", nl)
     if is_braced_whole(value):
         return raw[: value_end - 1] + addition + raw[value_end - 1 :]
