@@ -324,6 +324,17 @@ class ArxivStandin:
         says; its relevance is how often the query's words occur in the fields searched
         (small words included, as a naive engine counts them), ties newest first. So the
         paper a title names is usually, not always, the first answer.
+
+        Quoted title phrases joined by OR (`ti:"segment anything" OR ti:"…"`), as note2bib
+        asks for several titles at once, are answered as arXiv answers them since December
+        2025, when its API became arxiv-search's classic API (github.com/arXiv/arxiv-search,
+        pull request #363, "keep quotes until es query is built"; before it a quoted phrase
+        was its words ANDed): each phrase matches the titles that hold its words in order,
+        English stop words in it being gaps any word fills (`_title_phrase`), and an entry
+        matches when any phrase does. Where the stand-in differs: it does not stem (arXiv also
+        searches an English-stemmed copy of the title, where `models` finds `model`), it
+        folds accents (arXiv does not), and it ranks by counting where arXiv uses BM25 (short
+        titles holding the phrase first), so which entries a full page keeps may differ.
         """
         start, max_results = _int(query, "start", 0), _int(query, "max_results", 10)
         try:
@@ -496,6 +507,11 @@ class _Handler(BaseHTTPRequestHandler):
 # --- search_query: a small boolean engine over the recorded entries -----------------------
 
 _FIELDS = ("ti", "au", "abs", "all", "cat", "co", "jr")
+# Lucene's English stop words (`EnglishAnalyzer.ENGLISH_STOP_WORDS_SET`, Elasticsearch's
+# `_english_`), which arXiv's `simple` analyzer drops from a quoted title phrase.
+_ENGLISH_STOP_WORDS = """a an and are as at be but by for if in into is it no not of on or
+such that the their then there these they this to was will with"""
+_ENGLISH_STOP = frozenset(_ENGLISH_STOP_WORDS.split())
 _QUERY_TOKEN = re.compile(r'\s*(\(|\)|ANDNOT\b|AND\b|OR\b|[a-z]+:"[^"]*"|[a-z]+:[^\s()"]+)')
 
 
@@ -606,8 +622,35 @@ def _occurrences(term: Term, entry: _Indexed) -> int:
         wanted = ".".join(term.words)
         return sum(c == wanted or c.startswith(wanted + ".") for c in entry.fields["cat"])
     words = entry.fields[term.field]
-    n = len(term.words)
-    return sum(tuple(words[i : i + n]) == term.words for i in range(len(words) - n + 1))
+    pattern = _title_phrase(term.words) if term.field == "ti" else term.words
+    n = len(pattern)
+    if n == 0:
+        return 0
+    return sum(
+        all(
+            want is None or want == word
+            for want, word in zip(pattern, words[i : i + n], strict=True)
+        )
+        for i in range(len(words) - n + 1)
+    )
+
+
+def _title_phrase(words: tuple[str, ...]) -> tuple[str | None, ...]:
+    """A quoted title phrase as arXiv matches it: English stop words are gaps any word fills.
+
+    arXiv's title field is searched with the `simple` analyzer for quoted text (its
+    `search_quote_analyzer`: standard tokenizer, lower case, Lucene's English stop words), so
+    `ti:"attention is all you need"` asks for attention, any word, all, you, need. A gap at
+    either end asks for nothing. (arxiv-search: mappings/DocumentMapping.json, `title`.)
+    """
+    if len(words) < 2:
+        return words
+    pattern = [None if word in _ENGLISH_STOP else word for word in words]
+    while pattern and pattern[0] is None:
+        pattern.pop(0)
+    while pattern and pattern[-1] is None:
+        pattern.pop()
+    return tuple(pattern)
 
 
 def _matches(expression: Term | Operation, entry: _Indexed) -> bool:

@@ -434,6 +434,15 @@ def test_standin_search_ranks_by_overlap_and_honours_paging(arxiv_standin: Arxiv
     ("query", "expected"),
     [
         pytest.param('ti:"group testing" AND ti:dna', ["1106.3680"], id="phrase-and"),
+        pytest.param(
+            'ti:"efficient two stage group testing algorithms for dna screening"'
+            ' OR ti:"fairness testing"',
+            ["1709.03221", "1106.3680"],
+            id="phrases-or",
+        ),
+        # arXiv drops English stop words from a quoted title phrase, keeping their places.
+        pytest.param('ti:"brief history in the internet"', ["cs/9901011"], id="stop-word-gap"),
+        pytest.param('ti:"history brief"', [], id="phrase-order"),
         pytest.param("ti:screening ANDNOT ti:dna", ["1306.4664"], id="andnot"),
         pytest.param("au:galhotra", ["1709.03221"], id="author"),
         pytest.param("ti:(screening", None, id="malformed"),

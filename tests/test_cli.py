@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from note2bib.cli import main
 from note2bib.latex import decode
 
 from arxiv_standin import ArxivStandin
+from terminal import stderr_on_a_terminal as on_a_terminal
 
 SEED = Path(__file__).parent / "fixtures" / "seed-notes.md"
 SAMPLE = Path(__file__).parent.parent / "samples" / "notes.md"
@@ -51,22 +51,28 @@ def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
     arxiv_standin: ArxivStandin, notes: Path
 ) -> None:
     result = run("export", str(notes))
-    assert result.exit_code == 3, result.stderr  # two notes name no paper
+    assert result.exit_code == 0, result.stderr  # two notes name no paper: kept, warned
     found = entries(result.stdout)
     eprints = sorted(f["eprint"] for f in found.values() if "eprint" in f)
     assert eprints == sorted(SEED_IDS)
     assert len(found) == len(SEED_IDS) + 2
-    # One request for the ids, one title search for each of the two notes without an id.
+    # One request for the ids; the two notes without an id are asked for together, then,
+    # arXiv having no title that holds either, each on its own by any of its words.
     id_requests = [r for r in arxiv_standin.requests if r.id_list]
     searches = [r.query["search_query"][0] for r in arxiv_standin.requests if not r.id_list]
     assert len(id_requests) == 1
     assert sorted(id_requests[0].id_list) == sorted(SEED_IDS)
-    assert searches == ["ti:openai OR ti:gpt OR ti:2", "ti:download OR ti:llama OR ti:weights"]
+    assert searches == [
+        'ti:"openai\'s gpt 2" OR ti:"download llama weights"',
+        "ti:openai OR ti:gpt OR ti:2",
+        "ti:download OR ti:llama OR ti:weights",
+    ]
     assert "@" not in result.stderr.replace("note2bib:", "")
     assert result.stderr.strip().splitlines()[-1] == (
         # 11: the paragraph of the Segment Anything note that mentions LEDITS is LEDITS's too.
         "note2bib: 11 notes, 7 papers (0 from cache, 7 fetched in 1 request; "
-        "0 of 2 found by title, 2 search requests), 2 unresolved"
+        "0 of 2 found by title, 3 search requests), 2 notes name no arXiv paper (kept as "
+        "entries of their own), 0 unresolved"
     )
 
 
@@ -199,7 +205,8 @@ def test_unresolved_error_writes_nothing_and_keeps_the_old_file(
     out = tmp_path / "refs.bib"
     out.write_text("% my old bibliography\n")
     result = run("export", "--unresolved", "error", "-o", str(out), str(notes))
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # what was asked for is missing; nothing written
+    assert "2 entries have no arXiv paper and --unresolved error was given" in result.stderr
     assert out.read_text() == "% my old bibliography\n"
     assert result.stdout == ""
 
@@ -234,7 +241,7 @@ def test_format_by_name_or_by_output_suffix(
 ) -> None:
     args = [str(tmp_path / a) if a == name else a for a in args]
     result = run("export", *args, str(notes))
-    assert result.exit_code == 3, result.stderr  # two notes name no paper
+    assert result.exit_code == 0, result.stderr  # two notes name no paper: kept
     assert result.stdout == ""
     assert (tmp_path / name).read_text(encoding="utf-8").startswith(starts)
 
@@ -244,7 +251,7 @@ def test_every_format_goes_to_stdout_alone(
     arxiv_standin: ArxivStandin, notes: Path, fmt: str
 ) -> None:
     result = run("export", "-f", fmt, str(notes))
-    assert result.exit_code == 3
+    assert result.exit_code == 0
     assert "note2bib:" not in result.stdout and "names no arXiv paper" in result.stderr
     assert "의료 텍스트만으로" in result.stdout  # the notes, UTF-8, in every format
 
@@ -343,7 +350,7 @@ def test_ids_lists_each_unit_with_its_line_kind_title_and_ids(tmp_path: Path) ->
 def test_quiet_keeps_stderr_empty_on_warnings(arxiv_standin: ArxivStandin, notes: Path) -> None:
     result = run("export", "-q", str(notes))
     assert result.stderr == ""
-    assert result.exit_code == 3
+    assert result.exit_code == 0
 
 
 def test_verbose_reports_conflicting_pinned_versions(
@@ -408,28 +415,30 @@ def test_progress_bar_on_a_terminal_only_when_several_requests(
     env = {**os.environ, "NOTE2BIB_CACHE_DIR": str(tmp_path / "cache")}
 
     def stderr_on_a_terminal(path: Path) -> str:
-        controller, terminal = pty.openpty()
-        with (tmp_path / "out.bib").open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "note2bib", "export", str(path)],
-                stdout=out,
-                stderr=terminal,
-                env=env,
-            )
-            os.close(terminal)
-            chunks = []
-            while True:  # read as it comes: a full terminal buffer would block the process
-                try:
-                    chunk = os.read(controller, 65536)
-                except OSError:  # EIO: the process closed its end
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            proc.wait(timeout=60)
-        os.close(controller)
+        stderr = on_a_terminal(["export", str(path)], tmp_path / "out.bib", env)
         assert (tmp_path / "out.bib").read_bytes().startswith(b"@misc{")
-        return b"".join(chunks).decode()
+        return stderr
 
     assert "asking arXiv" in stderr_on_a_terminal(many)
     assert "asking arXiv" not in stderr_on_a_terminal(one)
+
+
+def test_a_huge_heading_is_quoted_cut_to_a_readable_length(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("## " + "a pasted paragraph " * 10_000 + "\nno link\n")  # 190 kB heading
+    result = run("export", "--no-search", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert all(len(line) < 300 for line in result.stderr.splitlines())
+    assert f'{path}:1: "a pasted paragraph a pasted paragraph' in result.stderr
+    assert '…" names no arXiv paper; kept as pastedparagraph with the note' in (result.stderr)
+
+
+def test_skipped_notes_are_reported_as_left_out(arxiv_standin: ArxivStandin, notes: Path) -> None:
+    result = run("export", "--unresolved", "skip", str(notes))
+    assert f'{notes}:54: "Download LLaMA weights" names no arXiv paper; left out\n' in (
+        result.stderr
+    )
+    assert "kept as" not in result.stderr
+    assert result.stderr.endswith("2 notes name no arXiv paper (left out), 0 unresolved\n")

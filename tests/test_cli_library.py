@@ -78,7 +78,7 @@ def test_export_writes_only_the_papers_the_library_lacks(
     arxiv_standin: ArxivStandin, project: Path
 ) -> None:
     result = run("export", "--library", "refs.bib", "notes.md")
-    assert result.exit_code == 3, result.stderr  # two notes name no paper
+    assert result.exit_code == 0, result.stderr  # two notes name no paper: kept
     found = entries(result.stdout)
     eprints = sorted(f["eprint"] for f in found.values() if "eprint" in f)
     assert eprints == ["2304.00416", "2304.02643", "2307.00522", "2307.05300"]
@@ -108,10 +108,11 @@ def test_merge_appends_to_the_library_and_keeps_a_backup(
 ) -> None:
     before = (project / "refs.bib").read_bytes()
     result = run("export", "--library", "refs.bib", "--merge", "-o", "refs.bib", "notes.md")
-    assert result.exit_code == 3, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     after = (project / "refs.bib").read_bytes()
-    assert after.startswith(before + b"\n@misc{")
+    # Each new entry follows a `% note2bib:` line that says note2bib wrote it.
+    assert after.startswith(before + b"\n% note2bib: key=")
     assert (project / "refs.bib.bak").read_bytes() == before
     assert "refs.bib updated; its previous version is in refs.bib.bak" in result.stderr
     found = entries(after.decode())
@@ -121,6 +122,23 @@ def test_merge_appends_to_the_library_and_keeps_a_backup(
     assert (project / "refs.bib").read_bytes() == after  # idempotent
     assert (project / "refs.bib.bak").read_bytes() == before  # and the backup untouched
     assert "nothing to add; the file was not touched" in again.stderr
+
+
+def test_merge_appends_biblatex_entries_to_a_biblatex_library(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    args = ["--library", "refs.bib", "--merge", "-f", "biblatex", "-o", "refs.bib"]
+    result = run("export", *args, "notes.md")
+    assert result.exit_code == 0, result.stderr
+    after = (project / "refs.bib").read_text(encoding="utf-8")
+    # Each new entry follows the `% note2bib:` line that says note2bib wrote it.
+    assert after.startswith(REFS + "\n% note2bib: key=")
+    assert after[len(REFS) :].split("\n")[2].startswith("@online{")
+    assert (project / "refs.bib.bak").read_text(encoding="utf-8") == REFS
+    found = entries(after)
+    assert len(found) == 4 + 6  # the library's four, four new papers, two notes without one
+    assert found["tsaban2023ledits"]["eprinttype"] == "arxiv"
+    assert "lehman2023clinical" in found and "lehman2023still" not in found
 
 
 def test_merge_to_stdout_writes_the_whole_library(
@@ -172,7 +190,8 @@ def test_annotate_existing_says_which_entry_it_could_not_add_the_note_to(
     )
     assert result.exit_code in (0, 3), result.stderr
     text = (project / "refs.bib").read_text(encoding="utf-8")
-    assert text.startswith(odd + "\n@")  # as it was; the other papers appended after it
+    # As it was; the other papers appended after it.
+    assert text.startswith(odd + "\n% note2bib: key=")
     assert "refs.bib:1: the note was not added to odd: its fields cannot be told apart" in (
         result.stderr
     )
@@ -216,6 +235,11 @@ def test_a_messy_library_still_dedupes_with_one_warning(
         (["--library", "refs.bib", "--annotate-existing"], "--annotate-existing changes"),
         (["--library", "refs.bib", "-o", "refs.bib"], "is the library itself"),
         (["--library", "lib.json", "--merge"], "--merge writes .bib libraries"),
+        (
+            ["--library", "refs.bib", "--merge", "-f", "ris"],
+            "--merge appends BibTeX or biblatex entries to a .bib library; it cannot be "
+            "combined with -f ris",
+        ),
     ],
 )
 def test_library_option_misuse_is_a_usage_error(
@@ -309,3 +333,204 @@ def test_every_guise_is_recognised_and_the_merge_only_appends(
     ]:
         assert f"is already in refs.bib as {key} (" in result.stderr
     assert "other-sam" not in result.stderr and "lehman2023notes" not in result.stderr
+
+
+# An arXiv id in a library entry's free text may name another paper.
+
+LEDITS_NOTE = "## LEDITS\nDDPM inversion.\npaper: https://arxiv.org/abs/2307.00522\n"
+DOE = (
+    "@article{{doe2023,\n  title = {{Some paper on editing}},\n  author = {{Doe, Jane}},\n"
+    "  {}\n}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "note = {see also arXiv:2307.00522 for a related method}",
+        "note = {Related: https://arxiv.org/abs/2307.00522}",
+        "note = {cf. arXiv 2307.00522}",
+        "annote = {We extend the preprint https://arxiv.org/abs/2307.00522 to video}",
+        "abstract = {Unlike LEDITS (arXiv:2307.00522), we edit videos.}",
+        "comment = {compare 10.48550/arXiv.2307.00522}",
+    ],
+)
+def test_an_id_another_papers_note_mentions_does_not_make_it_that_paper(
+    arxiv_standin: ArxivStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.md").write_text(LEDITS_NOTE)
+    library = DOE.format(field)
+    Path("l2.bib").write_text(library)
+    result = run("export", "--library", "l2.bib", "notes.md")
+    assert result.exit_code == 0, result.stderr
+    assert "already in" not in result.stderr
+    assert [f.get("eprint") for f in entries(result.stdout).values()] == ["2307.00522"]
+
+    args = ["--library", "l2.bib", "--merge", "--annotate-existing", "-o", "l2.bib"]
+    result = run("export", *args, "notes.md")
+    assert result.exit_code == 0, result.stderr
+    merged = Path("l2.bib").read_text()
+    # Doe's entry untouched; LEDITS appended after the `% note2bib:` line that says who wrote it
+    assert merged.startswith(library + "\n% note2bib: key=tsaban2023ledits ")
+    assert merged[len(library) :].split("\n")[2] == "@misc{tsaban2023ledits,"
+    assert "DDPM inversion" not in merged[: len(library)]
+
+    assert run("dedupe", "l2.bib").stdout == ""  # LEDITS appended; Doe's is not it
+
+
+@pytest.mark.parametrize(
+    ("entry", "how"),
+    [
+        (DOE.format("note = {arXiv:2307.00522}"), "arXiv id in note"),
+        (DOE.format("note = {arXiv preprint arXiv:2307.00522}"), "arXiv id in note"),
+        (DOE.format("annote = {\\url{https://arxiv.org/abs/2307.00522v2}}"), "arXiv id in annote"),
+        # The journal version of the preprint, renamed: its first author says it is the paper.
+        (
+            "@article{tsaban2024,\n  title = {Editing Real Images with Semantic Guidance},\n"
+            "  author = {Tsaban, Linoy},\n  note = {Extends arXiv:2307.00522 with videos}\n}\n",
+            "arXiv id in note, and the same first author",
+        ),
+    ],
+)
+def test_an_id_that_is_the_entrys_own_still_makes_it_the_paper(
+    arxiv_standin: ArxivStandin,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    entry: str,
+    how: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.md").write_text(LEDITS_NOTE)
+    Path("l2.bib").write_text(entry)
+    result = run("export", "--library", "l2.bib", "notes.md")
+    assert result.exit_code == 0, result.stderr
+    assert "2307.00522 is already in l2.bib as " in result.stderr
+    assert f"({how})" in result.stderr
+    assert result.stdout == ""
+
+
+def test_dedupe_joins_an_entry_mentioning_an_id_only_when_title_or_author_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("l2.bib").write_text(
+        "@misc{ledits, title={LEDITS: Real Image Editing with DDPM Inversion and Semantic "
+        "Guidance}, author={Tsaban, Linoy}, eprint={2307.00522}}\n"
+        + DOE.format("note = {see also arXiv:2307.00522 for a related method}")
+        + "@article{tsaban2024, title={Editing Real Images}, author={Linoy Tsaban},"
+        " note={Extends arXiv:2307.00522}}\n"
+    )
+    result = run("dedupe", "l2.bib")
+    assert result.stdout == "ledits (l2.bib:1), tsaban2024 (l2.bib:7): arXiv id 2307.00522\n"
+
+
+# Different works of one title and author: a thesis and an article, a book and a chapter,
+# entries years apart. As lab_cdl.bib has them (Ekstrom's co-authors cut short).
+WORKING_MEMORY = """\
+@book{Badd86,
+	Address = {Oxford, {UK}},
+	Author = {A D Baddeley},
+	Publisher = {Clarendon Press},
+	Title = {Working memory},
+	Year = {1986}}
+
+@incollection{BaddHitc74,
+	Address = {New York, {NY}},
+	Author = {A D Baddeley and G J Hitch},
+	Booktitle = {The Psychology of Learning and Motivation: Advances in Research and Theory},
+	Editor = {Gordon H Bower},
+	Pages = {47--90},
+	Publisher = {Academic Press},
+	Title = {Working memory},
+	Volume = {8},
+	Year = {1974}}
+
+@article{EkstEtal03,
+	Author = {A D Ekstrom and M J Kahana and J B Caplan and T A Fields},
+	Journal = {Nature},
+	Pages = {184--187},
+	Title = {Cellular networks underlying human spatial navigation},
+	Volume = {425},
+	Year = {2003}}
+
+@phdthesis{Ekst04,
+	Author = {Arne D Ekstrom},
+	School = {Brandeis University},
+	Title = {The cellular networks underlying human spatial navigation},
+	Year = {2004}}
+"""
+
+
+def test_dedupe_keeps_a_book_and_a_chapter_a_thesis_and_an_article_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("lab_cdl.bib").write_text(
+        WORKING_MEMORY + "@misc{again, title={Working Memory},"
+        " author={Baddeley, Alan}, year={1987}}\n"
+    )
+    result = run("dedupe", "lab_cdl.bib")
+    assert result.exit_code == 0
+    # The 1986 book typed twice is one work; the 1974 chapter and the thesis are others.
+    assert (
+        result.stdout == "Badd86 (lab_cdl.bib:1), again (lab_cdl.bib:32): title and first author\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "is_the_paper"),
+    [
+        pytest.param("@inproceedings{hu, {}, year={2023}}", True, id="same-year"),
+        # arXiv dates it 2023 (v1) to 2024 (latest): its journal version may be dated 2025.
+        pytest.param("@article{hu, {}, year={2025}}", True, id="published-later"),
+        pytest.param("@misc{hu, {}}", True, id="no-year"),
+        pytest.param("@article{hu, {}, year={2026}}", False, id="years-later"),
+        pytest.param("@article{hu, {}, year={2021}}", False, id="years-earlier"),
+        pytest.param("@phdthesis{hu, {}, school={UBC}, year={2023}}", False, id="thesis"),
+        pytest.param("@book{hu, {}, year={2024}}", False, id="book"),
+    ],
+)
+def test_a_note_matches_a_library_title_only_with_compatible_years_and_types(
+    arxiv_standin: ArxivStandin,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    entry: str,
+    is_the_paper: bool,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    fields = (
+        "title={Thought Cloning: Learning to Think while Acting by Imitating Human Thinking},"
+        " author={Hu, Shengran}"
+    )
+    Path("refs.bib").write_text(entry.replace("{}", fields) + "\n")
+    Path("notes.md").write_text("## Thought Cloning\narXiv:2306.00323\n")
+    result = run("export", "--library", "refs.bib", "notes.md")
+    assert result.exit_code == 0, result.stderr
+    if is_the_paper:
+        assert "2306.00323 is already in refs.bib as hu (title and first author)" in result.stderr
+        assert result.stdout == ""
+    else:
+        assert "already in" not in result.stderr
+        assert "2306.00323" in {f.get("eprint") for f in entries(result.stdout).values()}
+
+
+def test_a_key_used_three_times_counts_once_and_titles_are_quoted_one_way(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    (project / "refs.bib").write_text(
+        REFS + "\n@misc{Hu2023Thought, title={Again}}\n@misc{Hu2023Thought, title={Thrice}}\n"
+        "@misc{lehman2023clinical, title={Twice}}\n",
+        encoding="utf-8",
+    )
+    args = ["export", "--library", "refs.bib", "--merge", "-o", "refs.bib", "notes.md"]
+    run(*args)
+    again = run(*args)
+    assert (
+        "refs.bib: 2 keys are used by more than one entry (BibTeX uses the first): "
+        "Hu2023Thought, lehman2023clinical\n"
+    ) in again.stderr
+    # A note without a paper is named by its heading, quoted as every title is.
+    assert '"Download LLaMA weights" is already in refs.bib as downloadllama (the note it was' in (
+        again.stderr
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from note2bib.formats import RenderOptions, format_for
-from note2bib.model import ArxivId, Record
+from note2bib.model import ArxivId, Name, Record
 
 from arxiv_standin import load_entries
 from fixture_papers import fixture_record, note_unit
@@ -153,6 +154,22 @@ def test_unresolved_notes() -> None:
     }
     assert article["issued"] == {"date-parts": [[2023, 6]]}  # from the id's YYMM
     assert (article["number"], article["DOI"]) == ("arXiv:2306.99999", "10.48550/arXiv.2306.99999")
+
+
+def test_tags_authors_and_year_from_front_matter_are_valid_csl() -> None:
+    tagged = Record(
+        key="doeworkshop",
+        units=(note_unit("## A Workshop Paper"),),
+        authors=(Name("Doe", "Jane"),),
+        year=2021,
+        keywords=("machine learning", "NLP"),
+    )
+    paper = fixture_record("k", "2304.02643", "x")
+    (item, paper_item) = items([tagged, replace(paper, keywords=("vision",))])
+    assert item["author"] == [{"family": "Doe", "given": "Jane"}]
+    assert item["issued"] == {"date-parts": [[2021]]}
+    assert item["keyword"] == "machine learning, NLP"  # one string, as the schema says
+    assert paper_item["keyword"] == "vision"
 
 
 def test_every_recorded_paper_validates_against_the_schema() -> None:

@@ -99,7 +99,7 @@ def test_a_hostile_heading_is_a_plain_title(arxiv_standin: ArxivStandin, tmp_pat
     path = tmp_path / "notes.md"
     path.write_text(HOSTILE.replace("https://arxiv.org/abs/2304.02643", "no link"))
     result = CliRunner().invoke(main, ["export", "--no-search", str(path)])
-    assert result.exit_code == 3, result.stderr
+    assert result.exit_code == 0, result.stderr
     library = bibtexparser.parse_string(result.stdout)
     assert library.failed_blocks == []
     (entry,) = library.entries
@@ -116,7 +116,10 @@ def assert_nothing_ran(workdir: Path, log: str, entries: int) -> None:
             pytest.fail("pdftotext (poppler-utils) not found")
         assert "Output written on doc.pdf" in log
         return
-    subprocess.run(["pdftotext", "doc.pdf"], cwd=workdir, check=True)
+    # The notes print as one paragraph, so a run of 10,000 braces shares lines with the text
+    # around it and runs off the page; pdftotext's layout order would put it between two
+    # words. -raw reads the text in the order the PDF draws it.
+    subprocess.run(["pdftotext", "-raw", "doc.pdf"], cwd=workdir, check=True)
     text = " ".join((workdir / "doc.txt").read_text(encoding="utf-8").split())
     assert "root:" not in text  # /etc/passwd was not read into the document
     for line in PRINTED:  # every note printed these as text, none was executed

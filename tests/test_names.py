@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
 import pytest
 
+from note2bib import names
 from note2bib.model import Name
 from note2bib.names import parse_name
 
@@ -133,3 +135,7 @@ def test_every_fixture_author_parses() -> None:
             assert name.family
             kept = f"{name.given} {name.prefix} {name.family} {name.suffix}"
             assert sorted(c for c in kept if c.isalpha()) == sorted(c for c in raw if c.isalpha())
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(names).failed == 0

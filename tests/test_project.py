@@ -62,7 +62,7 @@ def test_export_with_no_arguments_uses_the_project_file(
 
 def test_explicit_options_override_the_file(arxiv_standin: ArxivStandin, project: Path) -> None:
     result = run("export", "--unresolved", "keep")
-    assert result.exit_code == 3
+    assert result.exit_code == 0
     assert "downloadllama" in keys(result.stdout)
 
 
@@ -151,3 +151,36 @@ def test_check_takes_the_notes_from_a_folder_the_project_file_names(
     assert "kirillov2023segment is cited but not in ../refs.bib; ../notes/reading.md:42 would" in (
         result.stdout
     )
+
+
+def test_notes_named_on_the_command_line_are_a_one_off_run(
+    arxiv_standin: ArxivStandin, project: Path
+) -> None:
+    (project / "note2bib.toml").write_text(
+        'notes = ["notes/*.md"]\nlibrary = "refs.bib"\noutput = "refs.bib"\nmerge = true\n'
+        'annotate-existing = true\nabstract = true\nunresolved = "skip"\n',
+        encoding="utf-8",
+    )
+    (project / "chapters" / "other.md").write_text(
+        "## Do we still need clinical language models?\nhttps://arxiv.org/abs/2302.08091\n\n"
+        "## A blog post\nhttps://example.org/post\n",
+        encoding="utf-8",
+    )
+    result = run("export", "-v", "other.md")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "note2bib: notes named on the command line: only format, unresolved, abstract, offline, "
+        f"cache-dir from {project / 'note2bib.toml'}\n"
+    ) in result.stderr
+    # stdout, not the project's output; no merge; its library not consulted...
+    assert (project / "refs.bib").read_text(encoding="utf-8") == REFS
+    assert not (project / "refs.bib.bak").exists()
+    entries = bibtexparser.parse_string(result.stdout).entries
+    assert [e.key for e in entries] == ["lehman2023still"]
+    assert "already in" not in result.stderr
+    # ...while how entries look still comes from the file (abstract, unresolved = "skip").
+    assert "abstract" in entries[0].fields_dict
+
+    merged = run("export")  # the project's own run still merges into its library
+    assert merged.exit_code == 0, merged.stderr
+    assert (project / "refs.bib.bak").read_text(encoding="utf-8") == REFS

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from note2bib.arxiv.search import Clues, decide, family_names, note_clues, search_key, title_query
+from note2bib.arxiv.search import (
+    Clues,
+    batch_query,
+    decide,
+    family_names,
+    needs_own_search,
+    note_clues,
+    search_key,
+    title_phrase,
+    title_query,
+)
 from note2bib.model import FrontMatter, Paper, Unit
 
 from fixture_papers import fixture_paper
@@ -97,6 +107,57 @@ def test_query_asks_for_any_title_word_and_key_is_the_normalised_title() -> None
     assert (
         search_key("Segment  Anything!") == search_key("segment anything") == "ti:segment anything"
     )
+
+
+def test_several_titles_are_asked_as_phrases_any_of_which_may_match() -> None:
+    assert batch_query(["Segment Anything!", "LEDITS: Real Image Editing"]) == (
+        'ti:"segment anything" OR ti:"ledits real image editing"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "phrase"),
+    [
+        pytest.param("OpenAI's GPT-2", "openai's gpt 2", id="apostrophe-inside-a-word-stays"),
+        pytest.param("Don\u2019t Stop Pretraining", "don't stop pretraining", id="typographic"),
+        pytest.param('"Quoted" (and) OR ti:x', "quoted and or ti x", id="no-query-syntax"),
+        pytest.param("Dollár's 'Focal' Loss", "dollár's focal loss", id="accents-stay"),
+        pytest.param(r"$\omega$Test", "ωtest", id="latex-decoded"),
+    ],
+)
+def test_a_phrase_holds_only_words_arxiv_can_match(title: str, phrase: str) -> None:
+    assert title_phrase(title) == phrase
+
+
+def test_a_title_without_words_is_never_a_phrase() -> None:
+    # `ti:""` is no condition at all: arXiv would answer with any paper.
+    with pytest.raises(ValueError, match="without words"):
+        batch_query(["Segment Anything", "?!"])
+
+
+@pytest.mark.parametrize(
+    ("title", "answer", "full", "again"),
+    [
+        pytest.param(
+            "Efficient Two-Stage Group Testing Algorithms", [DNA], True, True, id="full-answer"
+        ),
+        pytest.param(
+            "Efficient Two-Stage Group Testing Algorithms",
+            [DNA],
+            False,
+            False,
+            id="phrase-held-answer-complete",
+        ),
+        pytest.param(
+            "ωTest: WebView-Oriented Testing", [SAM], False, True, id="phrase-held-by-none"
+        ),
+        pytest.param("Anything Segment", [], False, True, id="empty-answer"),
+    ],
+)
+def test_a_title_left_unsettled_is_searched_alone_only_when_that_could_find_more(
+    title: str, answer: list[Paper], full: bool, again: bool
+) -> None:
+    assert needs_own_search(title, answer, full) is again
 
 
 @pytest.mark.parametrize(

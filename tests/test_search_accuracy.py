@@ -15,14 +15,20 @@ entries by word overlap, and the decision is note2bib's. The near-misses are tit
 Any acceptance among them is a false accept; the rate must stay 0. The exact titles (and
 decorated headings) of the same papers are the control: they must be found.
 
+The same cases are measured twice: each title searched on its own (`measure`), and every
+title of a list asked of arXiv ten at a time as note2bib does (`measure_batched`, the notes
+through `find_by_title`), where each title's candidates are a whole combined answer.
+
 Run it as a script to print the measurement: `python tests/test_search_accuracy.py`.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 if __name__ == "__main__":  # as a script: make the test helpers importable
@@ -31,7 +37,11 @@ if __name__ == "__main__":  # as a script: make the test helpers importable
 import pytest
 
 from note2bib.arxiv.api import ArxivClient
+from note2bib.arxiv.cache import Cache
 from note2bib.arxiv.search import SEARCH_RESULTS, Clues, decide, title_query
+from note2bib.arxiv.title_search import find_by_title
+from note2bib.model import Unit
+from note2bib.notes.mentions import UnitIds
 from note2bib.titles import heading_title, looks_like_title, normalize_title, significant_words
 
 from arxiv_standin import ArxivStandin, load_entries
@@ -102,6 +112,7 @@ class Measurement:
     found: int
     controls: int
     missed: list[Case]
+    requests: int = 0
 
 
 def measure() -> Measurement:
@@ -132,6 +143,40 @@ def measure() -> Measurement:
     return Measurement(false_accepts, near_misses, found, controls, missed)
 
 
+def measure_batched() -> Measurement:
+    """Every case as a title-only note of one list (a list per paper left out), searched as
+    note2bib searches a list: titles asked ten at a time, then alone where that could help."""
+    accepted: dict[int, str | None] = {}
+    requests = 0
+    every = list(enumerate(cases()))
+    entries = dict(load_entries())
+    with ArxivStandin() as server, ArxivClient(server.url, delay=0.0) as client:
+        for without, group in groupby(
+            sorted(every, key=lambda c: c[1].without or ""), key=lambda c: c[1].without
+        ):
+            numbered = list(group)
+            server.entries = {b: e for b, e in entries.items() if b != without}
+            found = [
+                UnitIds(Unit("list.md", n, case.title, f"## {case.title}"), ())
+                for n, case in numbered
+            ]
+            with tempfile.TemporaryDirectory() as folder, Cache(Path(folder)) as cache:
+                result = find_by_title(found, cache, client)
+            requests += result.requests
+            for (n, _), item in zip(numbered, result.found, strict=True):
+                accepted[n] = item.mentions[0].id.base if item.mentions else None
+    near = [case for n, case in every if case.expected is None]
+    controls = [(n, case) for n, case in every if case.expected is not None]
+    return Measurement(
+        false_accepts=[case for n, case in every if case.expected is None and accepted[n]],
+        near_misses=len(near),
+        found=sum(accepted[n] == case.expected for n, case in controls),
+        controls=len(controls),
+        missed=[case for n, case in controls if accepted[n] != case.expected],
+        requests=requests,
+    )
+
+
 @pytest.mark.slow
 def test_no_near_miss_is_accepted_and_every_recorded_title_is_found() -> None:
     result = measure()
@@ -142,6 +187,21 @@ def test_no_near_miss_is_accepted_and_every_recorded_title_is_found() -> None:
     assert result.near_misses >= 300  # the set is large enough to mean something
     assert result.false_accepts == []
     assert result.missed == []
+
+
+@pytest.mark.slow
+def test_asking_for_many_titles_at_once_accepts_no_near_miss_either() -> None:
+    result = measure_batched()
+    titles = result.near_misses + result.controls
+    print(
+        f"\nten titles a request: false accepts: {len(result.false_accepts)} of "
+        f"{result.near_misses} near-misses; found: {result.found} of {result.controls}; "
+        f"{result.requests} requests for {titles} titles"
+    )
+    assert result.near_misses >= 300
+    assert result.false_accepts == []
+    assert result.missed == []
+    assert result.requests < titles  # fewer requests than one a title
 
 
 if __name__ == "__main__":
@@ -157,4 +217,14 @@ if __name__ == "__main__":
         f"found {outcome.found} of {outcome.controls} exact or decorated titles"
     )
     for case in outcome.false_accepts + outcome.missed:
+        print(f"  {case.kind}: {case.title!r} (expected {case.expected})")
+    batched = measure_batched()
+    titles = batched.near_misses + batched.controls
+    print(
+        f"ten titles a request: false accepts: {len(batched.false_accepts)} of "
+        f"{batched.near_misses} near-misses; found {batched.found} of {batched.controls}; "
+        f"{batched.requests} requests for {titles} titles ({batched.requests / titles:.2f} "
+        "per title)"
+    )
+    for case in batched.false_accepts + batched.missed:
         print(f"  {case.kind}: {case.title!r} (expected {case.expected})")

@@ -97,7 +97,7 @@ def test_a_vault_exports_the_same_entries_as_its_files_concatenated(
     joined.write_text("\n".join(Path(f).read_text(encoding="utf-8") for f in files))
     from_folder = run("export", "--no-search", str(tmp_path / "vault"))
     from_file = run("export", "--no-search", str(joined))
-    assert from_folder.exit_code == from_file.exit_code == 3  # the blog post names no paper
+    assert from_folder.exit_code == from_file.exit_code == 0  # the blog post: kept
     assert from_folder.stdout == from_file.stdout
     assert len(entries(from_folder.stdout)) == 4
 
@@ -265,3 +265,95 @@ def test_tags_become_keywords_in_other_formats_too(
     )
     assert result.exit_code == 0, result.stderr
     assert expected in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        pytest.param("bibtex", "keywords = {machine learning, NLP, cs.CV}", id="bibtex"),
+        pytest.param("biblatex", "keywords = {machine learning, NLP, cs.CV}", id="biblatex"),
+        pytest.param("ris", "KW  - machine learning\nKW  - NLP\nKW  - cs.CV\n", id="ris"),
+        pytest.param("csl-json", '"keyword": "machine learning, NLP"', id="csl-json"),
+    ],
+)
+def test_a_yaml_list_item_is_one_tag_in_every_format(
+    arxiv_standin: ArxivStandin, fmt: str, expected: str
+) -> None:
+    notes = "---\narxiv: 2304.02643\ntags: [machine learning, NLP]\n---\nnote\n"
+    result = run("export", "-f", fmt, "-", stdin=notes)
+    assert result.exit_code == 0, result.stderr
+    assert expected in result.stdout
+
+
+def test_a_plain_string_of_tags_still_splits() -> None:
+    for written in ("a, b", "'#a #b'"):
+        front, _ = parse_front_matter(f"tags: {written}", "n.md", 1)
+        assert front.tags == ("a", "b")
+
+
+NOT_ON_ARXIV = """\
+---
+title: A Workshop Paper Never Posted
+authors: [Jane Doe, John Smith]
+year: 2021
+tags: [machine learning]
+---
+Read in the reading group.
+"""
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        pytest.param(
+            "bibtex",
+            ["author = {Doe, Jane and Smith, John}", "year = {2021}"],
+            id="bibtex",
+        ),
+        pytest.param(
+            "biblatex",
+            ["author = {Doe, Jane and Smith, John}", "date = {2021}"],
+            id="biblatex",
+        ),
+        pytest.param("ris", ["AU  - Doe, Jane\nAU  - Smith, John\nPY  - 2021\n"], id="ris"),
+        pytest.param(
+            "csl-json",
+            [
+                '"author": [\n      {\n        "family": "Doe",\n        "given": "Jane"\n',
+                '"issued": {\n      "date-parts": [\n        [\n          2021\n',
+                '"keyword": "machine learning"',
+            ],
+            id="csl-json",
+        ),
+    ],
+)
+def test_front_matter_authors_and_year_reach_an_unresolved_entry(
+    arxiv_standin: ArxivStandin, fmt: str, expected: list[str]
+) -> None:
+    result = run("export", "--no-search", "-f", fmt, "-", stdin=NOT_ON_ARXIV)
+    assert result.exit_code == 0, result.stderr
+    for text in expected:
+        assert text in result.stdout
+
+
+def test_a_merged_note_with_front_matter_authors_is_recognised_the_next_time(
+    arxiv_standin: ArxivStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("paper.md").write_text(NOT_ON_ARXIV, encoding="utf-8")
+    Path("refs.bib").write_text("", encoding="utf-8")
+    args = ["export", "--no-search", "--library", "refs.bib", "--merge", "-o", "refs.bib"]
+    assert run(*args, "paper.md").exit_code == 0
+    once = Path("refs.bib").read_text(encoding="utf-8")
+    assert "author = {Doe, Jane and Smith, John}" in once
+    again = run(*args, "paper.md")
+    assert "nothing to add" in again.stderr
+    assert Path("refs.bib").read_text(encoding="utf-8") == once
+
+
+def test_a_reading_lists_front_matter_authors_are_not_its_notes_authors(
+    arxiv_standin: ArxivStandin,
+) -> None:
+    notes = "---\nauthor: Me Myself\ntags: reading\n---\n## A blog post\nhttps://example.org/a\n"
+    result = run("export", "--no-search", "-", stdin=notes)
+    assert "author" not in next(iter(entries(result.stdout).values()))

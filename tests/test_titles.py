@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
+from note2bib import titles
 from note2bib.title_match import title_similarity
 from note2bib.titles import HeadingTitle, heading_title, looks_like_title, normalize_title
 
@@ -89,3 +92,7 @@ def test_heading_title_takes_decorations_off(heading: str, title: str, year: int
 )
 def test_looks_like_title(title: str, expected: bool) -> None:
     assert looks_like_title(title) is expected
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(titles).failed == 0

@@ -18,12 +18,12 @@ from typing import Literal
 
 from note2bib.arxiv.api import DEFAULT_API, check_api_url
 from note2bib.arxiv.cache import default_cache_dir
-from note2bib.errors import MissingArgument, Note2BibError, UsageError
-from note2bib.files import check_output, write_atomic
+from note2bib.errors import Incomplete, MissingArgument, Note2BibError, UsageError
+from note2bib.files import FileChanged, check_output, locked, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
 from note2bib.library.duplicates import DuplicateGroup, find_duplicates
 from note2bib.library.merge import check_appendable
-from note2bib.library.read import Library, read_library
+from note2bib.library.read import Library, library_from, read_library
 from note2bib.model import Diagnostic, LibraryEntry, Record
 from note2bib.notes.mentions import UnitIds
 from note2bib.notes.sources import find_note_files, read_sources
@@ -32,6 +32,9 @@ from note2bib.pipeline import (
     ExportOptions,
     OnNotice,
     OnRequest,
+    OnSearch,
+    Planned,
+    plan_again,
     plan_export,
     read_units,
     render,
@@ -164,7 +167,7 @@ def prepare_export(request: ExportRequest) -> PreparedExport:
     _check_library_options(options, request.libraries, output)
     if output is not None:
         check_output(output)
-        _refuse_overwriting_notes(output, request.notes)
+        _refuse_writing_over_inputs(output, request)
     libraries = tuple(read_library(path, options.cache_dir) for path in request.libraries)
     _refuse_stdout_onto_library(output, libraries)
     if options.merge:
@@ -181,11 +184,19 @@ def run_export(
     prepared: PreparedExport,
     on_request: OnRequest | None = None,
     on_notice: OnNotice | None = None,
+    on_search: OnSearch | None = None,
 ) -> Export:
     """The notes read and exported (arXiv asked as needed); nothing is written yet."""
-    options, libraries = prepared.options, prepared.libraries
     texts = read_sources(prepared.request.notes, prepared.request.encoding)
-    planned = plan_export(texts, options, on_request, libraries, on_notice)
+    options = prepared.options
+    planned = plan_export(texts, options, on_request, prepared.libraries, on_notice, on_search)
+    return _render(prepared, planned, prepared.libraries)
+
+
+def _render(prepared: PreparedExport, planned: Planned, libraries: Sequence[Library]) -> Export:
+    """The planned records rendered (merged into the first library with --merge), the
+    `--unresolved` policy applied."""
+    options = prepared.options
     written = planned.new(options.cited)
     left_out: list[Record] = []
     if prepared.request.unresolved == "skip":  # render warns of each and counts the ids
@@ -194,22 +205,80 @@ def run_export(
     return render(planned, written, options, libraries, left_out)
 
 
-def write_export(prepared: PreparedExport, result: Export) -> Saved:
+def write_export(
+    prepared: PreparedExport, result: Export, on_notice: OnNotice | None = None
+) -> Saved:
     """The bibliography written where it was asked for, unless the `--unresolved` policy
-    refuses it (then nothing is written)."""
-    if prepared.request.unresolved == "error" and not result.complete:
-        raise Note2BibError(
-            f"{result.report.unresolved} entries are unresolved and --unresolved=error "
-            "was given; nothing was written"
+    refuses it (then nothing is written). `on_notice` hears it when another note2bib is
+    writing the library and this one waits for it."""
+    report = result.report
+    if prepared.request.unresolved == "error" and (report.unresolved or report.no_paper):
+        raise Incomplete(
+            f"{report.unresolved + report.no_paper} entries have no arXiv paper and "
+            "--unresolved error was given; nothing was written"
         )
     output = prepared.request.output
-    merged = prepared.libraries[0] if prepared.options.merge else None
     if output is None:
         return Saved(result.text)
-    if merged is not None and output.exists() and output.samefile(merged.path):
-        return Saved(None, _merge_in_place(merged, result.text.encode("utf-8")))
+    if prepared.options.merge:  # -o is the first library (`_refuse_writing_over_inputs`)
+        return Saved(None, _merge_in_place(prepared, result, on_notice))
     write_atomic(output, result.text)
     return Saved(None)
+
+
+# How often a merge starts again when the library keeps changing under it.
+_MERGE_ATTEMPTS = 5
+
+
+def _merge_in_place(prepared: PreparedExport, result: Export, on_notice: OnNotice | None) -> str:
+    """Replace the library atomically, its previous version kept as FILE.bak, without losing
+    what anyone else wrote to it meanwhile.
+
+    Runs of note2bib take turns through a lock beside the library. Under it the file is read
+    again: when it is not what the merge was computed from (another run, an editor's save),
+    the notes' papers are merged again onto what it holds now. The file is replaced only if
+    it still holds those bytes at the last moment; else the merge starts again.
+    """
+    library = prepared.libraries[0]
+    path = library.path
+    meanwhile = ""
+    with locked(path, on_notice):
+        for _ in range(_MERGE_ATTEMPTS):
+            current = _read_again(path)
+            if current != library.data:
+                library = library_from(path, current, prepared.options.cache_dir)
+                result = _merge_again(prepared, result, library)
+                meanwhile = " (it had changed while note2bib ran; merged onto its new contents)"
+            new = result.text.encode("utf-8")
+            if new == current:
+                return f"{path}: nothing to add; the file was not touched{meanwhile}"
+            backup = backup_path(path)
+            try:
+                write_atomic(path, new, expected=current, backup=backup)
+            except FileChanged:
+                continue
+            return f"{path} updated; its previous version is in {backup}{meanwhile}"
+    raise Note2BibError(
+        f"{path} kept changing while note2bib merged into it ({_MERGE_ATTEMPTS} times), so "
+        "nothing was merged; run the merge again when nothing else is writing it"
+    )
+
+
+def _read_again(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise Note2BibError(
+            f"{path}: cannot be read again to merge into it ({err.strerror or err}); "
+            "nothing was merged"
+        ) from None
+
+
+def _merge_again(prepared: PreparedExport, result: Export, library: Library) -> Export:
+    """The same notes merged onto the library as it is now (arXiv is not asked again)."""
+    assert result.planned is not None  # every export `run_export` makes carries its plan
+    libraries = (library, *prepared.libraries[1:])
+    return _render(prepared, plan_again(result.planned, prepared.options, libraries), libraries)
 
 
 def _check_library_options(
@@ -223,14 +292,14 @@ def _check_library_options(
             raise UsageError("--merge needs --library FILE (the library to merge into)")
         if Path(libraries[0]).suffix.lower() == ".json":
             raise UsageError(f"--merge writes .bib libraries; {libraries[0]} is CSL-JSON")
-        if ".bib" not in format_for(options.format).suffixes:
+        if not format_for(options.format).bib_syntax:
             raise UsageError(
-                f"--merge appends BibTeX entries to a .bib library; it cannot be combined "
-                f"with -f {options.format}"
+                f"--merge appends BibTeX or biblatex entries to a .bib library; it cannot be "
+                f"combined with -f {options.format}"
             )
     elif output is not None and output.exists():
         for library in libraries:
-            if Path(library).exists() and output.samefile(library):
+            if Path(library).exists() and _same_file(output, library):
                 raise UsageError(
                     f"-o {output} is the library itself and would be replaced by the new "
                     "papers only; add --merge to append them to it"
@@ -255,23 +324,34 @@ def _refuse_stdout_onto_library(output: Path | None, libraries: Sequence[Library
             )
 
 
-def _refuse_overwriting_notes(output: Path, notes: Sequence[str]) -> None:
+def _refuse_writing_over_inputs(output: Path, request: ExportRequest) -> None:
+    """-o must not name anything the run reads (with --merge it must name the first
+    library); each refusal is one sentence, before any work."""
+    libraries = request.libraries
+    if request.merge and libraries and not _same_file(output, libraries[0]):
+        raise UsageError(
+            f"--merge -o writes the merged library over the first --library, {libraries[0]}; "
+            f"-o {output} is another file (leave out -o for the merged library on stdout)"
+        )
     if not output.exists():
         return
     # Folders expanded: `export vault -o vault/list.md` must not replace a note in the vault.
-    for note in find_note_files([n for n in notes if n != "-"]):
-        if Path(note).exists() and output.samefile(note):
+    for note in find_note_files([n for n in request.notes if n != "-"]):
+        if _same_file(output, note):
             raise UsageError(f"-o {output} is one of the notes files; it would be overwritten")
+    if request.cited and _same_file(output, request.cited):
+        raise UsageError(f"-o {output} is the document --cited reads; it would be overwritten")
+    project = find_project()
+    if project is not None and _same_file(output, project):
+        raise UsageError(f"-o {output} is the note2bib.toml in effect; it would be overwritten")
 
 
-def _merge_in_place(library: Library, new: bytes) -> str:
-    """Replace the library atomically, its previous version kept as FILE.bak."""
-    if new == library.data:
-        return f"{library.path}: nothing to add; the file was not touched"
-    backup = backup_path(library.path)
-    write_atomic(backup, library.data)
-    write_atomic(library.path, new)
-    return f"{library.path} updated; its previous version is in {backup}"
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file (links followed; when one is missing, the same path)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def backup_path(path: str) -> str:
@@ -311,6 +391,8 @@ class Checked:
     supplied: dict[str, Supplied]
     never_cited: tuple[LibraryEntry, ...]
     diagnostics: tuple[Diagnostic, ...]
+    notes_given: bool = True
+    """Whether any notes were read: without them, no key can come from one."""
 
     @property
     def complete(self) -> bool:
@@ -318,11 +400,12 @@ class Checked:
 
     def lines(self) -> list[str]:
         where = " or ".join(self.libraries) or "the library (none given)"
+        nobody = "no note supplies it" if self.notes_given else "no notes were given (--notes)"
         out = []
         for c in self.missing:
             s = self.supplied.get(c.key)
             label = f" ({s.arxiv_id})" if s and s.arxiv_id else ""
-            found_in = f"{s.note} would supply it{label}" if s else "no note supplies it"
+            found_in = f"{s.note} would supply it{label}" if s else nobody
             out.append(f"{c.source}:{c.line}: {c.key} is cited but not in {where}; {found_in}")
         out += [
             f"{e.file}:{e.line}: {e.key} is never cited (information)" for e in self.never_cited
@@ -355,6 +438,7 @@ def check(request: CheckRequest, on_notice: OnNotice | None = None) -> Checked:
         supplied=supplied,
         never_cited=() if "*" in cited else tuple(e for e in entries if e.key not in cited),
         diagnostics=(*diagnostics, *(d for lib in libs for d in lib.diagnostics)),
+        notes_given=bool(request.notes),
     )
 
 

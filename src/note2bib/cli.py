@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import sys
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FATAL, EXIT_INCOMPLETE = 0, 1, 3
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-Defaults = Callable[["Project"], dict[str, object]]
-"""A command's defaults from a note2bib.toml (None: the file does not say)."""
+Defaults = Callable[["Project", Mapping[str, Any]], dict[str, object]]
+"""A command's defaults from a note2bib.toml (None: the file does not say), given what the
+command line gave."""
 
 
 def _say(message: str) -> None:
@@ -87,8 +88,10 @@ class _ProjectDefaults(MutableMapping[str, Any]):
 
     def _read(self) -> dict[str, Any]:
         if self._values is None:
+            # Click processes the parameters given on the command line before those it looks
+            # up here, so `ctx.params` holds every one the user gave.
             project = _project(self._ctx)
-            given = self._defaults(project) if project is not None else {}
+            given = self._defaults(project, self._ctx.params) if project is not None else {}
             self._values = {name: v for name, v in given.items() if v is not None}
         return self._values
 
@@ -171,8 +174,8 @@ def main() -> None:
     """Turn Markdown reading notes into a bibliography with arXiv metadata and your notes."""
 
 
-def _export_defaults(project: Project) -> dict[str, object]:
-    o = project.options
+def _export_defaults(project: Project, given: Mapping[str, Any]) -> dict[str, object]:
+    o = project.export_options(notes_given=bool(given.get("notes")))
     return {
         "notes": None if o.notes is None else project.notes,
         "libraries": o.library or None,
@@ -232,8 +235,9 @@ def _export_defaults(project: Project) -> dict[str, object]:
 @click.option(
     "--merge",
     is_flag=True,
-    help="Write the whole (first) library with the new papers appended; with -o onto the "
-    "library itself, it is updated in place and the old file kept as FILE.bak.",
+    help="Write the whole (first) library with the new papers appended (entries note2bib "
+    "wrote follow their notes); with -o (which must be that library) it is updated in place "
+    "and the old file kept as FILE.bak.",
 )
 @click.option(
     "--annotate-existing",
@@ -273,11 +277,15 @@ def export_command(
 
     The bibliography goes to stdout (or -o FILE); warnings and a one-line summary go to stderr.
     In a folder with a note2bib.toml (here or in a parent), NOTES and options come from it;
-    options given here win. Exit codes: 0 complete, 1 fatal (nothing written), 2 usage,
-    3 written but something unresolved.
+    options given here win. Given NOTES, a run is one-off: only format, unresolved, abstract,
+    offline and cache-dir come from the file (never its output, library or merge).
+
+    Exit codes: 0 complete (notes that name no paper are kept, with a warning), 1 fatal
+    (nothing written), 2 usage, 3 something asked for is missing (an arXiv id arXiv did not
+    give; with --unresolved error, any note without a paper).
     """
     if verbose and not quiet and (project := _project(ctx)) is not None:
-        _notice(f"settings from {project.path}")
+        _notice(project.describe(notes_given=bool(notes)))
     request = app.ExportRequest(
         notes=notes,
         output=output,
@@ -297,10 +305,15 @@ def export_command(
     prepared = app.prepare_export(request)
     if not quiet:
         _show(prepared.diagnostics)
-    with _progress(enabled=not quiet) as on_request:
-        result = app.run_export(prepared, on_request, None if quiet else _notice)
+    with _progress(enabled=not quiet) as progress:
+        result = app.run_export(
+            prepared,
+            progress.callback("asking arXiv") if progress else None,
+            None if quiet else _notice,
+            progress.callback("searching arXiv by title", show_pos=True) if progress else None,
+        )
     _tell(result.report, quiet=quiet, verbose=verbose)
-    saved = app.write_export(prepared, result)
+    saved = app.write_export(prepared, result, None if quiet else _notice)
     if saved.stdout is not None:
         sys.stdout.write(saved.stdout)
         sys.stdout.flush()
@@ -317,27 +330,46 @@ def _tell(report: Report, *, quiet: bool, verbose: bool) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr, only on a terminal and only when more than one request is due."""
+def _progress(enabled: bool) -> Iterator[_Progress | None]:
+    """Progress bars on stderr, only on a terminal; closed however the run ends."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    bar: Any = None
-
-    def on_request(done: int, total: int) -> None:
-        nonlocal bar
-        if total <= 1:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="asking arXiv", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
+    progress = _Progress()
     try:
-        yield on_request
+        yield progress
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        progress.close()
+
+
+class _Progress:
+    """One progress bar at a time on stderr, shown only when more than one step is due."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._label = ""
+
+    def callback(self, label: str, show_pos: bool = False) -> Callable[[int, int], None]:
+        """Told (done, total): draws the bar `label`, ending the one before it if another."""
+
+        def on_progress(done: int, total: int) -> None:
+            if total <= 1:
+                return
+            if self._bar is None or self._label != label:
+                self.close()
+                self._bar = click.progressbar(
+                    length=total, label=label, file=sys.stderr, show_pos=show_pos
+                )
+                self._bar.__enter__()
+                self._label = label
+            self._bar.update(done - self._bar.pos)
+
+        return on_progress
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 @main.command("ids")
@@ -352,7 +384,7 @@ def ids_command(notes: tuple[str, ...], encoding: str | None) -> None:
     _notice(found.summary())
 
 
-def _dedupe_defaults(project: Project) -> dict[str, object]:
+def _dedupe_defaults(project: Project, _given: Mapping[str, Any]) -> dict[str, object]:
     return {"libraries": project.options.library or None}
 
 
@@ -377,7 +409,7 @@ def init_command() -> None:
     _notice(f"wrote {path.name}; set notes = … and library = … in it")
 
 
-def _check_defaults(project: Project) -> dict[str, object]:
+def _check_defaults(project: Project, _given: Mapping[str, Any]) -> dict[str, object]:
     o = project.options
     return {
         "document": o.main,

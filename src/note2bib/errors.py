@@ -32,5 +32,11 @@ class OutputError(Note2BibError):
     """The result could not be written; whatever was there before is untouched."""
 
 
+class Incomplete(Note2BibError):
+    """Something the user asked for is missing (`--unresolved error`); nothing was written."""
+
+    exit_code = 3
+
+
 class ArxivUnavailable(Note2BibError):
     """arXiv (or the configured mirror) could not be asked or gave no usable answer."""

@@ -161,6 +161,9 @@ class Record:
     pinned_version: int | None = None
     """The version a note linked to (`v2`), kept for `url`, never for the key or eprint."""
     authors: tuple[Name, ...] = ()
+    """arXiv's authors; for an entry arXiv gave nothing for, those the front matter names."""
+    year: int | None = None
+    """For a note that names no arXiv paper, the year its front matter gives."""
     links: tuple[Link, ...] = ()
     """The notes' other links (code, project page, demo, article), first appearance first."""
     keywords: tuple[str, ...] = ()
@@ -258,6 +261,12 @@ class Report:
     fetched: int = 0
     requests: int = 0
     unresolved: int = 0
+    """arXiv ids the notes name that arXiv did not give (written without its metadata, or
+    left out): what makes a run incomplete."""
+    no_paper: int = 0
+    """Notes that name no arXiv paper (none found by title either): entries of their own,
+    or left out with `--unresolved skip`."""
+    no_paper_left_out: bool = False
     in_library: int = 0
     """Papers a library given with --library already holds (not written again)."""
     diagnostics: tuple[Diagnostic, ...] = field(default=())
@@ -275,9 +284,14 @@ class Report:
                 f"{n} search request{'s' if n != 1 else ''}"
             )
         already = f", {self.in_library} already in the library" if self.in_library else ""
+        no_paper = ""
+        if self.no_paper:
+            fate = "left out" if self.no_paper_left_out else "kept as entries of their own"
+            name = "note names" if self.no_paper == 1 else "notes name"
+            no_paper = f", {self.no_paper} {name} no arXiv paper ({fate})"
         return (
             f"{self.notes} notes, {self.papers} papers "
             f"({self.from_cache} from cache, {self.fetched} fetched in {self.requests} "
-            f"request{'s' if self.requests != 1 else ''}{searches}){already}, "
+            f"request{'s' if self.requests != 1 else ''}{searches}){already}{no_paper}, "
             f"{self.unresolved} unresolved"
         )

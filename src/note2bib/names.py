@@ -31,6 +31,8 @@ _PARTICLES = frozenset(
     | {"la", "le", "di", "ter", "ten", "von", "dem", "mac", "el"}
 )
 _MAX_PARTICLES = 2
+_ET_AL = re.compile(r"\bet\.? al\.?|외\s*\d*\s*명?|\betc\.?", re.IGNORECASE)
+_NAME_SEPARATORS = re.compile(r"\s*(?:;|&|\band\b|,)\s*", re.IGNORECASE)
 
 
 def parse_name(raw: str) -> Name:
@@ -79,3 +81,27 @@ def _capitalised_particles(given: list[str], family: list[str]) -> tuple[list[st
         family.insert(0, given.pop())
         moved += 1
     return given, family
+
+
+def split_names(text: str) -> list[str]:
+    """The names a hand-written author list gives, each as written: `Eric Lehman, Evan
+    Hernandez`, `A and B`, `A; B`; `Lehman, Eric` is one name, family first; `et al.` and
+    `외 3명` are dropped.
+
+    >>> split_names("Lehman, Eric")
+    ['Lehman, Eric']
+    >>> split_names("Sainyam Galhotra, Yuriy Brun and Alexandra Meliou et al.")
+    ['Sainyam Galhotra', 'Yuriy Brun', 'Alexandra Meliou']
+    """
+    text = _ET_AL.sub(" ", text).strip()
+    if _is_family_first(text):
+        return [text]
+    return [piece for piece in _NAME_SEPARATORS.split(text) if piece.strip()]
+
+
+def _is_family_first(name: str) -> bool:
+    """`Lehman, Eric` (one name, family first) rather than `Eric Lehman, Evan Hernandez`."""
+    if name.count(",") != 1 or _NAME_SEPARATORS.sub(",", name).count(",") != 1:
+        return False
+    family, given = name.split(",")
+    return len(family.split()) == 1 and 1 <= len(given.split()) <= 2

@@ -21,18 +21,22 @@ from pathlib import Path
 from note2bib.arxiv.api import DEFAULT_API, ArxivClient
 from note2bib.arxiv.cache import Cache
 from note2bib.arxiv.link_checks import check_links, older_versions
-from note2bib.arxiv.resolve import Resolution, TitleSearch, find_by_title, resolve
+from note2bib.arxiv.resolve import Resolution, resolve
+from note2bib.arxiv.title_search import TitleSearch, find_by_title
 from note2bib.formats import RenderOptions, format_for
-from note2bib.library.merge import Annotation, merge_into
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
 from note2bib.library.read import Library
+from note2bib.library.update import Existing, Fresh, appended, made_of, merge_library, notes_of
 from note2bib.model import Diagnostic, Paper, Record, Report, Unit
 from note2bib.notes.mentions import UnitIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
+from note2bib.titles import quoted
 
 OnRequest = Callable[[int, int], None]
-"""Told (requests done, requests due) as arXiv is asked."""
+"""Told (requests done, requests due) as arXiv is asked for ids."""
+OnSearch = Callable[[int, int], None]
+"""Told (notes done, notes to search) as notes are looked up by title."""
 OnNotice = Callable[[str], None]
 """Told, as it happens, why the run waits (arXiv asked it to, or a retry)."""
 
@@ -66,9 +70,12 @@ class Export:
     text: str
     records: tuple[Record, ...]
     report: Report
+    planned: Planned | None = None
+    """The steps before rendering, to merge again onto a library that changed meanwhile."""
 
     @property
     def complete(self) -> bool:
+        """Every arXiv id the notes name came with arXiv's metadata (exit 0, not 3)."""
         return self.report.unresolved == 0
 
 
@@ -119,12 +126,13 @@ def resolve_papers(
     options: ExportOptions,
     on_request: OnRequest | None = None,
     on_notice: OnNotice | None = None,
+    on_search: OnSearch | None = None,
 ) -> Papers:
     """The only step that touches the cache and the network (none with `options.offline`)."""
     with Cache(options.cache_dir) as cache, _client(options, on_notice) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
         by_title = (
-            find_by_title(found, cache, client, options.refresh)
+            find_by_title(found, cache, client, options.refresh, on_search)
             if options.search
             else TitleSearch(list(found))
         )
@@ -138,6 +146,8 @@ class Planned:
     papers: Papers
     plan: LibraryPlan
     diagnostics: tuple[Diagnostic, ...]
+    read_diagnostics: tuple[Diagnostic, ...] = ()
+    """What reading the notes found (kept for `plan_again`)."""
 
     def new(self, cited: frozenset[str] | None = None) -> list[Record]:
         """The records no library has; with `cited`, only those whose key is in it."""
@@ -150,24 +160,40 @@ def plan_export(
     on_request: OnRequest | None = None,
     libraries: Sequence[Library] = (),
     on_notice: OnNotice | None = None,
+    on_search: OnSearch | None = None,
 ) -> Planned:
     """The notes read, their papers resolved, their records built and planned against
     `libraries` (papers they hold keep the library's key)."""
     found, problems = read_notes(notes)
-    papers = resolve_papers(found, options, on_request, on_notice)
+    papers = resolve_papers(found, options, on_request, on_notice, on_search)
+    return plan_papers(papers, options, libraries, (*problems, *empty_sources(notes, papers.found)))
+
+
+def plan_again(planned: Planned, options: ExportOptions, libraries: Sequence[Library]) -> Planned:
+    """The same notes and papers planned against `libraries` as they are now (another run
+    or an editor changed one): no note read and no paper asked for again."""
+    return plan_papers(planned.papers, options, libraries, planned.read_diagnostics)
+
+
+def plan_papers(
+    papers: Papers,
+    options: ExportOptions,
+    libraries: Sequence[Library],
+    read_diagnostics: Sequence[Diagnostic] = (),
+) -> Planned:
+    """Records built from the notes' papers and planned against `libraries`."""
     records, built = build_records(papers.found, papers.papers)
     plan = plan_against_libraries(records, libraries, papers.found, options.cache_dir)
     diagnostics = (
         *(d for lib in libraries for d in lib.diagnostics),
-        *problems,
-        *empty_sources(notes, papers.found),
+        *read_diagnostics,
         *papers.by_title.diagnostics,
         *built,
         *check_links(plan.records, papers.found),
         *older_versions(plan.records, papers.found),
         *plan.diagnostics,
     )
-    return Planned(papers, plan, diagnostics)
+    return Planned(papers, plan, diagnostics, tuple(read_diagnostics))
 
 
 def render(
@@ -181,30 +207,33 @@ def render(
     appended), and the report; `left_out` are the unresolved records the caller chose not
     to write."""
     diagnostics = [*planned.diagnostics, *unresolved_diagnostics(written, left_out, planned)]
-    text = format_for(options.format).render(written, RenderOptions(abstract=options.abstract))
     if options.merge:
-        text, notes_added = _merge(libraries[0], text, planned.plan, options)
-        diagnostics += notes_added
+        text, merged = merge_records(libraries[0], written, planned.plan, options)
+        diagnostics += merged
+    else:
+        text = format_for(options.format).render(written, RenderOptions(abstract=options.abstract))
     resolution, by_title = planned.papers.resolution, planned.papers.by_title
-    # Leaving out a note that names no paper is what the caller asked for; an id arXiv did
-    # not answer for is an incomplete result, written or not.
-    unresolved = sum(r.paper is None for r in written) + sum(
-        r.paper is None and r.arxiv_id is not None for r in left_out
-    )
+    # An id arXiv did not answer for, or a title it could not be asked about, is an
+    # incomplete result, written or not; a note that names no paper is kept (or left out)
+    # as asked.
+    chosen = [r for r in [*written, *left_out] if r.paper is None]
+    unresolved = [r for r in chosen if _unresolved_why(r, planned) is not None]
     report = Report(
         notes=len(planned.papers.found),
         papers=sum(r.arxiv_id is not None for r in planned.plan.records),
         from_cache=resolution.from_cache,
         fetched=resolution.fetched,
         requests=resolution.requests,
-        unresolved=unresolved,
+        unresolved=len(unresolved),
+        no_paper=len(chosen) - len(unresolved),
+        no_paper_left_out=any(r.paper is None for r in left_out),
         in_library=len(planned.plan.existing),
         diagnostics=tuple(diagnostics),
         searched=by_title.searched,
         found_by_title=by_title.accepted,
         search_requests=by_title.requests,
     )
-    return Export(text, planned.plan.records, report)
+    return Export(text, planned.plan.records, report, planned)
 
 
 def export(
@@ -224,21 +253,27 @@ def export(
     return render(planned, planned.new(options.cited), options, libraries)
 
 
-def _merge(
-    library: Library, new_text: str, plan: LibraryPlan, options: ExportOptions
+def merge_records(
+    library: Library, written: Sequence[Record], plan: LibraryPlan, options: ExportOptions
 ) -> tuple[str, list[Diagnostic]]:
-    """The library's text with `new_text` appended (and notes added, when asked)."""
-    annotations = [
-        Annotation(match.entry, record.note)
+    """The library's text with the `written` records appended, each with its `% note2bib:`
+    line, and the entries it already has brought in step with the notes (`library.update`)."""
+    fmt, render_options = format_for(options.format), RenderOptions(abstract=options.abstract)
+    new_text = "\n".join(
+        appended(r, fmt.render([r], render_options), library.path) for r in written
+    )
+    existing = [
+        Existing(
+            match.entry,
+            notes_of(record, library.path),
+            Fresh(fmt.render([record], render_options), made_of(record)),
+        )
         for record, match in plan.existing
-        if options.annotate_existing and match.entry.file == library.path
+        if match.entry.file == library.path
     ]
-    merged, annotated = merge_into(library, new_text, annotations)
+    merged, updated = merge_library(library, new_text, existing, options.annotate_existing)
     return merged.decode("utf-8"), [
-        *(
-            Diagnostic(f"added the note to the annote of {key}", library.path)
-            for key in annotated.changed
-        ),
+        *updated.diagnostics,
         *(
             Diagnostic(
                 f"the note was not added to {e.key}: its fields cannot be told apart (a quoted "
@@ -246,7 +281,7 @@ def _merge(
                 e.file,
                 e.line,
             )
-            for e in annotated.unreadable
+            for e in updated.unreadable
         ),
     ]
 
@@ -272,25 +307,35 @@ def unresolved_diagnostics(
     """One warning per record that is not an arXiv paper with its metadata, at its first note:
     those written without the metadata, then those left out."""
     first_line = first_mentions(planned.papers.found)
-    missing = planned.papers.resolution.missing
     out = []
     for record, was_left_out in [*((r, False) for r in written), *((r, True) for r in left_out)]:
         if record.paper is not None:
             continue
+        why = _unresolved_why(record, planned)
         if record.arxiv_id is not None:
             source, line = first_line[record.arxiv_id.base]
-            reason = missing.get(record.arxiv_id.base, "not resolved")
             fate = (
                 "left out" if was_left_out else f"written as {record.key} without arXiv's metadata"
             )
-            out.append(Diagnostic(f"{record.arxiv_id}: {reason}; {fate}", source, line))
+            out.append(Diagnostic(f"{record.arxiv_id}: {why}; {fate}", source, line))
         else:
             unit = record.units[0]
-            out.append(
-                Diagnostic(
-                    f'"{unit.title}" names no arXiv paper; kept as {record.key} with the note',
-                    unit.source,
-                    unit.line,
-                )
+            what = (
+                "names no arXiv paper"
+                if why is None
+                else f"could not be looked up on arXiv by its title ({why})"
             )
+            fate = "left out" if was_left_out else f"kept as {record.key} with the note"
+            out.append(Diagnostic(f"{quoted(unit.title)} {what}; {fate}", unit.source, unit.line))
     return out
+
+
+def _unresolved_why(record: Record, planned: Planned) -> str | None:
+    """Why a record without arXiv's metadata is incomplete (its id was not answered for, or
+    its title could not be looked up), or None: a note that names no paper, as designed."""
+    if record.paper is not None:
+        return None
+    if record.arxiv_id is not None:
+        return planned.papers.resolution.missing.get(record.arxiv_id.base, "not resolved")
+    first = record.units[0]
+    return planned.papers.by_title.unsearched.get((first.source, first.line))

@@ -1,7 +1,8 @@
 """Project mode: a `note2bib.toml` in the current directory or any parent names the notes, the
 library, the format and options, so that `note2bib export` needs no arguments there.
 
-Paths in the file are relative to the file. Options given on the command line win.
+Paths in the file are relative to the file. Options given on the command line win. Notes
+named on the command line make a one-off run: only the settings of `ONE_OFF` still apply.
 """
 
 from __future__ import annotations
@@ -35,10 +36,18 @@ KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
 
 CHOICES = {"unresolved": ("keep", "skip", "error")}
 
+ONE_OFF = ("format", "unresolved", "abstract", "offline", "cache-dir")
+"""What still applies when `export` is given NOTES: how entries look and where the cache is.
+Such a run is a one-off over other notes: what the project reads and writes (its notes,
+library, output, merge, annotate-existing, main and cited) is left alone, and the
+bibliography goes to stdout unless -o says otherwise."""
+
 INIT_TEMPLATE = """\
 # note2bib project file. `note2bib export` (and `check`) run in this folder or any folder
 # below it read this file. Paths are relative to this file. Options given on the command
-# line override what is written here.
+# line override what is written here. `note2bib export some-notes.md` (notes named on the
+# command line) is a one-off run: only format, unresolved, abstract, offline and cache-dir
+# apply; it writes to stdout and never merges.
 
 # Your Markdown reading notes: files or glob patterns.
 notes = ["notes/*.md"]
@@ -122,6 +131,21 @@ class Project:
             offline=s.get("offline"),
             cache_dir=self.path_of("cache-dir"),
         )
+
+    def export_options(self, notes_given: bool) -> Options:
+        """The settings `export` takes from the file: all of them, or those of `ONE_OFF`
+        when notes are named on the command line."""
+        options = self.options
+        if not notes_given:
+            return options
+        kept = {key.replace("-", "_") for key in ONE_OFF}
+        return Options(**{name: getattr(options, name) for name in kept})
+
+    def describe(self, notes_given: bool) -> str:
+        """Which settings a run takes from the file, for `export -v`."""
+        if not notes_given:
+            return f"settings from {self.path}"
+        return f"notes named on the command line: only {', '.join(ONE_OFF)} from {self.path}"
 
     def path_of(self, key: str) -> str | None:
         """A single path setting, relative to the file, as a path usable from cwd."""

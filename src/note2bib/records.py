@@ -6,8 +6,18 @@ from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
 from note2bib.keys import assign_keys
-from note2bib.model import ArxivId, Diagnostic, Link, Mention, Paper, Record, Unit
-from note2bib.names import parse_name
+from note2bib.model import (
+    ArxivId,
+    Diagnostic,
+    FrontMatter,
+    Link,
+    Mention,
+    Name,
+    Paper,
+    Record,
+    Unit,
+)
+from note2bib.names import parse_name, split_names
 from note2bib.notes.links import other_links
 from note2bib.notes.mentions import UnitIds
 from note2bib.titles import looks_like_title, normalize_title
@@ -48,12 +58,24 @@ def build_records(
                     arxiv_id=ArxivId(group),
                     paper=paper,
                     pinned_version=pinned,
-                    authors=tuple(parse_name(a) for a in paper.authors) if paper else (),
+                    authors=(
+                        tuple(parse_name(a) for a in paper.authors)
+                        if paper
+                        else _front_authors(units)
+                    ),
                     **_from_notes(units),
                 )
             )
         else:
-            records.append(Record(key="", units=tuple(units), **_from_notes(units)))
+            records.append(
+                Record(
+                    key="",
+                    units=tuple(units),
+                    authors=_front_authors(units),
+                    year=next((f.year for f in _paper_fronts(units) if f.year), None),
+                    **_from_notes(units),
+                )
+            )
     return assign_keys(records), diagnostics
 
 
@@ -77,6 +99,20 @@ def _from_notes(units: Sequence[Unit]) -> _NoteFields:
     tags = dict.fromkeys(tag for front in fronts for tag in front.tags)
     doi = next((front.doi for front in fronts if front.doi), None)
     return {"links": other_links(units), "keywords": tuple(tags), "doi": doi}
+
+
+def _front_authors(units: Sequence[Unit]) -> tuple[Name, ...]:
+    """The authors the front matter names, for an entry arXiv gives none for."""
+    written = next((f.authors for f in _paper_fronts(units) if f.authors), ())
+    return tuple(parse_name(name) for text in written for name in split_names(text))
+
+
+def _paper_fronts(units: Sequence[Unit]) -> list[FrontMatter]:
+    """Front matter that describes the paper its file is about (it names its title, id or
+    DOI, and the file is one note): its `authors:` and `year:` are the paper's, not (as in a
+    reading list's, or a daily note's `author: me`) the notes' own."""
+    fronts = [u.front for u in units if u.front is not None and u.kind == "file"]
+    return [f for f in fronts if f.title or f.arxiv or f.doi]
 
 
 def _pinned_version(mentions: Sequence[Mention]) -> tuple[int | None, list[Diagnostic]]:

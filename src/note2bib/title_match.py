@@ -8,7 +8,8 @@ rules differ because a mistake costs differently in each place:
   yes hides a paper from the bibliography, so only a typo may differ: equal but for spaces,
   or a ratio of at least `LIBRARY_RATIO` *and* at most `LIBRARY_MAX_EDITS` characters apart
   *and* the same numbers (`Part I`/`Part II`, `GPT-3`/`GPT-4`). A leading article is ignored.
-  (Matching also asks the first authors to agree: `library.matching.same_title`.)
+  (Matching also asks the first authors to agree, the years to be within
+  `LIBRARY_MAX_YEAR_GAP`, and the entry types to allow one work: `library.matching.same_title`.)
 - **Title search** (`title_similarity`, `same_words`): is an arXiv search result the
   paper a note names? A wrong paper is worse than none, so a result must have the same
   words in the same order (`pre-training` = `pretraining`; a leading article may be missing)
@@ -38,6 +39,9 @@ LIBRARY_RATIO = 95.0
 LIBRARY_MAX_EDITS = 2
 """Library matching: characters that may differ (spaces ignored): a word swapped for
 another is a new paper."""
+LIBRARY_MAX_YEAR_GAP = 1
+"""Library matching: entries dated further apart than this (in years) are different works
+whatever their titles (a 1974 chapter and a 1986 book, both `Working memory` by Baddeley)."""
 ROUGH_MARGIN = 15.0
 """Library matching: how much lower the undecoded rough titles (`identity.fold`) may score
 and still be decoded and compared."""

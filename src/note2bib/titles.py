@@ -29,13 +29,18 @@ _LATEX = re.compile(r"[\\{}$]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
+def decoded(title: str) -> str:
+    """A title with its LaTeX decoded (`$\\omega$Test` → `ωTest`), case and accents kept."""
+    return decode(title) if _LATEX.search(title) else title
+
+
 def normalize_title(title: str) -> str:
     """A title reduced to lower-case words: `{BERT}: Pre-training` → `bert pre training`.
 
     LaTeX is decoded first (`Doll{\\'a}r` → `Dollár`), then accents are folded (`á` → `a`).
     Letters of every script are kept, so Korean titles stay distinct from one another.
     """
-    text = decode(title) if _LATEX.search(title) else title
+    text = decoded(title)
     if text.isascii():
         folded = text.casefold()  # nothing to decompose or fold
     else:
@@ -170,3 +175,23 @@ def looks_like_title(title: str, min_words: int = 2) -> bool:
     """Latin script and at least `min_words` significant words of two letters or more."""
     words = [w for w in significant_words(title) if len(w) > 1 and not w.isdigit()]
     return is_latin_title(title) and len(words) >= min_words
+
+
+QUOTED_LENGTH = 160
+"""The most characters of a heading or title a message quotes (`quoted`): arXiv's titles
+(the longest of the 153 recorded ones has 129) whole, a pasted paragraph cut."""
+
+
+def quoted(title: str) -> str:
+    """A heading or title as every message quotes it: in double quotes, on one line, cut to
+    `QUOTED_LENGTH` characters with `…` (a 200 kB heading is not a 200 kB warning).
+
+    >>> quoted("Segment  Anything")
+    '"Segment Anything"'
+    >>> len(quoted("word " * 1000))
+    162
+    """
+    text = " ".join(title.split())
+    if len(text) > QUOTED_LENGTH:
+        text = text[: QUOTED_LENGTH - 1].rstrip() + "…"
+    return f'"{text}"'

@@ -169,14 +169,17 @@ class ArxivClient(Closing):
         """One `search_query` request (paced like the id batches); results in arXiv's order.
 
         Raises `SearchFailed` (with the reason as its message) when arXiv gives no answer,
-        `ArxivUnavailable` when the answer is hostile (as `fetch` does).
+        `QueryTooLong` (a `SearchFailed`) for HTTP 414, `ArxivUnavailable` when the answer is
+        hostile (as `fetch` does).
         """
         sent_before = self._transport.requests
         url = query_url(self.api_url, query=query, max_results=max_results)
         try:
             papers = self._transport.get(url)  # one page of `max_results`, never a second
+        except TooLong as failure:
+            raise QueryTooLong(str(failure), self._transport.requests - sent_before) from None
         except BatchFailed as failure:
-            raise SearchFailed(str(failure)) from None
+            raise SearchFailed(str(failure), self._transport.requests - sent_before) from None
         return Searched(papers[:max_results], self._transport.requests - sent_before)
 
 
@@ -225,3 +228,12 @@ class Searched:
 
 class SearchFailed(Exception):
     """A search got no usable answer; `str()` says why in a few words."""
+
+    def __init__(self, reason: str, requests: int = 1) -> None:
+        super().__init__(reason)
+        self.requests = requests
+        """HTTP requests sent for it (retries included)."""
+
+
+class QueryTooLong(SearchFailed):
+    """HTTP 414: the search's URL is longer than the server takes (ask for fewer titles)."""

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from note2bib.model import Diagnostic, Record, Unit
 from note2bib.notes.mentions import UnitIds
 from note2bib.title_match import heading_matches
-from note2bib.titles import heading_title, looks_like_title
+from note2bib.titles import heading_title, looks_like_title, quoted
 
 MIN_TITLE_WORDS = 3
 """A heading with fewer significant words is a name (`GFPGAN`, `Thought Cloning`), not a title."""
@@ -37,8 +37,8 @@ def check_links(records: Sequence[Record], found: Sequence[UnitIds]) -> list[Dia
             if looks_like_title(title, MIN_TITLE_WORDS) and not heading_matches(title, paper):
                 out.append(
                     Diagnostic(
-                        f'the note\'s title "{unit.title}" does not match arXiv '
-                        f'{paper.id} "{paper.title}"',
+                        f"the note's title {quoted(unit.title)} does not match arXiv "
+                        f"{paper.id} {quoted(paper.title)}",
                         unit.source,
                         unit.line,
                     )

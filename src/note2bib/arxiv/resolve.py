@@ -1,23 +1,13 @@
-"""Ids (and titles) to papers: the cache first, arXiv only for what the cache lacks."""
+"""Ids to papers: the cache first, arXiv only for what the cache lacks."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from note2bib.arxiv.api import ArxivClient, OnRequest, SearchFailed
+from note2bib.arxiv.api import ArxivClient, OnRequest
 from note2bib.arxiv.cache import Cache
-from note2bib.arxiv.search import (
-    SEARCH_RESULTS,
-    Clues,
-    Decision,
-    decide,
-    note_clues,
-    search_key,
-    title_query,
-)
-from note2bib.model import ArxivId, Diagnostic, Mention, Paper, Unit
-from note2bib.notes.mentions import UnitIds
+from note2bib.model import ArxivId, Paper
 
 OFFLINE = "not in the cache and --offline was given"
 
@@ -78,129 +68,3 @@ def _ordered(
         fetched=len(fetched),
         requests=requests,
     )
-
-
-@dataclass(frozen=True)
-class TitleSearch:
-    """Notes with the papers their titles found, and what the search did."""
-
-    found: list[UnitIds]
-    """The input, with a mention added to each note whose title was found with certainty."""
-    papers: dict[str, Paper] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    searched: int = 0
-    """Notes whose title was looked up (in the cache or on arXiv)."""
-    accepted: int = 0
-    requests: int = 0
-
-
-def find_by_title(
-    found: Sequence[UnitIds],
-    cache: Cache,
-    client: ArxivClient | None,
-    refresh: bool = False,
-) -> TitleSearch:
-    """Search arXiv by title for every note that names no arXiv id; accept only certainties.
-
-    Searches are cached by their normalised title, their candidates with the papers, so a
-    second run decides again from the cache and asks nothing. `client=None` is offline.
-    """
-    searcher = _Searcher(cache, client, refresh)
-    out: list[UnitIds] = []
-    for item in found:
-        clues = None if item.mentions else note_clues(item.unit)
-        if clues is None:
-            out.append(item)
-            continue
-        decision = searcher.decide(item.unit, clues)
-        if decision is not None and decision.paper is not None:
-            mention = Mention(decision.paper.id, item.unit.source, item.unit.line, "")
-            item = UnitIds(item.unit, (mention,))
-        out.append(item)
-    return TitleSearch(
-        out,
-        searcher.papers,
-        searcher.diagnostics,
-        searcher.searched,
-        searcher.accepted,
-        searcher.requests,
-    )
-
-
-class _Searcher:
-    """One run's title searches: cache, then arXiv until it fails once."""
-
-    def __init__(self, cache: Cache, client: ArxivClient | None, refresh: bool) -> None:
-        self.cache, self.client, self.refresh = cache, client, refresh
-        self.papers: dict[str, Paper] = {}
-        self.diagnostics: list[Diagnostic] = []
-        self.searched = self.accepted = self.requests = 0
-
-    def decide(self, unit: Unit, clues: Clues) -> Decision | None:
-        """Search each title the note gives until one is found with certainty."""
-        decisions = []
-        for title in clues.titles:
-            candidates = self._candidates(title)
-            if candidates is None:
-                self._info(unit, f'"{title}" was not searched on arXiv ({self._why_not})')
-                continue
-            decision = decide(clues, candidates)
-            decisions.append((title, decision))
-            if decision.paper is not None:
-                break
-        if not decisions:
-            return None
-        self.searched += 1
-        title, decision = decisions[-1]
-        if decision.paper is not None:
-            self.accepted += 1
-            self.papers[decision.paper.id.base] = decision.paper
-            score = decision.best.similarity if decision.best else 100.0
-            self._info(
-                unit,
-                f'"{title}" found on arXiv by its title: {decision.paper.id} '
-                f"(similarity {score:.1f})",
-            )
-            return decision
-        title, decision = max(decisions, key=lambda d: d[1].best.similarity if d[1].best else -1.0)
-        best = decision.best
-        if best is None:
-            self._info(unit, f'no arXiv paper has a title like "{title}"')
-        else:
-            self._info(
-                unit,
-                f'no certain arXiv match for "{title}"; best candidate {best.paper.id} '
-                f'"{best.paper.title}" (similarity {best.similarity:.1f}: {decision.reason})',
-            )
-        return decision
-
-    _why_not = "--offline, and not in the cache"
-
-    def _candidates(self, title: str) -> list[Paper] | None:
-        """The papers a search for `title` answers: cached, else asked; None if neither."""
-        key = search_key(title)
-        if not self.refresh:
-            ids = self.cache.get_search(key)
-            if ids is not None:
-                papers = self.cache.get_many(ids)
-                if len(papers) == len(set(ids)):
-                    return [papers[i] for i in ids]
-        if self.client is None:
-            return None
-        try:
-            answer = self.client.search(title_query(title), max_results=SEARCH_RESULTS)
-        except SearchFailed as failure:
-            self.requests += 1
-            self.diagnostics.append(
-                Diagnostic(f"title search stopped: {failure}; the rest is not searched")
-            )
-            self.client = None
-            self._why_not = f"arXiv could not be searched: {failure}"
-            return None
-        self.requests += answer.requests
-        self.cache.put_many(answer.papers)
-        self.cache.put_search(key, [p.id.base for p in answer.papers])
-        return answer.papers
-
-    def _info(self, unit: Unit, message: str) -> None:
-        self.diagnostics.append(Diagnostic(message, unit.source, unit.line, "info"))

@@ -1,6 +1,6 @@
 """Title search decisions: what a note calls its paper, what to ask arXiv, what to accept.
 
-Pure functions only; asking arXiv and the cache is `resolve.find_by_title`'s job. A wrong
+Pure functions only; asking arXiv and the cache is `title_search.find_by_title`'s job. A wrong
 paper is worse than none, so a search result is accepted only when it is certain:
 
 - its title and the note's are one by `title_match`'s search rule (the same words in the same
@@ -17,12 +17,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from note2bib.model import Paper, Unit
+from note2bib.names import split_names
 from note2bib.title_match import SEARCH_RATIO, same_words, title_similarity, title_words
-from note2bib.titles import heading_title, looks_like_title, normalize_title
+from note2bib.titles import decoded, heading_title, looks_like_title, normalize_title, quoted
 
 SEARCH_RESULTS = 10
 """Candidates asked of arXiv per title search: the paper need not come first."""
 MAX_QUERY_WORDS = 20
+BATCH_TITLES = 10
+"""Titles asked of arXiv in one combined request (`batch_query`)."""
+BATCH_RESULTS = BATCH_TITLES * SEARCH_RESULTS
+"""Candidates a combined request asks for: as many per title as a search of its own."""
 
 # "Authors: Eric Lehman, Evan Hernandez" / "저자: …" / "by Lehman et al." on a line of its own.
 _AUTHORS_LINE = re.compile(
@@ -35,8 +40,17 @@ _YEAR_LINE = re.compile(
 )
 # A title quoted on one line: "…" or “…”, long enough to be more than a word or two.
 _QUOTED = re.compile(r"[\"“](?P<title>[^\"“”\n]{12,300})[\"”]")
-_ET_AL = re.compile(r"\bet\.? al\.?|외\s*\d*\s*명?|\betc\.?", re.IGNORECASE)
-_NAME_SEPARATORS = re.compile(r"\s*(?:;|&|\band\b|,)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Batching:
+    """How titles are grouped into one request: at most `titles` of them, `results` answers."""
+
+    titles: int = BATCH_TITLES
+    results: int = BATCH_RESULTS
+
+
+BATCHING = Batching()
 
 
 @dataclass(frozen=True)
@@ -106,21 +120,9 @@ def family_names(names: Iterable[str]) -> list[str]:
     """Normalised family names from author strings (`Eric Lehman`, `Lehman, Eric`, `A and B`)."""
     families: list[str] = []
     for text in names:
-        text = _ET_AL.sub(" ", text).strip()
-        if _is_family_first(text):
-            families += normalize_title(text.split(",")[0]).split()[-1:]
-            continue
-        for piece in _NAME_SEPARATORS.split(text):
-            families += normalize_title(piece).split()[-1:]
+        for name in split_names(text):
+            families += normalize_title(name.split(",")[0]).split()[-1:]  # `Lehman, Eric`
     return list(dict.fromkeys(families))
-
-
-def _is_family_first(name: str) -> bool:
-    """`Lehman, Eric` (one name, family first) rather than `Eric Lehman, Evan Hernandez`."""
-    if name.count(",") != 1 or _NAME_SEPARATORS.sub(",", name).count(",") != 1:
-        return False
-    family, given = name.split(",")
-    return len(family.split()) == 1 and 1 <= len(given.split()) <= 2
 
 
 def title_query(title: str) -> str:
@@ -136,6 +138,57 @@ def title_query(title: str) -> str:
     words = [w for w in normalize_title(title).split() if len(w) > 1 or w.isdigit()]
     words = list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
     return " OR ".join(f"ti:{word}" for word in words)
+
+
+# Where arXiv's tokenizer ends a word: anything but a letter or digit, except an apostrophe
+# inside a word (`Rao's` is one word to it, as in Unicode's word rules).
+_PHRASE_BREAK = re.compile(r"[^\w']+|_+|(?<!\w)'+|'+(?!\w)")
+
+
+def title_phrase(title: str) -> str:
+    r"""A title as a quoted phrase for arXiv's title field: its words in order, lower case.
+
+    Only letters, digits and apostrophes inside words are kept, so nothing in it can close
+    the quotes or read as query syntax. Accents stay: arXiv does not fold them in titles.
+
+    >>> title_phrase('$\\omega$Test: WebView-Oriented Testing for Rao\u2019s "Android"')
+    "ωtest webview oriented testing for rao's android"
+    """
+    text = decoded(title).replace("\u2019", "'").casefold()
+    words = [word for word in _PHRASE_BREAK.split(text) if word]
+    return " ".join(words[:MAX_QUERY_WORDS])
+
+
+def batch_query(titles: Sequence[str]) -> str:
+    """One `search_query` for several titles: each as a phrase in the title field, any of them.
+
+    A phrase matches the titles that hold its words in that order, so one answer holds the
+    candidates of every title; each is still decided alone (`decide`).
+
+    >>> batch_query(["Segment Anything", "LEDITS: Real Image Editing"])
+    'ti:"segment anything" OR ti:"ledits real image editing"'
+    """
+    phrases = [title_phrase(title) for title in titles]
+    if not all(phrases):
+        # `ti:""` is no phrase at all: arXiv would answer with any paper.
+        raise ValueError("a title without words cannot be asked for in a combined search")
+    return " OR ".join(f'ti:"{phrase}"' for phrase in phrases)
+
+
+def needs_own_search(title: str, answer: Sequence[Paper], full: bool) -> bool:
+    """Whether a title a combined answer did not settle is worth a search of its own.
+
+    Yes when the answer was full (the title's paper may be among those left out), and when
+    no paper in it holds the title's words in order: arXiv may write the title otherwise
+    (`$\\omega$Test` for `ωTest`, `pretraining` for `pre-training`), and a search for any of
+    its words still finds it. Otherwise arXiv was asked for exactly this phrase and gave every
+    title holding it; another search could add only titles without the words in that order,
+    which `decide` rejects unless they differ by a hyphen, a miss taken to save a request.
+    """
+    if full:
+        return True
+    words = f" {normalize_title(title)} "
+    return not any(words in f" {normalize_title(paper.title)} " for paper in answer)
 
 
 def search_key(title: str) -> str:
@@ -188,7 +241,7 @@ def _first_difference(a: str, b: str) -> str:
         if tag != "equal":
             mine = " ".join(left[i1:i2]) or "(nothing)"
             theirs = " ".join(right[j1:j2]) or "(nothing)"
-            return f'"{mine}" / "{theirs}"'
+            return f"{quoted(mine)} / {quoted(theirs)}"
     return "word order"
 
 

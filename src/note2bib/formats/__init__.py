@@ -31,15 +31,17 @@ class Format:
     name: str
     suffixes: tuple[str, ...]
     render: Render
+    bib_syntax: bool = False
+    """Entries in BibTeX's syntax (`@type{key, …}`): what `--merge` can append to a .bib."""
 
 
 FORMATS: Mapping[str, Format] = MappingProxyType(
     {
         f.name: f
         for f in (
-            Format("bibtex", (".bib",), bibtex.render),
+            Format("bibtex", (".bib",), bibtex.render, bib_syntax=True),
             # `.bib` stays BibTeX, which every tool reads: biblatex is asked for by name.
-            Format("biblatex", (), biblatex.render),
+            Format("biblatex", (), biblatex.render, bib_syntax=True),
             Format("csl-json", (".json",), csl_json.render),
             Format("ris", (".ris",), ris.render),
         )

@@ -65,6 +65,10 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
 def _note_fields(record: Record) -> list[Field]:
     """An unresolved note: its heading as title, what the id tells, its link, the note."""
     fields: list[Field] = [("title", braced(encode_title(record.title, ascii=False, math=False)))]
+    if record.authors:  # from the note's front matter
+        fields.append(("author", braced(render_authors(record.authors, ascii=False))))
+    if record.arxiv_id is None and record.year is not None:  # from the note's front matter
+        fields.append(("date", braced(str(record.year))))
     if record.arxiv_id is not None:
         base = record.arxiv_id.base
         year, month = record.arxiv_id.submitted

@@ -77,9 +77,13 @@ def _paper_fields(record: Record, paper: Paper, options: RenderOptions) -> list[
 def _note_fields(record: Record) -> list[Field]:
     """An unresolved note: its heading as title, what is known of the id, its link, the note."""
     fields: list[Field] = [("title", braced(encode_title(record.title, math=False)))]
+    if record.authors:  # from the note's front matter
+        fields.append(("author", braced(render_authors(record.authors))))
     if record.arxiv_id is None:
         # With no author, `key` is what styles sort by and natbib shows as the label.
         fields.append(("key", braced(encode_title(record.title, protect=False, math=False))))
+        if record.year is not None:  # from the note's front matter
+            fields.append(("year", braced(str(record.year))))
         if record.doi:  # from the note's front matter
             fields.append(("doi", braced(verbatim(record.doi))))
     else:

@@ -48,6 +48,7 @@ def _paper_item(record: Record, paper: Paper, options: RenderOptions) -> Item:
     item["note"] = "\n".join(lines)
     if options.abstract and paper.summary.strip():
         item["abstract"] = _one_line(paper.summary)
+    item |= _keyword(record)
     item["annote"] = record.note
     return item
 
@@ -56,6 +57,10 @@ def _note_item(record: Record) -> Item:
     """An unresolved note: a document titled by its heading, or what an arXiv id tells."""
     if record.arxiv_id is None:
         item = _head(record, "document", record.title)
+        if record.authors:  # from the note's front matter
+            item["author"] = [_name(n) for n in record.authors]
+        if record.year is not None:
+            item["issued"] = {"date-parts": [[record.year]]}
     else:
         base = record.arxiv_id.base
         year, month = record.arxiv_id.submitted
@@ -66,8 +71,15 @@ def _note_item(record: Record) -> Item:
         item["DOI"] = record.arxiv_id.doi
     if record.url:
         item["URL"] = record.url
+    item |= _keyword(record)
     item["annote"] = record.note
     return item
+
+
+def _keyword(record: Record) -> Item:
+    """The front matter's tags: CSL's `keyword` is one string (the CSL 1.0.2 schema's type),
+    the tags comma-separated."""
+    return {"keyword": ", ".join(record.keywords)} if record.keywords else {}
 
 
 def _head(record: Record, kind: str, title: str) -> Item:

@@ -93,6 +93,9 @@ def _paper_tags(record: Record, paper: Paper, options: RenderOptions) -> list[Ta
 def _note_tags(record: Record) -> list[Tag]:
     """An unresolved note: a generic item titled by its heading, with what an arXiv id tells."""
     tags = [("TY", "GEN"), ("TI", _text(record.title))]
+    tags += [("AU", _text(_author(a))) for a in record.authors]  # from the front matter
+    if record.arxiv_id is None and record.year is not None:
+        tags.append(("PY", f"{record.year:04d}"))
     if record.arxiv_id is not None:
         tags += [
             # The id's YYMM is when version 1 was submitted: the year is known without arXiv.

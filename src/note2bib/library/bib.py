@@ -68,10 +68,12 @@ def parse_bib(text: str, path: str) -> tuple[list[LibraryEntry], list[Diagnostic
                 )
             )
     if duplicate_keys:
+        # A key used three times is set aside twice: the count is of keys, as the list is.
+        keys = list(dict.fromkeys(duplicate_keys))
         diagnostics.append(
             Diagnostic(
-                f"{len(duplicate_keys)} keys are used by more than one entry (BibTeX uses the "
-                f"first): {', '.join(dict.fromkeys(duplicate_keys))}",
+                f"{len(keys)} keys are used by more than one entry (BibTeX uses the "
+                f"first): {', '.join(keys)}",
                 path,
             )
         )
@@ -116,11 +118,14 @@ class _Locator:
             pos = text.find("\n", pos + 1)
         self.ascii = text.isascii()
         self._char, self._byte = 0, 0  # the last converted offset, for incremental counting
+        self._end = 0  # where the block before ends: two equal blocks on one line are two
 
     def span(self, line: int, raw: str) -> tuple[int, int]:
-        start = self.text.find(raw, self.line_starts[min(line, len(self.line_starts) - 1)])
+        line_start = self.line_starts[min(line, len(self.line_starts) - 1)]
+        start = self.text.find(raw, max(line_start, self._end))
         if start < 0:  # cannot happen for text bibtexparser split; never guess a span
             raise ValueError(f"block at line {line + 1} not found in its own file")
+        self._end = start + len(raw)
         begin = self._to_byte(start)
         return begin, begin + len(raw.encode("utf-8"))
 

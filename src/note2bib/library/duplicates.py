@@ -1,7 +1,8 @@
 """A library's own duplicates: entries that are one paper under several keys (`note2bib dedupe`).
 
 The same rules as matching a note against a library (see `matching`): the same arXiv id in any
-field guise, the same publisher DOI, the same title with agreeing first authors.
+field guise (an id free text only mentions: with the title or first author of the entry that
+carries it agreeing), the same publisher DOI, the same title with agreeing first authors.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from note2bib.doi import is_arxiv_doi, normalize_doi
-from note2bib.library.identity import EntryFacts, TitleFacts, entry_arxiv_ids, fold
-from note2bib.library.matching import same_title
+from note2bib.library.identity import EntryFacts, TitleFacts, entry_ids, fold
+from note2bib.library.matching import mention_agrees, same_title
 from note2bib.model import LibraryEntry
 from note2bib.title_match import LIBRARY_RATIO, ROUGH_MARGIN
 
@@ -31,15 +32,28 @@ def find_duplicates(entries: Sequence[LibraryEntry]) -> list[DuplicateGroup]:
     """Groups of entries that are the same paper under several keys, in order of appearance."""
     edges: list[tuple[int, int, str]] = []
     by_id: dict[str, list[int]] = defaultdict(list)
+    by_mention: dict[str, list[int]] = defaultdict(list)
     by_doi: dict[str, list[int]] = defaultdict(list)
     for i, entry in enumerate(entries):
-        for arxiv_id in entry_arxiv_ids(entry):
+        own, mentioned = entry_ids(entry)
+        for arxiv_id in own:
             by_id[arxiv_id.base].append(i)
+        for arxiv_id in mentioned:
+            by_mention[arxiv_id.base].append(i)
         doi = normalize_doi(entry.get("doi") or "")
         if doi is not None and not is_arxiv_doi(doi):
             by_doi[doi].append(i)
     edges += [(m[0], j, f"arXiv id {base}") for base, m in by_id.items() for j in m[1:]]
     facts = [EntryFacts(e) for e in entries]
+    # An id free text only mentions joins the entry that carries it as its own, when their
+    # titles or first authors agree (what that entry says is the mentioned paper's metadata).
+    edges += [
+        (min(i, j), max(i, j), f"arXiv id {base}")
+        for base, mentioning in by_mention.items()
+        for j in mentioning
+        for i in by_id.get(base, ())[:1]
+        if _mention_agrees(facts[i].facts, facts[j].facts)
+    ]
     edges += [
         (m[0], j, f"DOI {doi}")
         for doi, m in by_doi.items()
@@ -72,6 +86,10 @@ def find_duplicates(entries: Sequence[LibraryEntry]) -> list[DuplicateGroup]:
         for r, group in sorted(members.items())
         if len(group) > 1
     ]
+
+
+def _mention_agrees(own: TitleFacts | None, mentioning: TitleFacts | None) -> bool:
+    return own is not None and mentioning is not None and bool(mention_agrees(own, mentioning))
 
 
 def _parts_differ(a: TitleFacts | None, b: TitleFacts | None) -> bool:

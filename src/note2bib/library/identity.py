@@ -2,12 +2,17 @@
 
 Ids are searched in the raw values (no LaTeX decoding): `eprint` (bare, `arXiv:`, versioned;
 with `archivePrefix`/`eprinttype` absent or arXiv), Mendeley's `arxivid`, an `arxiv` field,
-arXiv URLs in `url`/`howpublished`/`note`/`html`/`epub` and BibDesk's `bdsk-url-N` (also
+arXiv URLs in `url`/`howpublished`/`html`/`epub` and BibDesk's `bdsk-url-N` (also
 inside `\\url{…}`), `doi = 10.48550/arXiv.ID`, Google Scholar's `journal = {arXiv preprint
 arXiv:ID}`, DBLP's `journal = {CoRR}` (Semantic Scholar's `{ArXiv}`) + `volume = {abs/ID}`,
-ADS's `pages`/`eid = {arXiv:ID}`, old-style ids, and an `annote` that calls the id this
-paper's preprint. A bare id outside `eprint`/`arxivid` counts only when its field mentions
-arXiv: a bare `2101.00001` in `pages` is a page range.
+ADS's `pages`/`eid = {arXiv:ID}`, and old-style ids. A bare id outside `eprint`/`arxivid`
+counts only when its field mentions arXiv: a bare `2101.00001` in `pages` is a page range.
+
+Free text (`note`, `annote`, `abstract`, `comment`) may name *another* paper ("see also
+arXiv:…"): an id there is the entry's own only when the field is nothing but the identifier
+(`arXiv:ID`, `arXiv preprint arXiv:ID`, `Preprint: \\url{…}`, a URL alone). Any other id
+in free text is only *mentioned* (`entry_mentioned_ids`): matching takes it when the entry's
+title or first author agree with the paper's.
 """
 
 from __future__ import annotations
@@ -23,16 +28,16 @@ from itertools import chain
 
 from pybtex.database import Person
 
-from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
+from note2bib.arxiv.ids import IdMatch, find_arxiv_ids, parse_arxiv_id
 from note2bib.bibtex_syntax import first_name, is_braced_whole
 from note2bib.doi import is_arxiv_doi, normalize_doi
 from note2bib.model import ArxivId, LibraryEntry, Name
+from note2bib.title_match import LIBRARY_MAX_YEAR_GAP
 from note2bib.titles import normalize_title
 
 # Fields whose whole value is an arXiv id (perhaps with `arXiv:` or a URL).
 _ID_FIELDS = ("arxivid", "arxiv", "arxiv_id", "eprint")
-# Fields where an id is written among other text. `annote` counts only where it says the id is
-# this paper's preprint, and `abstract` never: a note or an abstract may name *another* paper.
+# Fields where an id is written among other text, the entry's own wherever it is written.
 _TEXT_FIELDS = (
     "url",
     "html",
@@ -40,7 +45,6 @@ _TEXT_FIELDS = (
     "epub",
     "link",
     "howpublished",
-    "note",
     "doi",
     "journal",
     "journaltitle",
@@ -55,15 +59,70 @@ _TEXT_FIELDS = (
 # Every id form has `YYMM.NNNN` or `/YYMMNNN` (see `ids._PATTERN`): without one, no id.
 _MAYBE_ID = re.compile(r"\d{4}\.\d{4}|/\d{7}")
 _URL_FIELD = re.compile(r"bdsk-url-\d+|.*url")  # BibDesk's `bdsk-url-1`, `pdfurl`, `arxivurl`
-_PREPRINT = re.compile(r"pre-?print", re.IGNORECASE)
+# Free text: the id is the entry's only when the field is the identifier alone.
+_FREE_TEXT_FIELDS = frozenset(
+    {"note", "annote", "annotation", "abstract", "comment", "comments", "addendum"}
+)
+# What may stand around an identifier written alone: `Preprint: \url{…}`, `arXiv: ID [cs.CL]`,
+# `Available at arXiv:ID`, `cs.CE preprint, \url{…}`, `e-print cond-mat/0308541`, a year.
+_IDENTIFIER_WORDS = frozenset(
+    {"arxiv", "preprint", "pre-print", "e-print", "eprint", "available", "at", "on", "as"}
+    | {"online", "url", "version"}
+)
+_IDENTIFIER_TOKEN = re.compile(
+    r"[a-z]+(?:-[a-z]+)?\.[a-z]{2}(?:-[a-z]+)?"  # a category: cs.CL, physics.comp-ph
+    r"|(?:19|20)\d\d"  # a year
+)
+_MACRO = re.compile(r"\\[A-Za-z]+")
+_WORD_SPLIT = re.compile(r"[^a-z0-9.\-]+")
+# Entry types (BibTeX, biblatex, CSL) → the sort of work (`work_kind`). A journal article,
+# its conference version and a reprint as a chapter are one work in different libraries; a
+# thesis, or a whole book, is never the same work as any of them.
+_KINDS = {
+    **dict.fromkeys(("phdthesis", "mastersthesis", "thesis"), "thesis"),
+    **dict.fromkeys(
+        ("book", "mvbook", "collection", "mvcollection", "proceedings", "mvproceedings"), "book"
+    ),
+    **dict.fromkeys(
+        (
+            "article",
+            "inproceedings",
+            "conference",
+            "incollection",
+            "inbook",
+            "bookinbook",
+            "techreport",
+            "report",
+            "chapter",
+            "article-journal",
+            "article-magazine",
+            "paper-conference",
+        ),
+        "paper",
+    ),
+}
 _DBLP_VOLUME = re.compile(r"\s*abs/(\S+?)\s*")
 _NOT_WORD = re.compile(r"[\W_]+")
 _PAGES_DASH = re.compile(r"\s*[-\u2013\u2014]+\s*")
 
 
 def entry_arxiv_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
-    """Every versionless arXiv id the entry carries, with the field it was first found in."""
+    """Every versionless arXiv id the entry carries as its own, with the field it was first
+    found in."""
+    return entry_ids(entry)[0]
+
+
+def entry_mentioned_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
+    """The versionless arXiv ids the entry's free text only mentions ("see also arXiv:…"),
+    with the field: the entry may be that paper or cite it."""
+    return entry_ids(entry)[1]
+
+
+def entry_ids(entry: LibraryEntry) -> tuple[dict[ArxivId, str], dict[ArxivId, str]]:
+    """The ids the entry carries as its own, and those its free text only mentions (each
+    with the field it was first found in): `entry_arxiv_ids` and `entry_mentioned_ids`."""
     found: dict[ArxivId, str] = {}
+    mentioned: dict[ArxivId, str] = {}
     prefix = _bare(entry.get("archiveprefix") or entry.get("eprinttype") or "").lower()
     # DBLP writes `journal = {CoRR}`, Semantic Scholar `journal = {ArXiv}`; both `abs/ID`.
     is_corr = _bare(entry.get("journal") or "").lower() in ("corr", "arxiv")
@@ -77,20 +136,44 @@ def entry_arxiv_ids(entry: LibraryEntry) -> dict[ArxivId, str]:
             ids = [m.id for m in find_arxiv_ids(value)]
         elif name == "volume" and is_corr and (m := _DBLP_VOLUME.fullmatch(value)):
             ids = _parsed(m[1])
-        elif (
-            name in _TEXT_FIELDS
-            or _URL_FIELD.fullmatch(name)
-            or (name == "annote" and _PREPRINT.search(value))
-        ):
-            mentions_arxiv = "arxiv" in value.lower()
-            ids = [
-                m.id
-                for m in find_arxiv_ids(value)
-                if mentions_arxiv or not _is_bare(value[m.start : m.end], m.id)
-            ]
+        elif name in _FREE_TEXT_FIELDS:
+            matches = _written_ids(value)
+            if not _identifier_alone(value, matches):
+                for hit in matches:
+                    mentioned.setdefault(hit.id.versionless, name)
+                continue
+            ids = [hit.id for hit in matches]
+        elif name in _TEXT_FIELDS or _URL_FIELD.fullmatch(name):
+            ids = [m.id for m in _written_ids(value)]
         for arxiv_id in ids:
             found.setdefault(arxiv_id.versionless, name)
-    return found
+    return found, {i: name for i, name in mentioned.items() if i not in found}
+
+
+def _written_ids(value: str) -> list[IdMatch]:
+    """The ids written in a field's text; a bare number only where the field mentions arXiv."""
+    mentions_arxiv = "arxiv" in value.lower()
+    return [
+        m
+        for m in find_arxiv_ids(value)
+        if mentions_arxiv or not _is_bare(value[m.start : m.end], m.id)
+    ]
+
+
+def _identifier_alone(value: str, matches: Sequence[IdMatch]) -> bool:
+    """Whether a free-text field is nothing but one paper's identifier (with words such as
+    `arXiv preprint` or `Available at` around it), rather than prose that names a paper."""
+    if len({m.id.versionless for m in matches}) != 1:
+        return False
+    rest = value
+    for m in reversed(matches):
+        rest = rest[: m.start] + " " + rest[m.end :]
+    words = _WORD_SPLIT.split(_MACRO.sub(" ", rest).lower())
+    return all(
+        w in _IDENTIFIER_WORDS or _IDENTIFIER_TOKEN.fullmatch(w)
+        for w in (w.strip(".-") for w in words)
+        if w
+    )
 
 
 def _parsed(text: str) -> list[ArxivId]:
@@ -122,12 +205,29 @@ class TitleFacts:
     chapter: str | None = None
     pages: str | None = None
     """Two parts of one book share a title and an author; `chapter` or `pages` tell them apart."""
+    kind: str | None = None
+    """What sort of work the entry type says it is (`work_kind`); None when it does not say."""
+    last_year: int | None = None
+    """For an arXiv paper, the year of its latest version (`year` is version 1's): a journal
+    version of the preprint may be dated any year between."""
 
     def other_part_than(self, other: TitleFacts) -> bool:
         """Whether the two are different parts (chapters, page ranges) of one publication."""
         if self.chapter != other.chapter:
             return True
         return self.pages is not None and other.pages is not None and self.pages != other.pages
+
+    def other_work_than(self, other: TitleFacts) -> bool:
+        """Whether type or date say the two are different works, whatever their titles: a
+        thesis and an article, a book and a chapter, or years more than one apart."""
+        if self.kind is not None and other.kind is not None and self.kind != other.kind:
+            return True
+        if self.year is None or other.year is None:
+            return False
+        gap = max(self.year, other.year) - min(
+            self.last_year or self.year, other.last_year or other.year
+        )
+        return gap > LIBRARY_MAX_YEAR_GAP
 
 
 class EntryFacts:
@@ -151,7 +251,15 @@ class EntryFacts:
             year=parse_year(self.entry.get("year") or self.entry.get("date") or ""),
             chapter=normalize_title(chapter) if chapter else None,
             pages=_PAGES_DASH.sub("-", pages.strip()) if pages else None,
+            kind=work_kind(self.entry.type),
         )
+
+
+def work_kind(entry_type: str) -> str | None:
+    """`thesis`, `book` or `paper` (an article, a conference paper, a chapter, a report: one
+    work may be each of these in different libraries), from a BibTeX, biblatex or CSL type;
+    None for a type that says nothing (`misc`, `online`, `unpublished`, an unknown one)."""
+    return _KINDS.get(entry_type.lower())
 
 
 def first_author(names: str) -> tuple[str | None, frozenset[str]]:
@@ -211,6 +319,8 @@ class EntryKeys:
     key: str
     arxiv: tuple[tuple[str, str], ...]
     """(versionless id, the field it was first found in), in field order."""
+    mentioned: tuple[tuple[str, str], ...]
+    """The same for the ids its free text only mentions (`entry_mentioned_ids`)."""
     doi: str | None
     """The normalised DOI when it is a publisher's (arXiv's own 10.48550 DOIs are ids)."""
     rough_title: str
@@ -222,9 +332,11 @@ class EntryKeys:
 def entry_keys(entry: LibraryEntry) -> EntryKeys:
     """An entry's search keys (what the library index keeps for it)."""
     doi = normalize_doi(entry.get("doi") or "")
+    own, mentioned = entry_ids(entry)
     return EntryKeys(
         key=entry.key,
-        arxiv=tuple((i.base, name) for i, name in entry_arxiv_ids(entry).items()),
+        arxiv=tuple((i.base, name) for i, name in own.items()),
+        mentioned=tuple((i.base, name) for i, name in mentioned.items()),
         doi=None if doi is None or is_arxiv_doi(doi) else doi,
         rough_title=fold(entry.get("title") or ""),
         author_words=plain_author_words(entry),
@@ -243,6 +355,8 @@ class Lookup:
     """Every entry's citation key."""
     by_arxiv: dict[str, list[tuple[int, str]]]
     """Versionless arXiv id → (entry, the field it is in)."""
+    by_mention: dict[str, list[tuple[int, str]]]
+    """The same for ids an entry's free text only mentions."""
     by_doi: dict[str, list[int]]
     rough_titles: list[str]
     by_author_word: dict[str, list[int]]
@@ -252,11 +366,15 @@ class Lookup:
 
     @classmethod
     def of(cls, entries: Iterable[EntryKeys]) -> Lookup:
-        lookup = cls([], defaultdict(list), defaultdict(list), [], defaultdict(list), [])
+        lookup = cls(
+            [], defaultdict(list), defaultdict(list), defaultdict(list), [], defaultdict(list), []
+        )
         for i, k in enumerate(entries):
             lookup.keys.append(k.key)
             for base, name in k.arxiv:
                 lookup.by_arxiv[base].append((i, name))
+            for base, name in k.mentioned:
+                lookup.by_mention[base].append((i, name))
             if k.doi is not None:
                 lookup.by_doi[k.doi].append(i)
             lookup.rough_titles.append(k.rough_title)
@@ -272,12 +390,16 @@ class Lookup:
         """Several libraries' lookups as one, their entries numbered one after the other."""
         if len(parts) == 1:
             return parts[0]
-        out = cls([], defaultdict(list), defaultdict(list), [], defaultdict(list), [])
+        out = cls(
+            [], defaultdict(list), defaultdict(list), defaultdict(list), [], defaultdict(list), []
+        )
         for part in parts:
             shift = len(out.keys)
             out.keys.extend(part.keys)
             for base, found in part.by_arxiv.items():
                 out.by_arxiv[base] += [(i + shift, name) for i, name in found]
+            for base, found in part.by_mention.items():
+                out.by_mention[base] += [(i + shift, name) for i, name in found]
             for doi, entries in part.by_doi.items():
                 out.by_doi[doi] += [i + shift for i in entries]
             out.rough_titles.extend(part.rough_titles)
@@ -291,6 +413,7 @@ class Lookup:
             [
                 self.keys,
                 self.by_arxiv,
+                self.by_mention,
                 self.by_doi,
                 self.rough_titles,
                 self.by_author_word,
@@ -302,13 +425,13 @@ class Lookup:
     @classmethod
     def from_json(cls, text: str, count: int) -> Lookup:
         """The lookup `to_json` wrote for `count` entries (ValueError if it is not one)."""
-        keys, by_arxiv, by_doi, rough, by_word, unblocked = json.loads(text)
+        keys, by_arxiv, by_mention, by_doi, rough, by_word, unblocked = json.loads(text)
         if not (len(keys) == len(rough) == count):
             raise ValueError("a stored lookup of another library")
         if not all(isinstance(s, str) for s in chain(keys, rough)):
             raise ValueError("a stored lookup is garbled")
         numbers = chain(
-            (i for found in by_arxiv.values() for i, _ in found),
+            (i for found in chain(by_arxiv.values(), by_mention.values()) for i, _ in found),
             chain.from_iterable(by_doi.values()),
             chain.from_iterable(by_word.values()),
             unblocked,
@@ -316,7 +439,8 @@ class Lookup:
         if not all(type(i) is int and 0 <= i < count for i in numbers):
             raise ValueError("a stored lookup is garbled")
         arxiv = {b: [(i, name) for i, name in found] for b, found in by_arxiv.items()}
-        return cls(keys, arxiv, by_doi, rough, by_word, unblocked)
+        mention = {b: [(i, name) for i, name in found] for b, found in by_mention.items()}
+        return cls(keys, arxiv, mention, by_doi, rough, by_word, unblocked)
 
 
 _LATEX_MARK = re.compile(r"[\\{}$~]")

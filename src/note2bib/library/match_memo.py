@@ -101,7 +101,7 @@ def record_key(record: Record) -> str:
     return json.dumps(
         [
             record.arxiv_id.base if record.arxiv_id else None,
-            [paper.doi, paper.title, paper.published.year] if paper else None,
+            [paper.doi, paper.title, paper.published.year, paper.updated.year] if paper else None,
             [first.family, first.given, first.prefix] if first else None,
             record.title,
             record.url,

@@ -2,13 +2,18 @@
 
 The rules, in order (the first that holds decides):
 
-1. the same arXiv id, in whatever field guise the entry carries it (see `identity`);
+1. the same arXiv id, in whatever field guise the entry carries it (see `identity`); an id
+   its free text only mentions ("see also arXiv:…") counts when the entry's title or first
+   author agree with the paper's;
 2. the same DOI, normalised, against the publisher DOI arXiv lists for the paper;
 3. the same title *and* the first authors agree (one's family name is a word of the other's
-   name; when an entry names no author, the years must be within one). Titles are the same
-   by `title_match.similar_titles`: equal but for spaces and a leading article, or a typo
-   apart (`multi-view`/`multiview`, `tire`/`tyre`) with the same numbers. Two parts of one
-   book (a different `chapter` or `pages`) are never the same paper.
+   name; when an entry names no author, both must give a year). Titles are the same by
+   `title_match.similar_titles`: equal but for spaces and a leading article, or a typo apart
+   (`multi-view`/`multiview`, `tire`/`tyre`) with the same numbers. Different works are
+   never the same paper, whatever their titles: two parts of one book (a different `chapter`
+   or `pages`), a thesis and an article, a book and a chapter (`identity.work_kind`), or
+   two years more than a year apart (an arXiv paper is dated from its first version to its
+   latest: the journal version may come out then).
 
 A note that names no arXiv paper (written as an `@misc` with its heading as title) is the
 entry with the same title and the same link, or, when it has no link, the same title and no
@@ -52,14 +57,24 @@ class Match:
 
 def same_title(a: TitleFacts, b: TitleFacts) -> str | None:
     """How two title facts are one paper (`title and first author`), or None."""
-    if a.other_part_than(b):
+    if a.other_part_than(b) or a.other_work_than(b):
         return None
     if not similar_titles(a.title, b.title):
         return None
     if a.family is not None and b.family is not None:
         return "title and first author" if authors_agree(a, b) else None
-    if a.year is not None and b.year is not None and abs(a.year - b.year) <= 1:
-        return "title and year"
+    if a.year is not None and b.year is not None:
+        return "title and year"  # within a year of each other: `other_work_than`
+    return None
+
+
+def mention_agrees(paper: TitleFacts, entry: TitleFacts) -> str | None:
+    """What makes an id an entry's free text mentions its own paper (`title`, `first
+    author`), or None: an entry's note may cite another paper."""
+    if similar_titles(paper.title, entry.title):
+        return "title"
+    if authors_agree(paper, entry):
+        return "first author"
     return None
 
 
@@ -73,6 +88,10 @@ def record_facts(record: Record) -> TitleFacts | None:
         family=family or None,
         name_words=words,
         year=record.paper.published.year,
+        last_year=record.paper.updated.year,
+        # An arXiv paper is never taken for a library's thesis or book of the same title: a
+        # paper hidden from the bibliography costs more than one written twice.
+        kind="paper",
     )
 
 
@@ -88,6 +107,7 @@ class Matcher:
         if lookup is None:
             lookup = Lookup.of(entry_keys(e) for e in entries)
         self.by_arxiv = lookup.by_arxiv
+        self.by_mention = lookup.by_mention
         self.by_doi = lookup.by_doi
         # A title match needs the first authors to agree, which needs a word of one's name in
         # the other's: entries with a plain author name are looked up by its words, the others
@@ -119,6 +139,8 @@ class Matcher:
         if record.arxiv_id is not None and (hits := self.by_arxiv.get(record.arxiv_id.base)):
             first, field = hits[0]
             return first, f"arXiv id in {field}"
+        if (mentioned := self._agreeing_mention(record)) is not None:
+            return mentioned
         paper = record.paper
         doi = normalize_doi(paper.doi) if paper is not None and paper.doi else None
         if doi is not None and (hits_doi := self.by_doi.get(doi)):
@@ -134,19 +156,41 @@ class Matcher:
                 return i, how
         return None
 
+    def _agreeing_mention(self, record: Record) -> tuple[int, str] | None:
+        """The first entry whose free text mentions the record's id and whose title or first
+        author agree with the paper's."""
+        mentions = self.by_mention.get(record.arxiv_id.base) if record.arxiv_id else None
+        facts = record_facts(record) if mentions else None
+        if mentions is None or facts is None:
+            return None
+        for i, field in mentions:
+            other = self._facts_of(i)
+            if other is not None and (why := mention_agrees(facts, other)):
+                return i, f"arXiv id in {field}, and the same {why}"
+        return None
+
     def _match_note(self, record: Record) -> tuple[int, str] | None:
         """A note that names no paper (kept as `@misc` with its heading as title): the entry
-        with the same title and the same link, or the same title and no author."""
+        with the same title and the same link, or the same title and no author (the same
+        first author, when the note's front matter names one)."""
         title = normalize_title(record.title)
-        url = _plain_url(record.url or "")
+        url = plain_url(record.url or "")
+        family, words = record_author(record.authors[0]) if record.authors else (None, None)
         for i in self._title_candidates(title):
             entry = self.entries[i]
             if normalize_title(entry.get("title") or "") != title:
                 continue
-            if url and _plain_url(entry.get("url") or "") == url:
+            if url and plain_url(entry.get("url") or "") == url:
                 return i, "title and url"
-            if not url and not entry.get("author"):
+            if url:
+                continue
+            if family is None and not entry.get("author"):
                 return i, "title"
+            other = self._facts_of(i)
+            if family is not None and words is not None and other is not None:
+                mine = TitleFacts(title, family, words, record.year)
+                if authors_agree(mine, other):
+                    return i, "title and first author"
         return None
 
     def _author_candidates(self, facts: TitleFacts) -> list[dict[str, list[int]]] | None:
@@ -185,7 +229,7 @@ class Matcher:
         return [i for _, i in sorted(scored)]
 
 
-def _plain_url(url: str) -> str:
+def plain_url(url: str) -> str:
     """`https://www.Example.org/a/` → `example.org/a`: one address however it is written."""
     text = re.sub(r"^\\url\{(.*)\}$", r"\1", url.strip())
     text = re.sub(r"^(?:https?://)?(?:www\.)?", "", text, flags=re.IGNORECASE)
