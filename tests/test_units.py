@@ -513,3 +513,42 @@ def test_a_paper_section_citing_related_papers_by_title_stays_its_note() -> None
         ("section", 7, "AnimateDiff", "2307.04725"),
         ("mention", 9, "LEDITS", "2301.00002"),
     ]
+
+
+def test_a_one_paper_note_with_chapters_at_the_top_level_is_one_note() -> None:
+    text = md(
+        "# Meta Information",
+        "- URL: [[2312.00752] Mamba: Linear-Time Sequence Modeling](https://arxiv.org/abs/2312.00752)",
+        "# 1. Introduction",
+        "Transformers are quadratic.",
+        "# 2. State Space Models",
+        "## Overview",
+        "S4 combines RNNs and CNNs.",
+        "# 3. Selective State Space Models",
+        "> HiPPO Matrix from [[2111.00396] Efficiently Modeling Long Sequences]"
+        "(https://arxiv.org/abs/2111.00396)",
+    )
+    assert shape(parse_notes(text, "mamba.md")) == [
+        ("file", 1, "Mamba: Linear-Time Sequence Modeling", "2312.00752"),
+        ("mention", 9, "Efficiently Modeling Long Sequences", "2111.00396"),
+    ]
+
+
+def test_badges_and_a_readmes_own_sections_give_no_entry() -> None:
+    text = md(
+        "# Awesome Diffusion [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)",
+        "",
+        "[![PRs Welcome](https://img.shields.io/badge/PRs-welcome.svg)](http://makeapullrequest.com)",
+        "",
+        "## About",
+        "My notes, see https://myblog.example.org",
+        "## Papers",
+        f"- **Denoising Diffusion Probabilistic Models** (NeurIPS 2020) [[paper]({A})]",
+        "- **Imagen Video** [[project](https://imagen.research.google/video/)]",
+        "## Star History",
+        "[![Star History Chart](https://api.star-history.com/svg?repos=x/y)](https://star-history.com)",
+    )
+    assert shape(parse_notes(text, "README.md")) == [
+        ("item", 8, "Denoising Diffusion Probabilistic Models", "2301.00001"),
+        ("item", 9, "Imagen Video", "-"),
+    ]

@@ -37,7 +37,7 @@ _BOILERPLATE_WORDS = """
 license licence licensing contents toc legend contact contacts contributing
 contribution contributors contribute acknowledgements acknowledgments acknowledgement
 acknowledgment thanks citation cite citing changelog installation install usage faq support
-sponsors sponsor star history badges
+sponsors sponsor star history badges about
 라이선스 라이센스 목차 범례 연락처 문의 기여 감사 인용 설치 사용법
 许可 目录 联系 贡献 致谢 引用 安装
 """
@@ -107,7 +107,8 @@ def is_label(text: str) -> bool:
 def _says(heading: str, vocabulary: frozenset[str]) -> bool:
     """A short heading most of whose words are in the vocabulary ("Materials and Methods",
     "2. 논문 요약"); in Korean and Chinese a word may carry a particle or more characters."""
-    found = [w for w in words(heading) if w not in STOPWORDS]
+    every = words(heading)
+    found = [w for w in every if w not in STOPWORDS] or every  # "About" is a stopword too
     if not found or len(found) > _MAX_PART_WORDS:
         return False
     hits = sum(1 for word in found if _in(word, vocabulary))

@@ -251,6 +251,8 @@ def _linked(children: Sequence[Token], i: int) -> Titled | None:
         if j > i:
             inner.append(children[j])
         j += 1
+    if any(token.type == "image" for token in inner):
+        return None  # a badge ([![PRs welcome](…)](…)) or a figure, not a title
     after = plain_text(children[j + 1 :]) if j + 1 < len(children) else ""
     return _link_title(plain_text(inner), href, after)
 

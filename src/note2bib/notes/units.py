@@ -175,6 +175,9 @@ class _Reader:
         if len(leads) > 1 and heading is not None and self._one_paper_note(section):
             self._section_unit(section, [self._own_paper(section, leads)], path)
             return
+        if len(leads) > 1 and heading is None and self._flat_note(section, leads[0]):
+            self._section_unit(section, leads[:1], path)
+            return
         if len(leads) > 1 and self._opens_with_its_paper(section, leads):
             self._section_unit(section, leads[:1], path)
             return
@@ -240,20 +243,24 @@ class _Reader:
                 starts = first is not None and self._first_lead_block(first) is lead.block
                 return starts or names_within(own, lead.title)
             return True
-        # No heading (the file itself): one note when its first section is the paper's title
-        # and the others are its parts (a one-paper note with headings all at one level).
         if home is None:
             return all(self._is_part(c) for c in subsections)
-        content = [c for c in self.names.own_blocks(section) if c.kind not in ("comment", "rule")]
+        return self._flat_note(section, lead)
+
+    def _flat_note(self, root: Block, lead: Ref) -> bool:
+        """A file without a title heading is one note about `lead` when its first section names
+        it and is the paper's title or a part ("Meta Information"), and the others are parts
+        (a one-paper note with its headings all at one level); they may cite other papers."""
+        subsections = [c for c in root.children if c.kind == "section"]
+        content = [c for c in self.names.own_blocks(root) if c.kind not in ("comment", "rule")]
+        if content or len(subsections) < 2 or not self.names.names(subsections[0], lead.key):
+            return False
+        home, rest = subsections[0], subsections[1:]
         title = self.names.heading_text(home)
-        return (
-            not content
-            and home is subsections[0]
-            and len(subsections) > 1
-            and not self._is_part(home)
-            and len(title.split()) >= 2
-            and all(self._is_part(c) for c in subsections[1:])
-        )
+        # Not an empty or one-word heading, which may be a paper's name in a list of them.
+        if not (self._is_part(home) or len(title.split()) >= 2):
+            return False
+        return all(self._is_part(c) and not self._lists_papers(c) for c in rest)
 
     def _opens_with_its_paper(self, section: Block, leads: list[Ref]) -> bool:
         """A section that names its paper by a bare link first (`## Title` then `https://arxiv…`
@@ -296,8 +303,18 @@ class _Reader:
             return True
         if not is_numbered(text):
             return False
-        return not looks_like_title(text, min_words=4) or (
-            self.names.strong(section) is None and not self.names.distinct_leads(section, [])
+        if not looks_like_title(text, min_words=4):
+            return True
+        if self.names.strong(section) is not None:
+            return False
+        # A chapter may cite papers in its text ("HiPPO Matrix from [Title](…)"); it is about
+        # one when it opens with it or is titled after it ("## 3. ResNet" over a link to it).
+        leads = self.names.distinct_leads(section, [])
+        first = next(iter(self.names.own_blocks(section)), None)
+        opening = self._first_lead_block(first) if first is not None else None
+        own = heading_title(text).title
+        return not any(
+            ref.block is opening or (ref.title and names_within(own, ref.title)) for ref in leads
         )
 
     def _lists_papers(self, section: Block) -> bool:
@@ -404,8 +421,9 @@ class _Reader:
             return
         for section, path, whole in self.candidates:
             heading = section.heading
-            if heading is not None and is_boilerplate(self.names.heading_text(section)):
-                continue
+            text = self.names.heading_text(section) if heading is not None else ""
+            if text and (is_boilerplate(text) or (whole and is_part_heading(text))):
+                continue  # "## License", "## About", "## Introduction": about no paper
             if self._table_of_contents(section):
                 continue
             if whole:
