@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.ruler import RuleOptionsType
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
-from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar
 from mdit_py_plugins.texmath import texmath_plugin
@@ -109,18 +109,35 @@ def _markdown(kind: type[MarkdownIt] = MarkdownIt) -> MarkdownIt:
     md = kind("commonmark", {"maxNesting": 10 * _MAX_DEPTH})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_blank_lines=False)
-    # Registered again with `alt`, so `$$` interrupts a paragraph as in Obsidian and Typora.
-    dollars = _quiet_when_silent(math_block_dollar(allow_blank_lines=False))
-    md.block.ruler.at("math_block", dollars, _INTERRUPTS)  # type: ignore[arg-type]
     md.use(amsmath_plugin)
     brackets = MarkdownIt("commonmark").use(texmath_plugin, delimiters="brackets")
     texmath_rule = next(
         rule for rule in brackets.block.ruler.__rules__ if rule.name == "math_block"
     ).fn
-    md.block.ruler.before("fence", "bracket_math", _bracket_math(texmath_rule), _INTERRUPTS)  # type: ignore[arg-type]
-    md.block.ruler.before("fence", "obsidian_comment", _obsidian_comment, _INTERRUPTS)
+    # dollarmath's rule registered again so `$$` interrupts a paragraph (as in Obsidian and
+    # Typora), with amsmath's, `\[ … \]` and `%% … %%`, all behind one look at the line's
+    # first character: each of them tried on every line took a fifth of a long list's parse.
+    by_first_character = {
+        "$": [_quiet_when_silent(math_block_dollar(allow_blank_lines=False))],
+        "\\": [_bracket_math(texmath_rule), amsmath_block],
+        "%": [_obsidian_comment],
+    }
+    md.block.ruler.at("math_block", _dispatch(by_first_character), _INTERRUPTS)  # type: ignore[arg-type]
+    md.block.ruler.disable("amsmath")
     md.block.ruler.before("table", "note2bib_flat_when_deep", _flat_when_deep)
     return md
+
+
+def _dispatch(rules: dict[str, list[Any]]) -> object:
+    """One block rule that tries only the rules for the first character of its line."""
+
+    def rule(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        start = state.bMarks[line] + state.tShift[line]
+        if start >= state.eMarks[line]:
+            return False
+        return any(fn(state, line, end, silent) for fn in rules.get(state.src[start], ()))
+
+    return rule
 
 
 # Block structure only: inline-parsing every paragraph of a large file (tens of MB) doubled
