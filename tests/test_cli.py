@@ -347,6 +347,15 @@ def test_ids_lists_each_unit_with_its_line_kind_title_and_ids(tmp_path: Path) ->
     assert result.stderr == "note2bib: 2 arXiv ids in 3 units\n"
 
 
+def test_ids_says_what_reading_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("---\nauthors: [[A]], [[B]]\n---\n## SAM\nhttps://arxiv.org/abs/2304.02643\n")
+    result = run("ids", str(path))
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}:4\tsection\tSAM\t2304.02643\n"
+    assert result.stderr.startswith(f"{path}:2: the front matter is not valid YAML")
+
+
 def test_quiet_keeps_stderr_empty_on_warnings(arxiv_standin: ArxivStandin, notes: Path) -> None:
     result = run("export", "-q", str(notes))
     assert result.stderr == ""

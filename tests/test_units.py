@@ -318,6 +318,12 @@ def test_a_bold_title_with_its_links_below_is_one_block() -> None:
             "Object detection via a multi-region CNN model",
             id="tag-title-venue-pdf",
         ),
+        pytest.param(
+            "- **[C-MIDN]** C-MIDN: Coupled Multiple Instance Detection Network | "
+            "**[ICCV' 19]** |[`[pdf]`]()",
+            "C-MIDN: Coupled Multiple Instance Detection Network",
+            id="tag-title-venue-and-an-empty-link",
+        ),
     ],
 )
 def test_a_block_naming_a_paper_by_title_is_an_entry_titled_by_the_block(
@@ -327,6 +333,46 @@ def test_a_block_naming_a_paper_by_title_is_an_entry_titled_by_the_block(
     found = parse_notes(text, "n.md")
     assert shape(found)[1] == ("item", 4, title, "-")
     assert found[1].note == f"Semi-supervised learning\n{line}"
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        pytest.param(
+            '- "Scaling Monosemanticity: Extracting Interpretable Features"',
+            "Scaling Monosemanticity: Extracting Interpretable Features",
+            id="quoted",
+        ),
+        pytest.param(
+            "- *Not All Language Model Features Are Linear*",
+            "Not All Language Model Features Are Linear",
+            id="italic",
+        ),
+    ],
+)
+def test_a_title_alone_on_an_item_among_listed_papers_is_one_more_paper(
+    line: str, title: str
+) -> None:
+    text = md("## To read", f"- [Temporal Ensembling]({A})", f"- [Mean Teachers]({B})", line)
+    assert shape(parse_notes(text, "n.md"))[2] == ("item", 4, title, "-")
+
+
+def test_an_emphasised_line_is_a_paper_only_alone_in_a_list_of_papers() -> None:
+    text = md(
+        "## Reading",
+        f"- [Temporal Ensembling]({A})",
+        f"- [Mean Teachers]({B})",
+        "- **Key idea**: ensembling predictions over epochs as targets",
+        "## Method",
+        "- **Consistency Regularization Across Augmented Views**",
+        "  - two views of each image, one target",
+    )
+    # A bold label starting a sentence is text; a bold line in a list naming no paper is a
+    # note's own sub-heading: neither is a paper.
+    assert shape(parse_notes(text, "n.md")) == [
+        ("item", 2, "Temporal Ensembling", "2301.00001"),
+        ("item", 3, "Mean Teachers", "2301.00002"),
+    ]
 
 
 def test_a_title_only_copy_of_a_listed_paper_takes_its_id() -> None:
@@ -398,6 +444,22 @@ def test_title_like_lines_that_name_no_paper_are_said_not_lost() -> None:
         'n.md:4: 2 lines under "TODO" look like paper titles but name no paper (no link or '
         'id), so they are not in the bibliography: "Deep Residual Learning for Image '
         'Recognition" …'
+    ]
+
+
+def test_title_like_lines_among_listed_papers_are_said_not_lost() -> None:
+    text = md(
+        "## To read",
+        f"- [Paper A]({A})",
+        f"- [Paper B]({B})",
+        "- Mixture of Depths: Dynamically Allocating Compute in Language Models",
+    )
+    found, problems = parse_source(NotesText("n.md", text))
+    assert [u.title for u in found] == ["Paper A", "Paper B"]
+    assert [str(p) for p in problems] == [
+        'n.md:1: 1 line under "To read" looks like paper titles but name no paper (no link or '
+        'id), so they are not in the bibliography: "Mixture of Depths: Dynamically Allocating '
+        'Compute in Language Models"'
     ]
 
 

@@ -36,7 +36,7 @@ from note2bib.pipeline import (
     Planned,
     plan_again,
     plan_export,
-    read_units,
+    read_notes,
     render,
 )
 from note2bib.project import Project, find_project, read_project, write_starter
@@ -507,6 +507,8 @@ class FoundIds:
     """Every unit of the notes with the arXiv ids it is about."""
 
     notes: tuple[UnitIds, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """What reading said: front matter that does not parse, title-like lines left out."""
 
     def lines(self) -> list[str]:
         """One line per unit: file:line, kind, title, its ids (`-` for a title only)."""
@@ -524,7 +526,8 @@ class FoundIds:
 
 def ids(notes: Sequence[str], encoding: str | None = None) -> FoundIds:
     """How the notes were read: their units and the ids each is about; no network."""
-    return FoundIds(tuple(read_units(read_sources(notes, encoding))))
+    found, diagnostics = read_notes(read_sources(notes, encoding))
+    return FoundIds(tuple(found), tuple(diagnostics))
 
 
 # init

@@ -380,6 +380,7 @@ def ids_command(notes: tuple[str, ...], encoding: str | None) -> None:
     file:line, its kind (section, file, item, row, paragraph, details, mention), its title
     and the arXiv ids it is about (- for a paper named by its title only)."""
     found = app.ids(notes, encoding)
+    _show(found.diagnostics)
     _echo(found.lines())
     _notice(found.summary())
 

@@ -43,6 +43,7 @@ _WIKILINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _URLS = re.compile(r"\(?https?://[^\s()]+\)?")
 # Characters of inline Markdown: a heading without any is its own plain text.
 _MARKUP = re.compile(r"[\[\]*_`\\<>&$!~%]")
+_QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ class Naming:
         if titled is not None and not hits and block.kind == "item":
             hits = self._bare_hits_below(block, head)
         lead = self._ref(block, titled, hits)
+        if lead is None and block.kind == "item" and titled is not None and not hits:
+            lead = self._listed_by_title(block, head, titled)
         if lead is not None and not lead.title and "[" in head.source:
             # Named by id only, yet its link may have a title for the reader: kept to show.
             lead.title = link_title(self.tokens(head), lead.hits[0].written)
@@ -219,6 +222,31 @@ class Naming:
                     lead.together.append(Ref(key, "", block, [hit]))
             return lead
         return None
+
+    def _listed_by_title(self, item: Block, head: Block, titled: Titled) -> Ref | None:
+        """An item that is nothing but a quoted or emphasised title (`- "Title"`, `- *Title*`)
+        in a list whose other items name papers: one more paper of the list."""
+        if titled.shape not in ("quoted", "bold") or not is_title_like(titled.title):
+            return None
+        written = plain_text(self.tokens(head)).strip(_QUOTE_MARKS + " \t*_")
+        if normalize_title(written) != normalize_title(titled.title):
+            return None  # "**Idea**: …", a bold word starting a sentence
+        parent = self._parents().get(id(item))
+        siblings = [c for c in parent.children if c is not item] if parent is not None else []
+        if not any(self._sibling_lead(c) is not None for c in siblings):
+            return None
+        return Ref(title_key(titled.title), titled.title, item, [], True)
+
+    def _sibling_lead(self, item: Block) -> Ref | None:
+        """An item's lead by the other rules (no item leads by its siblings' alone)."""
+        if item.kind != "item":
+            return None
+        head = self.head(item)
+        if head is None:
+            return None
+        titled = self.titled(head, leading=True)
+        hits = self.hits(head) or (self._bare_hits_below(item, head) if titled else [])
+        return self._ref(item, titled, hits)
 
     def _names_by_title(self, block: Block, titled: Titled) -> bool:
         """Whether a title without an arXiv id is a paper's: a citation, a title linked to a

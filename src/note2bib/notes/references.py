@@ -37,9 +37,9 @@ _DECORATION = re.compile(r"^(?:[\s·•|\-\u2013—>:,*]|\[[ xX]\]|\d+(?:\.\d+)*
 # "[Cohere] ", "[CVPR 2023] ", "【NeurIPS】": tags before the title (not links).
 _TAG = re.compile(r"^\s*(?:\[[^\[\]]{1,40}\](?!\()|【[^】]{1,40}】)\s*")
 _QUOTES = {'"': '"', "“": "”", "\u2018": "\u2019", "「": "」", "『": "』", "'": "'"}
-# "(NeurIPS 2017)", "(CVPR'23)", "(ICML 2019, oral)", "(2019)" after a title.
+# "(NeurIPS 2017)", "(CVPR'23)", "(ICML 2019, oral)", "(2019)", "| [ICCV' 19]" after a title.
 _VENUE = re.compile(
-    r"^\s*[(\[]\s*[^()\[\]]{0,40}?(?:(?:19|20)\d{2}|['\u2019]\s?\d{2})\b[^()\[\]]{0,30}[)\]]"
+    r"^\s*(?:[|\u2013\u2014-]\s*)?[(\[]\s*[^()\[\]]{0,40}?(?:(?:19|20)\d{2}|['\u2019]\s?\d{2})\b[^()\[\]]{0,30}[)\]]"
 )
 # A short label before a link: "URL: ", "Paper - ", "논문: ".
 _LABEL = re.compile(r"\s*[^\s:\uff1a]{1,20}(?:\s[^\s:\uff1a]{1,20}){0,2}\s*[:\uff1a\-\u2013|]\s*")

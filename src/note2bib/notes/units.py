@@ -18,8 +18,10 @@ Pure decisions over a `Document` (see `realnotes/README.md` for the rules):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from note2bib.model import ArxivId, Diagnostic, FrontMatter, Mention, Unit, UnitKind
 from note2bib.notes.markdown import Block, Document, find_links, parse_document, without_comments
@@ -256,6 +258,8 @@ class _Reader:
         if content or len(subsections) < 2 or not self.names.names(subsections[0], lead.key):
             return False
         home, rest = subsections[0], subsections[1:]
+        if len(self.names.distinct_leads(home, [])) > 1:
+            return False  # it lists papers: the file is a list, not one paper's note
         title = self.names.heading_text(home)
         # Not an empty or one-word heading, which may be a paper's name in a list of them.
         if not (self._is_part(home) or len(title.split()) >= 2):
@@ -457,14 +461,28 @@ class _Reader:
         self.drafts.append(_Draft(kind, blocks, [], path, title))
 
     def _warn_titles(self) -> None:
-        """Lines that look like paper titles but name no paper are said, never silently lost."""
-        for section, _, _ in self.candidates:
+        """Lines of a list that look like paper titles but name no paper, outside every
+        unit (a "TODO" list of titles with no link), are said, never silently lost."""
+        covered = sorted((b.start, self.names.end(b)) for d in self.drafts for b in d.blocks)
+        starts = [a for a, _ in covered]
+        reach = list(accumulate((b for _, b in covered), max))  # the furthest end so far
+
+        def is_covered(block: Block) -> bool:
+            i = bisect_right(starts, block.start) - 1
+            return i >= 0 and reach[i] > block.start
+
+        stack = [self.doc.root]
+        while stack:
+            section = stack.pop()
+            stack += reversed([c for c in section.children if c.kind == "section"])
             titles = [
                 self.names.first_line(item)
                 for block in self.names.own_blocks(section)
                 if block.kind == "list"
                 for item in block.children
-                if _looks_like_listed_title(self.names.first_line(item))
+                if self.names.lead(item) is None
+                and _looks_like_listed_title(self.names.first_line(item))
+                and not is_covered(item)
             ]
             if titles:
                 where = self.names.heading_text(section) or self.names.first_line(section)
