@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from pybtex.bibtex.utils import split_name_list
-
 BLOCK_START = re.compile(r"@[ \t]*([A-Za-z][\w:-]*)[ \t\r\n]*([{(])")
 """`@type{` or `@type(`: group 1 is the type, group 2 the opening delimiter."""
 _FIELD_NAME = re.compile(r"[\s,]*([^\s=,{}()\"#]+)\s*=\s*")
@@ -129,6 +127,8 @@ def first_name(names: str) -> str:
     >>> first_name("{Barnes and Noble} and\\n  Smith, J.")
     '{Barnes and Noble}'
     """
+    from pybtex.bibtex.utils import split_name_list  # pybtex loads only with a library
+
     # pybtex's split expects BibTeX's own reading of a value, white space already collapsed.
     found = split_name_list(" ".join(names.split()))
     return found[0] if found else ""

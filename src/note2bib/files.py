@@ -6,7 +6,6 @@ import codecs
 import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -129,6 +128,8 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     The text goes to a temporary file in the same directory, is flushed to disk, and then
     renamed over the target (`os.replace` is atomic on POSIX and Windows).
     """
+    import tempfile  # only a run that writes a file loads it
+
     target = Path(path)
     directory = target.parent
     check_output(target)

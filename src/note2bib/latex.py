@@ -1,6 +1,7 @@
 """The one LaTeX codec: note text, arXiv titles and names to BibTeX-safe LaTeX, and back.
 
-This is the only module that imports pylatexenc.
+This is the only module that imports pylatexenc, and only when it is needed: for a character
+outside ASCII, or to decode LaTeX.
 
 Notes (`encode_text`) keep every character: `decode(encode_text(s)) == s` for every string,
 whether the field is read back raw (bibtexparser) or with BibTeX's whitespace collapsing
@@ -40,10 +41,6 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 from typing import Any
-
-from pylatexenc import latexwalker, macrospec
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from note2bib.bibtex_syntax import balanced
 
@@ -215,6 +212,8 @@ def _to_latex(c: str) -> str:
 
 @cache
 def _encoder() -> Any:
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
     return UnicodeToLatexEncoder(
         non_ascii_only=True,
         replacement_latex_protection="braces-all",
@@ -249,6 +248,8 @@ def decode(s: str) -> str:
     `\\newline` and `\\\\` give a line break (white space after a control word is dropped, as
     in TeX), `\\symbol{N}` gives chr(N). `\\input` and `\\include` read nothing.
     """
+    from pylatexenc import latexwalker
+
     walker = latexwalker.LatexWalker(s, latex_context=_walker_context(), tolerant_parsing=True)
     nodes, _, _ = walker.get_latex_nodes()
     return str(_decoder().nodelist_to_text(nodes))
@@ -257,6 +258,8 @@ def decode(s: str) -> str:
 @cache
 def _walker_context() -> Any:
     """pylatexenc's parser context plus the argument shapes of the macros we write."""
+    from pylatexenc import latexwalker, macrospec
+
     ctx = latexwalker.get_default_latex_context_db()
     ctx.add_context_category(
         "note2bib",
@@ -275,6 +278,8 @@ def _walker_context() -> Any:
 @cache
 def _decoder() -> Any:
     """LatexNodes2Text with our macros and TeX's spacing rules (nothing added, nothing lost)."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
     ctx = get_default_latex_context_db()
     ctx.add_context_category(
         "note2bib",

@@ -24,7 +24,6 @@ from note2bib.arxiv.link_checks import check_links, older_versions
 from note2bib.arxiv.resolve import Resolution, resolve
 from note2bib.arxiv.title_search import TitleSearch, find_by_title
 from note2bib.formats import RenderOptions, format_for
-from note2bib.library.merge import Annotation, merge_into
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
 from note2bib.library.read import Library
 from note2bib.model import Diagnostic, Paper, Record, Report, Section
@@ -237,6 +236,8 @@ def _merge(
     library: Library, new_text: str, plan: LibraryPlan, options: ExportOptions
 ) -> tuple[str, list[Diagnostic]]:
     """The library's text with `new_text` appended (and notes added, when asked)."""
+    from note2bib.library.merge import Annotation, merge_into
+
     annotations = [
         Annotation(match.entry, record.note)
         for record, match in plan.existing

@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import platformdirs
-
 from note2bib.closing import Closing
 from note2bib.errors import InputError
 from note2bib.model import ArxivId, Paper
@@ -48,6 +46,8 @@ def default_cache_dir() -> Path:
     configured = os.environ.get("NOTE2BIB_CACHE_DIR")
     if configured:
         return Path(configured)
+    import platformdirs  # only when no cache folder is named
+
     return Path(platformdirs.user_cache_dir("note2bib"))
 
 

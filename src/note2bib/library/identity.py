@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
 
-from pybtex.database import Person
-
 from note2bib.arxiv.ids import IdMatch, find_arxiv_ids, parse_arxiv_id
 from note2bib.bibtex_syntax import first_name, is_braced_whole
 from note2bib.doi import is_arxiv_doi, normalize_doi
@@ -270,6 +268,8 @@ def first_author(names: str) -> tuple[str | None, frozenset[str]]:
     if is_braced_whole(first):
         family = first  # `{OpenAI}`: an organisation, braced whole
     else:
+        from pybtex.database import Person  # loaded with the first entry that needs it
+
         try:
             person = Person(first)
             family = " ".join(person.last_names) or first
