@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from note2bib.keys import assign_keys, natural_key
 from note2bib.model import ArxivId, Record, Section
+from note2bib.names import parse_name
 from note2bib.notes.markdown import parse_notes
 from note2bib.notes.mentions import find_mentions, unique_ids
 from note2bib.records import build_records
@@ -109,7 +110,11 @@ def test_natural_key(base: str, key: str) -> None:
 
 def test_accented_family_names_are_transliterated() -> None:
     paper = fixture_paper("2304.02643")
-    dollar_first = replace(paper, authors=("Piotr Dollár", *paper.authors))
+    dollar_first = replace(
+        paper,
+        authors=("Piotr Dollár", *paper.authors),
+        names=(parse_name("Piotr Dollár"), *paper.names),
+    )
     (record,) = _records("## SAM\narXiv:2304.02643\n", papers={"2304.02643": dollar_first})
     assert record.key == "dollar2023segment"
 

@@ -97,6 +97,10 @@ class Paper:
     """The latest version arXiv lists."""
     title: str
     authors: tuple[str, ...]
+    """As arXiv writes them (`Piotr Dollár`)."""
+    names: tuple[Name, ...]
+    """`authors` parsed (`names.parse_name`): once, when arXiv's answer is read; the cache
+    keeps them parsed, so no run parses them again."""
     summary: str
     published: datetime
     """Version 1: the year a citation uses, stable across new versions."""
@@ -109,7 +113,7 @@ class Paper:
     comment: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     """One author. An organisation has `literal` set and its whole name in `family`."""
 
