@@ -79,6 +79,8 @@ def encode_text(s: str) -> str:
 
 def _encode_line(line: str) -> str:
     """One line of a note: specials escaped, ligatures and space runs broken."""
+    if _is_plain_line(line):
+        return line
     out: list[str] = []
     if line.startswith(" ") or _FIELD_START.match(line):
         out.append("{}")
@@ -109,6 +111,28 @@ def _encode_char(c: str) -> str:
     return c
 
 
+# The fast paths below return plain ASCII text as it is: most of a note, a title or a name is
+# that, and the rules above, applied a character at a time, give it back unchanged. Which
+# characters qualify is asked of those rules (so a new rule is never bypassed); the rules of
+# neighbours (ligatures, space runs, a line's start) are checked on the whole line.
+_PRINTABLE_ASCII = [chr(code) for code in range(0x20, 0x7F)]
+_NOTE_ITSELF = re.compile(
+    "[ " + re.escape("".join(c for c in _PRINTABLE_ASCII if _encode_char(c) == c)) + "]*"
+)
+_NEIGHBOURS = re.compile("|".join(re.escape(pair) for pair in sorted(_LIGATURES | {"TEL", "  "})))
+
+
+def _is_plain_line(line: str) -> bool:
+    """A line `_encode_line` gives back unchanged: self-encoding characters, single spaces,
+    no ligature, nothing at its start that a rule changes."""
+    return (
+        _NOTE_ITSELF.fullmatch(line) is not None
+        and not line.startswith((" ", "@"))
+        and _NEIGHBOURS.search(line) is None
+        and _FIELD_START.match(line) is None
+    )
+
+
 # --- titles and other one-line fields -----------------------------------------------------
 
 
@@ -121,6 +145,9 @@ def encode_title(s: str, *, ascii: bool = True, protect: bool = True, math: bool
     White space runs become one space.
     """
     text = " ".join(s.split())
+    if _is_plain_inline(text):
+        # No math and nothing to encode: only the words that need braces change.
+        return _WORD.sub(_protected_word, text) if protect else text
     out: list[str] = []
     unit: list[tuple[str, str]] = []  # adjacent words and math spans: one protection unit
     for kind, part in _title_tokens(text, math):
@@ -132,6 +159,10 @@ def encode_title(s: str, *, ascii: bool = True, protect: bool = True, math: bool
             unit.append((kind, part))
     out.append(_encode_unit(unit, ascii, protect))
     return "".join(out)
+
+
+def _protected_word(m: re.Match[str]) -> str:
+    return "{" + m[0] + "}" if _needs_braces(m[0]) else m[0]
 
 
 def _title_tokens(text: str, math: bool) -> list[tuple[str, str]]:
@@ -204,6 +235,18 @@ def _encode_math(span: str) -> str:
     return "".join(out)
 
 
+_INLINE_ITSELF = re.compile(
+    "["
+    + re.escape("".join(c for c in _PRINTABLE_ASCII if _encode_inline_char(c, True) == c))
+    + "]*"
+)
+
+
+def _is_plain_inline(text: str) -> bool:
+    """Text each of whose characters `_encode_inline_char` gives back unchanged."""
+    return _INLINE_ITSELF.fullmatch(text) is not None
+
+
 @cache
 def _to_latex(c: str) -> str:
     """pylatexenc's LaTeX for one non-ASCII character, braced (`{\\'o}`); itself if unknown."""
@@ -234,7 +277,9 @@ def encode_name_part(s: str, *, ascii: bool = True) -> str:
     UTF-8); specials are escaped; a comma or a word `and` is braced, since BibTeX would read
     it as a name separator.
     """
-    text = "".join(_encode_inline_char(c, ascii) for c in " ".join(s.split()))
+    text = " ".join(s.split())
+    if not _is_plain_inline(text):
+        text = "".join(_encode_inline_char(c, ascii) for c in text)
     return _AND.sub(r"{\1}", text.replace(",", "{,}"))
 
 
