@@ -280,7 +280,8 @@ def encode_name_part(s: str, *, ascii: bool = True) -> str:
     text = " ".join(s.split())
     if not _is_plain_inline(text):
         text = "".join(_encode_inline_char(c, ascii) for c in text)
-    return _AND.sub(r"{\1}", text.replace(",", "{,}"))
+    text = text.replace(",", "{,}")
+    return _AND.sub(r"{\1}", text) if _AND.search(text) else text
 
 
 # --- decoding ------------------------------------------------------------------------------

@@ -233,12 +233,19 @@ def _paper(data: dict[str, Any], names: tuple[Name, ...]) -> Paper:
 
 def _name(value: object) -> Name:
     """A parsed name as `paper_to_json` writes it: `[family, given, prefix, suffix, literal]`."""
-    if not isinstance(value, list) or len(value) != 5:
+    if type(value) is not list or len(value) != 5:
         raise TypeError(f"expected a stored name, got {value!r}")
     family, given, prefix, suffix, literal = value
-    if not isinstance(literal, bool):
-        raise TypeError(f"expected true or false, got {literal!r}")
-    return Name(_str(family), _str(given), _str(prefix), _str(suffix), literal)
+    # One test for the five (this runs for every author of every paper a run reads).
+    if not (
+        type(family) is str
+        and type(given) is str
+        and type(prefix) is str
+        and type(suffix) is str
+        and type(literal) is bool
+    ):
+        raise TypeError(f"expected four strings and true or false, got {value!r}")
+    return Name(family, given, prefix, suffix, literal)
 
 
 def _datetime_to_text(moment: datetime) -> str:
