@@ -147,7 +147,6 @@ def prepare_export(request: ExportRequest) -> PreparedExport:
             "Missing argument 'NOTES...' (and no note2bib.toml naming notes was found "
             "here or in a parent folder)."
         )
-    from note2bib.library.read import read_library
     from note2bib.pipeline import ExportOptions
 
     output = request.output
@@ -168,7 +167,11 @@ def prepare_export(request: ExportRequest) -> PreparedExport:
     if output is not None:
         check_output(output)
         _refuse_overwriting_notes(output, request.notes)
-    libraries = tuple(read_library(path, options.cache_dir) for path in request.libraries)
+    libraries: tuple[Library, ...] = ()
+    if request.libraries:
+        from note2bib.library.read import read_library
+
+        libraries = tuple(read_library(path, options.cache_dir) for path in request.libraries)
     _refuse_stdout_onto_library(output, libraries)
     if options.merge:
         from note2bib.library.merge import check_appendable

@@ -6,8 +6,6 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from anyascii import anyascii
-
 from note2bib.model import Name, Record
 from note2bib.titles import STOPWORDS
 
@@ -66,7 +64,11 @@ def _suffix(n: int) -> str:
 def _ascii_words(text: str) -> list[str]:
     # Math spans (`$\omega$Test`) carry no word a reader would look for in a key.
     text = re.sub(r"\$[^$]*\$", " ", text)
-    text = anyascii(text).replace("'", "")
+    if not text.isascii():
+        from anyascii import anyascii  # 6 ms to load (importlib.resources), ASCII needs none
+
+        text = anyascii(text)
+    text = text.replace("'", "")
     return [w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)]
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from note2bib.arxiv.api import DEFAULT_API, ArxivClient
 from note2bib.arxiv.cache import Cache
@@ -28,12 +28,14 @@ from note2bib.arxiv.resolve import Resolution, resolve
 from note2bib.arxiv.title_search import TitleSearch, find_by_title
 from note2bib.formats import RenderOptions, format_for
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
-from note2bib.library.read import Library
 from note2bib.model import Diagnostic, Paper, Record, Report, Section
 from note2bib.notes.mentions import SectionIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
 from note2bib.titles import quoted
+
+if TYPE_CHECKING:
+    from note2bib.library.read import Library
 
 OnRequest = Callable[[int, int], None]
 """Told (requests done, requests due) as arXiv is asked for ids."""

@@ -14,7 +14,6 @@ from typing import Any
 from note2bib.closing import Closing
 from note2bib.errors import InputError
 from note2bib.model import ArxivId, Name, Paper
-from note2bib.names import parse_name
 from note2bib.sqlite_store import StoreError, open_store
 
 FILE_NAME = "papers.sqlite3"
@@ -159,6 +158,8 @@ def _names_parsed(db: sqlite3.Connection) -> None:
 
 def _v1_upgraded(text: str) -> str | None:
     """A version 1 paper's JSON as version 2 writes it; None when it cannot be read."""
+    from note2bib.names import parse_name
+
     try:
         data = _object(text)
         names = tuple(parse_name(_str(a)) for a in data["authors"])
