@@ -201,7 +201,10 @@ class LibraryEntry:
 
     def get(self, name: str) -> str | None:
         """The first value of field `name` (lower case), as BibTeX takes it."""
-        return next((value for key, value in self.fields if key == name), None)
+        for key, value in self.fields:  # a loop, not next(…): called for every entry
+            if key == name:
+                return value
+        return None
 
     def values(self, name: str) -> Iterator[str]:
         """Every value of field `name`, a repeated field included."""
