@@ -161,6 +161,10 @@ def measure(command: Sequence[str], env: Mapping[str, str], cwd: Path) -> Measur
 
 
 def note2bib(*args: str) -> list[str]:
+    """The `note2bib` command as a user runs it: the virtualenv's console script."""
+    script = Path(sys.executable).with_name("note2bib")
+    if script.exists():
+        return [str(script), *args]
     return [sys.executable, "-m", "note2bib", *args]
 
 
