@@ -102,7 +102,8 @@ def test_an_extra_closing_brace_is_read_as_bibtex_reads_it(
     result = export(merge=True)
     assert result.exit_code == 0, result.stderr
     after = path.read_bytes()
-    assert after.startswith(data + b"\n@misc{kirillov2023segment,")
+    assert after.startswith(data + b"\n% note2bib: key=kirillov2023segment made=paper ")
+    assert b"\n@misc{kirillov2023segment," in after[len(data) :]
     assert Path(f"{path}.bak").read_bytes() == data
 
 

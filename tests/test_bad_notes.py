@@ -1,12 +1,18 @@
 """Notes files that are not what they should be: binary, another encoding, NUL bytes, huge,
-deeply nested, only headings, symbolic-link loops. Each gives the bibliography or one
-sentence on stderr, never a traceback."""
+deeply nested, only headings, symbolic-link loops, devices and FIFOs. Each gives the
+bibliography or one sentence on stderr, never a traceback."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
+import resource
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import bibtexparser
@@ -192,3 +198,78 @@ def test_a_notes_file_that_is_a_link_to_itself_is_one_sentence(tmp_path: Path) -
     assert result.exit_code == 1
     assert result.stderr.startswith(f"note2bib: {path}: cannot be read (")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_device_named_as_notes_is_one_sentence_and_never_read(tmp_path: Path) -> None:
+    # `ln -s /dev/zero zero.md`: reading it would never end (4.4 GB of memory in 8 s once).
+    # A process of its own, with a memory cap and a timeout, so a regression fails instead of
+    # eating the machine.
+    (tmp_path / "zero.md").symlink_to("/dev/zero")
+    cap = 1 << 30
+    done = subprocess.run(
+        [sys.executable, "-m", "note2bib", "export", "zero.md"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)),
+    )
+    assert done.returncode == 1
+    assert done.stderr == "note2bib: zero.md: is a character device (/dev/zero), not a notes file\n"
+    assert done.stdout == ""
+
+
+def test_devices_and_fifos_in_a_vault_are_skipped_with_a_warning(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "sam.md").write_text(SAM, encoding="utf-8")
+    (vault / "zero.md").symlink_to("/dev/zero")
+    os.mkfifo(vault / "stream.md")  # nobody writes to it: reading would wait for ever
+    result = run("export", str(vault))
+    assert result.exit_code == 0, result.stderr
+    assert list(annotes(result.stdout)) == ["kirillov2023segment"]
+    assert f"{vault / 'stream.md'}: is a FIFO, not a notes file; skipped\n" in result.stderr
+    assert (
+        f"{vault / 'zero.md'}: is a character device (/dev/zero), not a notes file; skipped\n"
+        in result.stderr
+    )
+
+
+def test_a_fifo_named_as_notes_is_read_as_a_stream(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "notes.md"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with fifo.open("w", encoding="utf-8") as out:
+            out.write(SAM)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        result = run("export", str(fifo))
+    finally:
+        writer.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert annotes(result.stdout) == {"kirillov2023segment": SAM.rstrip("\n")}
+
+
+def test_process_substitution_is_read_as_notes(arxiv_standin: ArxivStandin) -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash for <(…)")
+    env = {**os.environ, "NOTE2BIB_ARXIV_API": arxiv_standin.url}
+    done = subprocess.run(
+        [bash, "-c", f'"$0" -m note2bib export <(printf %s {shlex.quote(SAM)})', sys.executable],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert annotes(done.stdout) == {"kirillov2023segment": SAM.rstrip("\n")}

@@ -96,7 +96,7 @@ def test_segment_anything_entry_exactly() -> None:
         "  url = {https://arxiv.org/abs/2304.02643},\n"
         "  publisher = {arXiv},\n"
         "  keywords = {cs.CV},\n"
-        "  annote = {\\#\\# Segment Anything: \\newline\nhttps://arxiv.org/abs/2304.02643}\n"
+        "  annote = {\\#\\# Segment Anything: $ $\nhttps://arxiv.org/abs/2304.02643}\n"
         "}\n"
     )
 

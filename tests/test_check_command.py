@@ -64,6 +64,43 @@ def test_cite_commands_optional_arguments_comma_lists_and_inputs(tmp_path: Path)
     assert [d.message for d in diagnostics] == ["missing not found; its citations are not read"]
 
 
+def test_citations_read_as_latex_reads_them_across_lines(tmp_path: Path) -> None:
+    (tmp_path / "main.tex").write_text(
+        "\\cite{alpha,\n"  # 1
+        "  beta} \\citep{gamma, % why\n"  # 2
+        "  delta}\n"  # 3
+        "\\cite\n"  # 4
+        "{eps} \\cite[p.~3]\n"  # 5
+        " {zeta} \\cite % c\n"  # 6
+        "% a whole comment line\n"  # 7
+        "  {eta} \\cite[see {A}, p.~2]{theta} 100\\% \\cite{iota}\n"  # 8
+        "\\cite{kappa,%\n"  # 9
+        "lambda} \\\\% \\cite{not-cited}\n"  # 10: `\\` ends the line, `%` comments
+        "\\cite\n"  # 11
+        "\n"  # 12: a blank line is \par: \cite got no argument
+        "{after-par} \\cite{mu,\n"  # 13
+        "\n"  # 14
+        "nu} \\cites{xi}\n"  # 15
+        " [y]{omicron}\n"  # 16
+    )
+    citations, _ = find_citations(str(tmp_path / "main.tex"))
+    assert [(c.key, c.line) for c in citations] == [
+        ("alpha", 1),
+        ("beta", 2),
+        ("gamma", 2),
+        ("delta", 3),
+        ("eps", 5),
+        ("zeta", 6),
+        ("eta", 8),
+        ("theta", 8),
+        ("iota", 8),
+        ("kappa", 9),
+        ("lambda", 10),
+        ("xi", 15),
+        ("omicron", 16),
+    ]
+
+
 def test_citations_from_the_aux_file(tmp_path: Path) -> None:
     (tmp_path / "main.aux").write_text(
         "\\relax\n\\citation{a,b}\n\\@input{chap.aux}\n\\abx@aux@cite{0}{c}\n"
@@ -126,12 +163,72 @@ def test_export_cited_writes_only_what_the_document_cites(
     assert found == {"tsaban2023ledits", "kirillov2023segment"}
 
 
+# Each way of writing a citation across lines, as `main.tex` lines 3 and 4; the line each key
+# is written on.
+ACROSS_LINES = {
+    "key list on two lines": (
+        "\\cite{tsaban2023ledits,\n  kirillov2023segment}",
+        {"tsaban2023ledits": 3, "kirillov2023segment": 4},
+    ),
+    "comment in the key list": (
+        "\\citep{tsaban2023ledits, % editing\n  kirillov2023segment}",
+        {"tsaban2023ledits": 3, "kirillov2023segment": 4},
+    ),
+    "braces on the next line": (
+        "\\cite\n{tsaban2023ledits,kirillov2023segment}",
+        {"tsaban2023ledits": 4, "kirillov2023segment": 4},
+    ),
+    "optional argument, then braces on the next line": (
+        "\\cite[p.~3]\n {tsaban2023ledits, kirillov2023segment}",
+        {"tsaban2023ledits": 4, "kirillov2023segment": 4},
+    ),
+    "braces inside the optional argument": (
+        "\\cite[see {Fig.~2}]{tsaban2023ledits}\n\\cite[{p.~3}]{kirillov2023segment}",
+        {"tsaban2023ledits": 3, "kirillov2023segment": 4},
+    ),
+}
+
+
+@pytest.mark.parametrize("form", ACROSS_LINES)
+def test_check_and_export_cited_see_citations_across_lines(
+    arxiv_standin: ArxivStandin, project: Path, form: str
+) -> None:
+    citation, lines = ACROSS_LINES[form]
+    (project / "main.tex").write_text(
+        f"\\documentclass{{article}}\n\\begin{{document}}\n{citation}\n\\end{{document}}\n"
+    )
+    checked = run("check")
+    assert checked.exit_code == 1
+    assert [line.split(" is cited")[0] for line in checked.stdout.splitlines()[:2]] == [
+        f"main.tex:{n}: {key}" for key, n in lines.items()
+    ]
+    exported = run("export", "--cited", "main.tex")
+    assert {e.key for e in bibtexparser.parse_string(exported.stdout).entries} == set(lines)
+
+
 def _tex_tools() -> None:
     missing = [t for t in ("pdflatex", "bibtex") if not shutil.which(t)]
     if missing:
         if os.environ.get("NOTE2BIB_REQUIRE_TEX") == "1":
             pytest.fail(f"TeX Live incomplete: {', '.join(missing)} not found")
         pytest.skip(f"{', '.join(missing)} not installed")
+
+
+@pytest.mark.tex
+def test_the_keys_read_from_the_tex_are_those_latex_writes_to_the_aux(tmp_path: Path) -> None:
+    _tex_tools()
+    body = "\n".join(citation for citation, _ in ACROSS_LINES.values())
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{natbib}\n\\begin{document}\n"
+        f"{body}\n\\cite{{alpha,%\nbeta}} 100\\% \\cite % c\n% c\n  {{gamma}}\n"
+        "\\\\% \\cite{not-cited}\n\\end{document}\n"
+    )
+    latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "main"]
+    subprocess.run(latex, cwd=tmp_path, capture_output=True, check=True)
+    from_tex, _ = find_citations(str(tmp_path / "main.tex"))
+    from_aux, _ = find_citations(str(tmp_path / "main.aux"))
+    assert [c.key for c in from_tex] == [c.key for c in from_aux]
+    assert {"alpha", "beta", "gamma"} <= {c.key for c in from_tex}
 
 
 @pytest.mark.tex

@@ -111,7 +111,8 @@ def test_merge_appends_to_the_library_and_keeps_a_backup(
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     after = (project / "refs.bib").read_bytes()
-    assert after.startswith(before + b"\n@misc{")
+    # Each new entry follows a `% note2bib:` line that says note2bib wrote it.
+    assert after.startswith(before + b"\n% note2bib: key=")
     assert (project / "refs.bib.bak").read_bytes() == before
     assert "refs.bib updated; its previous version is in refs.bib.bak" in result.stderr
     found = entries(after.decode())
@@ -130,7 +131,9 @@ def test_merge_appends_biblatex_entries_to_a_biblatex_library(
     result = run("export", *args, "notes.md")
     assert result.exit_code == 0, result.stderr
     after = (project / "refs.bib").read_text(encoding="utf-8")
-    assert after.startswith(REFS + "\n@online{")
+    # Each new entry follows the `% note2bib:` line that says note2bib wrote it.
+    assert after.startswith(REFS + "\n% note2bib: key=")
+    assert after[len(REFS) :].split("\n")[2].startswith("@online{")
     assert (project / "refs.bib.bak").read_text(encoding="utf-8") == REFS
     found = entries(after)
     assert len(found) == 4 + 6  # the library's four, four new papers, two notes without one
@@ -187,7 +190,8 @@ def test_annotate_existing_says_which_entry_it_could_not_add_the_note_to(
     )
     assert result.exit_code in (0, 3), result.stderr
     text = (project / "refs.bib").read_text(encoding="utf-8")
-    assert text.startswith(odd + "\n@")  # as it was; the other papers appended after it
+    # As it was; the other papers appended after it.
+    assert text.startswith(odd + "\n% note2bib: key=")
     assert "refs.bib:1: the note was not added to odd: its fields cannot be told apart" in (
         result.stderr
     )
@@ -367,7 +371,9 @@ def test_an_id_another_papers_note_mentions_does_not_make_it_that_paper(
     result = run("export", *args, "notes.md")
     assert result.exit_code == 0, result.stderr
     merged = Path("l2.bib").read_text()
-    assert merged.startswith(library + "\n@misc{tsaban2023ledits,")  # Doe's entry untouched
+    # Doe's entry untouched; LEDITS appended after the `% note2bib:` line that says who wrote it
+    assert merged.startswith(library + "\n% note2bib: key=tsaban2023ledits ")
+    assert merged[len(library) :].split("\n")[2] == "@misc{tsaban2023ledits,"
     assert "DDPM inversion" not in merged[: len(library)]
 
     assert run("dedupe", "l2.bib").stdout == ""  # LEDITS appended; Doe's is not it
@@ -525,6 +531,6 @@ def test_a_key_used_three_times_counts_once_and_titles_are_quoted_one_way(
         "Hu2023Thought, lehman2023clinical\n"
     ) in again.stderr
     # A note without a paper is named by its heading, quoted as every title is.
-    assert '"Download LLaMA weights" is already in refs.bib as downloadllama (title and url)' in (
+    assert '"Download LLaMA weights" is already in refs.bib as downloadllama (the note it was' in (
         again.stderr
     )

@@ -1,15 +1,19 @@
-"""Reading notes and writing results: one-sentence errors, and nothing half-written."""
+"""Reading notes and writing results: one-sentence errors, nothing half-written, nothing
+written over a change made meanwhile, and runs that take turns."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from note2bib.errors import InputError, OutputError
-from note2bib.files import read_text, write_atomic
+from note2bib.files import FileChanged, lock_path, locked, read_text, write_atomic
 
 
 def test_utf8_with_bom_and_crlf_is_read_as_is(tmp_path: Path) -> None:
@@ -81,3 +85,74 @@ def test_failure_while_writing_leaves_the_old_file_and_no_temp(
         write_atomic(target, "new\n")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["refs.bib"]
+
+
+def test_a_file_changed_since_it_was_read_is_not_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "refs.bib"
+    target.write_text("changed by someone else\n")
+    with pytest.raises(FileChanged, match="changed while note2bib was writing it"):
+        write_atomic(target, "merged\n", expected=b"old\n", backup=tmp_path / "refs.bib.bak")
+    assert target.read_text() == "changed by someone else\n"
+    # The backup was the file as read; no temporary file is left.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib", "refs.bib.bak"]
+
+
+def test_a_file_unchanged_since_it_was_read_is_replaced_and_backed_up(tmp_path: Path) -> None:
+    target = tmp_path / "refs.bib"
+    target.write_text("old\n")
+    write_atomic(target, "merged\n", expected=b"old\n", backup=tmp_path / "refs.bib.bak")
+    assert target.read_text() == "merged\n"
+    assert (tmp_path / "refs.bib.bak").read_text() == "old\n"
+
+
+def test_a_second_holder_of_the_lock_waits_and_says_so(tmp_path: Path) -> None:
+    target = tmp_path / "refs.bib"
+    target.write_text("x\n")
+    told: list[str] = []
+    order: list[str] = []
+    with locked(target):
+        assert lock_path(target).exists()
+
+        def second() -> None:
+            with locked(target, told.append):
+                order.append("second")
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not told and time.monotonic() < deadline:
+            time.sleep(0.01)
+        order.append("first")
+    thread.join(timeout=10)
+    assert order == ["first", "second"]
+    assert told == [
+        f"waiting for another note2bib that is writing {target} (its lock: {lock_path(target)})"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]  # the lock file removed
+
+
+def test_the_lock_of_a_link_is_beside_the_file_it_points_at(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "refs.bib").write_text("x\n")
+    (tmp_path / "refs.bib").symlink_to("shared/refs.bib")
+    assert lock_path(tmp_path / "refs.bib") == tmp_path / "shared" / ".refs.bib.note2bib-lock"
+
+
+def test_a_file_system_without_locks_is_written_without_one_and_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    target = tmp_path / "refs.bib"
+    told: list[str] = []
+    with locked(target, told.append):
+        write_atomic(target, "merged\n")
+    assert target.read_text() == "merged\n"
+    assert told == [
+        f"{lock_path(target)}: cannot be locked (No locks available); writing without it"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]

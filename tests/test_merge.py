@@ -1,5 +1,6 @@
 """Merging into a library: what was there stays byte for byte, new entries go at the end, a
-second merge changes nothing, new keys never collide, and an unsafe file is refused."""
+second merge changes nothing, new keys never collide, and an unsafe file is refused; entries
+note2bib wrote are brought in step with the notes, every byte outside them kept."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from note2bib.errors import InputError
-from note2bib.formats import RenderOptions
-from note2bib.formats.bibtex import render
 from note2bib.latex import decode
 from note2bib.library.bib import parse_bib
-from note2bib.library.merge import Annotation, add_note, annotate, check_appendable, merge_into
+from note2bib.library.merge import add_note, check_appendable
 from note2bib.library.plan import plan_against_libraries
+from note2bib.library.provenance import NoteId, find_markers, marker_of
 from note2bib.library.read import Library
+from note2bib.library.update import Existing, Note, update_entries
 from note2bib.model import ArxivId, LibraryEntry, Record, Section
 from note2bib.names import parse_name
+from note2bib.pipeline import ExportOptions, merge_records
 
 from fixture_papers import fixture_paper
 
@@ -45,21 +47,30 @@ def merge(data: bytes, records: Sequence[Record], annotate: bool = False) -> byt
     """What `export --library --merge [--annotate-existing]` writes, from the pure steps."""
     library = library_of(data)
     plan = plan_against_libraries(records, [library], [])
-    notes = [Annotation(m.entry, r.note) for r, m in plan.existing] if annotate else []
-    merged, _ = merge_into(library, render(plan.new, RenderOptions()), notes)
-    return merged
+    options = ExportOptions(Path("unused"), merge=True, annotate_existing=annotate)
+    merged, _ = merge_records(library, plan.new, plan, options)
+    return merged.encode("utf-8")
+
+
+def note(text: str, name: str = "a") -> Note:
+    """A note of `text` (its identity named after `name`)."""
+    return Note(NoteId(name, None), text, "notes.md:1")
 
 
 def test_new_entries_are_appended_after_the_untouched_file() -> None:
     data = b"% my refs\n@string{x = {y}}\n@misc{a, title={A}}\n"
     merged = merge(data, [record("2304.02643")])
-    assert merged.startswith(data + b"\n@misc{kirillov2023segment,\n")
+    # Each appended entry after the line that says note2bib wrote it (BibTeX skips it).
+    assert merged.startswith(data + b"\n% note2bib: key=kirillov2023segment made=paper ")
+    assert merged[len(data) :].split(b"\n")[2] == b"@misc{kirillov2023segment,"
+    assert [e.key for e in library_of(merged).entries] == ["a", "kirillov2023segment"]
 
 
 def test_appended_text_follows_the_files_line_ends() -> None:
     data = b"@misc{a,\r\n  title={A}\r\n}"
     merged = merge(data, [record("2304.02643")])
-    assert merged.startswith(data + b"\r\n\r\n@misc{kirillov2023segment,\r\n")
+    assert merged.startswith(data + b"\r\n\r\n% note2bib: key=kirillov2023segment made=paper ")
+    assert b"\r\n@misc{kirillov2023segment,\r\n" in merged
     assert b"\n" not in merged.replace(b"\r\n", b"")
 
 
@@ -132,9 +143,9 @@ def test_an_entry_whose_fields_cannot_be_told_apart_is_left_as_it_is(field: str)
     assert library_of(data).entries[0].get("eprint") == "2304.02643"
     assert merge(data, [record("2304.02643", 1, "my note")], annotate=True) == data
     entry = library_of(data).entries[0]
-    merged, annotated = annotate(data, [Annotation(entry, "my note")])
-    assert merged == data
-    assert (annotated.changed, annotated.unreadable) == ([], [entry])  # reported, not lost
+    updated = update_entries(data, [Existing(entry, (note("my note"),))], annotate=True)
+    assert updated.data == data
+    assert (updated.changed, updated.unreadable) == ([], [entry])  # reported, not lost
 
 
 @pytest.mark.parametrize(
@@ -143,11 +154,24 @@ def test_an_entry_whose_fields_cannot_be_told_apart_is_left_as_it_is(field: str)
         ("@misc{a,\n  title = {A}\n}", "@misc{a,\n  title = {A},\n  annote = {n}\n}"),
         ("@misc{a,\n  title = {A},\n}", "@misc{a,\n  title = {A},\n  annote = {n}\n}"),
         ("@misc{a}", "@misc{a,\n  annote = {n}\n}"),
-        ('@misc{a, annote = "q"}', '@misc{a, annote = "q" # {\\newline\n\\newline\nn}}'),
+        ('@misc{a, annote = "q"}', '@misc{a, annote = "q" # {$ $\n$ $\nn}}'),
     ],
 )
 def test_an_annote_is_added_where_there_is_none(raw: str, expected: str) -> None:
     assert add_note(raw, "n") == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("@misc{a, annote = {}}", "@misc{a, annote = {n$ $\nm}}"),
+        ('@misc{a, annote = ""}', "@misc{a, annote = {n$ $\nm}}"),
+        ("@misc{a,\n  annote = { \n },\n}", "@misc{a,\n  annote = {n$ $\nm},\n}"),
+    ],
+)
+def test_an_empty_annote_just_holds_the_note(raw: str, expected: str) -> None:
+    assert add_note(raw, "n\nm") == expected
+    assert decode(library_of(expected.encode()).entries[0].get("annote") or "") == "n\nm"
 
 
 def test_annotating_changes_only_the_matched_entry() -> None:
@@ -168,11 +192,12 @@ def test_annotating_changes_only_the_matched_entry() -> None:
 def test_two_notes_for_one_entry_are_both_added() -> None:
     data = b"@misc{sam, title={Segment Anything}}\n@misc{z, title={Z}}\n"
     entry = library_of(data).entries[0]
-    merged, annotated = annotate(data, [Annotation(entry, "first"), Annotation(entry, "second")])
-    assert annotated.changed == ["sam"]
-    annote = library_of(merged).entries[0].get("annote") or ""
+    notes = [Existing(entry, (note("first", "a"),)), Existing(entry, (note("second", "b"),))]
+    updated = update_entries(data, notes, annotate=True)
+    assert updated.changed == ["sam"]
+    annote = library_of(updated.data).entries[0].get("annote") or ""
     assert decode(annote) == "first\n\nsecond"
-    assert merged.endswith(b"\n@misc{z, title={Z}}\n")
+    assert updated.data.endswith(b"\n@misc{z, title={Z}}\n")
 
 
 def is_subsequence(old: bytes, new: bytes) -> bool:
@@ -296,3 +321,84 @@ def test_annotating_only_adds(blocks: list[str], notes: list[Record]) -> None:
 
 def without_annote(entry: LibraryEntry) -> list[tuple[str, str]]:
     return [(name, value) for name, value in entry.fields if name != "annote"]
+
+
+# --- properties: entries note2bib wrote, brought in step -------------------------------------
+
+
+def stub(base: str, line: int = 1, note: str = "") -> Record:
+    """`record(base, line, note)` as written while arXiv did not answer: no metadata."""
+    resolved = record(base, line, note)
+    return Record("", resolved.sections, ArxivId(base))
+
+
+def regions(data: bytes) -> list[tuple[int, int, str]]:
+    """Each entry's bytes [start, end) with its `% note2bib:` line, and its key, in file order."""
+    markers = find_markers(data)
+    out = []
+    for e in library_of(data).entries:
+        found = marker_of(markers, e.span[0], e.key)
+        out.append((e.span[0] if found is None else found.start, e.span[1], e.key))
+    return sorted(out)
+
+
+def between(data: bytes) -> list[bytes]:
+    """The bytes outside every entry and its `% note2bib:` line: before, between and after."""
+    pieces, pos = [], 0
+    for start, end, _ in regions(data):
+        pieces.append(data[pos:start])
+        pos = end
+    return [*pieces, data[pos:]]
+
+
+def entry_bytes(data: bytes) -> dict[str, list[bytes]]:
+    out: dict[str, list[bytes]] = {}
+    for start, end, key in regions(data):
+        out.setdefault(key, []).append(data[start:end])
+    return out
+
+
+# Which papers a first merge wrote as stubs (arXiv did not answer), what the user then
+# appended by hand, and which notes are edited before the next merge (arXiv answering).
+_LIVING = st.tuples(
+    st.lists(st.sampled_from(PAPERS), min_size=1, max_size=4, unique=True),
+    _BLOCKS,
+    st.lists(st.booleans(), min_size=4, max_size=4),
+    st.text(max_size=20),
+)
+
+
+@given(_BLOCKS, _LIVING, st.booleans())
+def test_completing_stubs_and_replacing_notes_keeps_every_byte_outside_those_entries(
+    blocks: list[str], living: tuple[list[str], list[str], list[bool], str], annotate: bool
+) -> None:
+    bases, by_hand, edited, addition = living
+    data = "\n\n".join(blocks).encode()
+    first = [stub(b, i + 1, "first note") for i, b in enumerate(bases)]
+    written = merge(data, first) + ("\n".join(by_hand) + "\n").encode()
+    notes = [
+        record(b, i + 1, "first note" + (addition if e else ""))
+        for i, (b, e) in enumerate(zip(bases, edited, strict=False))
+    ]
+    merged = merge(written, notes, annotate)
+
+    # Outside the entries (and their note2bib lines), every byte as it was, then the tail.
+    old, new = between(written), between(merged)
+    assert new[: len(old) - 1] == old[:-1]
+    assert new[len(old) - 1].startswith(old[-1])
+    # The entries no note names are byte for byte as they were.
+    before, after = entry_bytes(written), entry_bytes(merged)
+    plan = plan_against_libraries(notes, [library_of(written)], [])
+    named = {m.entry.key for _, m in plan.existing}
+    for key, texts in before.items():
+        if key not in named:
+            assert after[key] == texts
+    # Each stub is now the paper with its metadata, under its own key, with its note as edited.
+    for r in notes:
+        key = "arxiv" + r.arxiv_id.base.replace(".", "")
+        entry = next((e for e in library_of(merged).entries if e.key == key), None)
+        if entry is None:  # the user's library had the paper: no stub was written
+            continue
+        assert entry.get("author") is not None
+        assert decode(entry.get("annote") or "") == r.note
+    assert merge(merged, notes, annotate) == merged  # and merging again changes nothing

@@ -54,6 +54,7 @@ LATIN_NOTE = (
     "## Every troublesome character -- in one note\n"
     "Braces { unbalanced } } and a backslash \\ with \\input{/etc/passwd} and \\end{document}\n"
     "100% #1 & $5 a_b ~ ^ `` '' !` ?` !! ?! << >> ,, \"quoted\"\n"
+    "~$0.40 / ~$1.10\t#2, {paired {braces}} and $x^2$\n"
     "  indented = value\n"
     "key = value, as in pasted code\n"
     "@misc{x,\n"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from note2bib.arxiv.api import DEFAULT_API, check_api_url
 from note2bib.errors import Incomplete, MissingArgument, Note2BibError, UsageError
-from note2bib.files import check_output, write_atomic
+from note2bib.files import FileChanged, check_output, locked, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
 from note2bib.model import Diagnostic, LibraryEntry, Record
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from note2bib.library.duplicates import DuplicateGroup
     from note2bib.library.read import Library
     from note2bib.notes.mentions import SectionIds
-    from note2bib.pipeline import Export, ExportOptions, OnNotice, OnRequest, OnSearch
+    from note2bib.pipeline import Export, ExportOptions, OnNotice, OnRequest, OnSearch, Planned
     from note2bib.project import Project
     from note2bib.tex_citations import Citation
 
@@ -166,7 +166,7 @@ def prepare_export(request: ExportRequest) -> PreparedExport:
     _check_library_options(options, request.libraries, output)
     if output is not None:
         check_output(output)
-        _refuse_overwriting_notes(output, request.notes)
+        _refuse_writing_over_inputs(output, request)
     libraries: tuple[Library, ...] = ()
     if request.libraries:
         from note2bib.library.read import read_library
@@ -195,11 +195,20 @@ def run_export(
 ) -> Export:
     """The notes read and exported (arXiv asked as needed); nothing is written yet."""
     from note2bib.notes.sources import read_sources
-    from note2bib.pipeline import plan_export, render
+    from note2bib.pipeline import plan_export
 
-    options, libraries = prepared.options, prepared.libraries
     texts = read_sources(prepared.request.notes, prepared.request.encoding)
-    planned = plan_export(texts, options, on_request, libraries, on_notice, on_search)
+    options = prepared.options
+    planned = plan_export(texts, options, on_request, prepared.libraries, on_notice, on_search)
+    return _render(prepared, planned, prepared.libraries)
+
+
+def _render(prepared: PreparedExport, planned: Planned, libraries: Sequence[Library]) -> Export:
+    """The planned records rendered (merged into the first library with --merge), the
+    `--unresolved` policy applied."""
+    from note2bib.pipeline import render
+
+    options = prepared.options
     written = planned.new(options.cited)
     left_out: list[Record] = []
     if prepared.request.unresolved == "skip":  # render warns of each and counts the ids
@@ -208,9 +217,12 @@ def run_export(
     return render(planned, written, options, libraries, left_out)
 
 
-def write_export(prepared: PreparedExport, result: Export) -> Saved:
+def write_export(
+    prepared: PreparedExport, result: Export, on_notice: OnNotice | None = None
+) -> Saved:
     """The bibliography written where it was asked for, unless the `--unresolved` policy
-    refuses it (then nothing is written)."""
+    refuses it (then nothing is written). `on_notice` hears it when another note2bib is
+    writing the library and this one waits for it."""
     report = result.report
     if prepared.request.unresolved == "error" and (report.unresolved or report.no_paper):
         raise Incomplete(
@@ -218,13 +230,71 @@ def write_export(prepared: PreparedExport, result: Export) -> Saved:
             "--unresolved error was given; nothing was written"
         )
     output = prepared.request.output
-    merged = prepared.libraries[0] if prepared.options.merge else None
     if output is None:
         return Saved(result.text)
-    if merged is not None and output.exists() and output.samefile(merged.path):
-        return Saved(None, _merge_in_place(merged, result.text.encode("utf-8")))
+    if prepared.options.merge:  # -o is the first library (`_refuse_writing_over_inputs`)
+        return Saved(None, _merge_in_place(prepared, result, on_notice))
     write_atomic(output, result.text)
     return Saved(None)
+
+
+# How often a merge starts again when the library keeps changing under it.
+_MERGE_ATTEMPTS = 5
+
+
+def _merge_in_place(prepared: PreparedExport, result: Export, on_notice: OnNotice | None) -> str:
+    """Replace the library atomically, its previous version kept as FILE.bak, without losing
+    what anyone else wrote to it meanwhile.
+
+    Runs of note2bib take turns through a lock beside the library. Under it the file is read
+    again: when it is not what the merge was computed from (another run, an editor's save),
+    the notes' papers are merged again onto what it holds now. The file is replaced only if
+    it still holds those bytes at the last moment; else the merge starts again.
+    """
+    from note2bib.library.read import library_from
+
+    library = prepared.libraries[0]
+    path = library.path
+    meanwhile = ""
+    with locked(path, on_notice):
+        for _ in range(_MERGE_ATTEMPTS):
+            current = _read_again(path)
+            if current != library.data:
+                library = library_from(path, current, prepared.options.cache_dir)
+                result = _merge_again(prepared, result, library)
+                meanwhile = " (it had changed while note2bib ran; merged onto its new contents)"
+            new = result.text.encode("utf-8")
+            if new == current:
+                return f"{path}: nothing to add; the file was not touched{meanwhile}"
+            backup = backup_path(path)
+            try:
+                write_atomic(path, new, expected=current, backup=backup)
+            except FileChanged:
+                continue
+            return f"{path} updated; its previous version is in {backup}{meanwhile}"
+    raise Note2BibError(
+        f"{path} kept changing while note2bib merged into it ({_MERGE_ATTEMPTS} times), so "
+        "nothing was merged; run the merge again when nothing else is writing it"
+    )
+
+
+def _read_again(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise Note2BibError(
+            f"{path}: cannot be read again to merge into it ({err.strerror or err}); "
+            "nothing was merged"
+        ) from None
+
+
+def _merge_again(prepared: PreparedExport, result: Export, library: Library) -> Export:
+    """The same notes merged onto the library as it is now (arXiv is not asked again)."""
+    from note2bib.pipeline import plan_again
+
+    assert result.planned is not None  # every export `run_export` makes carries its plan
+    libraries = (library, *prepared.libraries[1:])
+    return _render(prepared, plan_again(result.planned, prepared.options, libraries), libraries)
 
 
 def _check_library_options(
@@ -245,7 +315,7 @@ def _check_library_options(
             )
     elif output is not None and output.exists():
         for library in libraries:
-            if Path(library).exists() and output.samefile(library):
+            if Path(library).exists() and _same_file(output, library):
                 raise UsageError(
                     f"-o {output} is the library itself and would be replaced by the new "
                     "papers only; add --merge to append them to it"
@@ -270,25 +340,37 @@ def _refuse_stdout_onto_library(output: Path | None, libraries: Sequence[Library
             )
 
 
-def _refuse_overwriting_notes(output: Path, notes: Sequence[str]) -> None:
+def _refuse_writing_over_inputs(output: Path, request: ExportRequest) -> None:
+    """-o must not name anything the run reads (with --merge it must name the first
+    library); each refusal is one sentence, before any work."""
+    libraries = request.libraries
+    if request.merge and libraries and not _same_file(output, libraries[0]):
+        raise UsageError(
+            f"--merge -o writes the merged library over the first --library, {libraries[0]}; "
+            f"-o {output} is another file (leave out -o for the merged library on stdout)"
+        )
     if not output.exists():
         return
-    # Folders expanded: `export vault -o vault/list.md` must not replace a note in the vault.
     from note2bib.notes.sources import find_note_files
+    from note2bib.project import find_project
 
-    for note in find_note_files([n for n in notes if n != "-"]):
-        if Path(note).exists() and output.samefile(note):
+    # Folders expanded: `export vault -o vault/list.md` must not replace a note in the vault.
+    for note in find_note_files([n for n in request.notes if n != "-"]):
+        if _same_file(output, note):
             raise UsageError(f"-o {output} is one of the notes files; it would be overwritten")
+    if request.cited and _same_file(output, request.cited):
+        raise UsageError(f"-o {output} is the document --cited reads; it would be overwritten")
+    project = find_project()
+    if project is not None and _same_file(output, project):
+        raise UsageError(f"-o {output} is the note2bib.toml in effect; it would be overwritten")
 
 
-def _merge_in_place(library: Library, new: bytes) -> str:
-    """Replace the library atomically, its previous version kept as FILE.bak."""
-    if new == library.data:
-        return f"{library.path}: nothing to add; the file was not touched"
-    backup = backup_path(library.path)
-    write_atomic(backup, library.data)
-    write_atomic(library.path, new)
-    return f"{library.path} updated; its previous version is in {backup}"
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file (links followed; when one is missing, the same path)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def backup_path(path: str) -> str:

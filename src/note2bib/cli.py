@@ -235,8 +235,9 @@ def _export_defaults(project: Project, given: Mapping[str, Any]) -> dict[str, ob
 @click.option(
     "--merge",
     is_flag=True,
-    help="Write the whole (first) library with the new papers appended; with -o onto the "
-    "library itself, it is updated in place and the old file kept as FILE.bak.",
+    help="Write the whole (first) library with the new papers appended (entries note2bib "
+    "wrote follow their notes); with -o (which must be that library) it is updated in place "
+    "and the old file kept as FILE.bak.",
 )
 @click.option(
     "--annotate-existing",
@@ -312,7 +313,7 @@ def export_command(
             progress.callback("searching arXiv by title", show_pos=True) if progress else None,
         )
     _tell(result.report, quiet=quiet, verbose=verbose)
-    saved = app.write_export(prepared, result)
+    saved = app.write_export(prepared, result, None if quiet else _notice)
     if saved.stdout is not None:
         sys.stdout.write(saved.stdout)
         sys.stdout.flush()

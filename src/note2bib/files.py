@@ -1,11 +1,14 @@
-"""Careful reads (one-sentence errors naming the file) and atomic writes."""
+"""Careful reads (one-sentence errors naming the file), atomic writes, and the lock that
+makes note2bib runs writing one file take turns."""
 
 from __future__ import annotations
 
 import codecs
 import contextlib
 import os
+import stat
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -48,6 +51,8 @@ def read_text(path: str, stdin: BinaryIO | None = None, encoding: str | None = N
     sentence."""
     name = display_name(path)
     try:
+        if path != STDIN:
+            refuse_device(path)
         data = (stdin or sys.stdin.buffer).read() if path == STDIN else Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
@@ -63,6 +68,34 @@ def read_text(path: str, stdin: BinaryIO | None = None, encoding: str | None = N
     if encoding is None or codecs.lookup(encoding).name == "utf-8":
         return decode_utf8(data, name)
     return _decode(data, name, encoding)
+
+
+def special_kind(path: str) -> str | None:
+    """What `path` is (links followed) when it is neither a regular file nor a folder: `a
+    FIFO`, `a character device (/dev/zero)` (what a link leads to in brackets), `a block
+    device`, `a socket`; None otherwise."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # the read that follows says why
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            real = os.path.realpath(path)
+            return kind + (f" ({real})" if real != os.path.abspath(path) else "")
+    return None
+
+
+def refuse_device(path: str) -> None:
+    """A device named as a notes file is one sentence naming it: reading /dev/zero or a disk
+    would never end. A FIFO is read, as a stream."""
+    kind = special_kind(path)
+    if kind is not None and not kind.startswith("a FIFO"):
+        raise BinaryFileError(f"{path}: is {kind}, not a notes file")
 
 
 def binary_kind(data: bytes, encoding: str | None = None) -> str | None:
@@ -122,15 +155,35 @@ def decode_utf8(data: bytes, name: str, remedy: str | None = None) -> str:
         ) from None
 
 
-def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
+class FileChanged(OutputError):
+    """The file no longer holds the bytes a write over it was computed from."""
+
+
+def write_atomic(
+    path: str | os.PathLike[str],
+    text: str | bytes,
+    *,
+    expected: bytes | None = None,
+    backup: str | os.PathLike[str] | None = None,
+) -> None:
     """Write `text` (or bytes) to `path` so a failed or killed run leaves the old file as it was.
 
     The text goes to a temporary file in the same directory, is flushed to disk, and then
-    renamed over the target (`os.replace` is atomic on POSIX and Windows).
+    renamed over the target (`os.replace` is atomic on POSIX and Windows). A symbolic link is
+    written through: its target is replaced and the link stays a link. A FIFO or a device
+    (`/dev/stdout`, `/dev/null`) is written into as it is, never replaced by a file.
+
+    With `expected`, the file must still hold exactly those bytes when the new ones are ready,
+    or `FileChanged` is raised and nothing is written (someone else wrote it meanwhile); with
+    `backup` as well, `expected` is first written there, atomically.
     """
     import tempfile  # only a run that writes a file loads it
 
-    target = Path(path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    target, in_place = output_target(path)
+    if in_place:
+        _write_into(target, data)
+        return
     directory = target.parent
     check_output(target)
     try:
@@ -142,7 +195,7 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
         raise OutputError(f"{target}: cannot write here ({err.strerror or err})") from None
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(text.encode("utf-8") if isinstance(text, str) else text)
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         if mode is not None:
@@ -151,6 +204,13 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
+        if expected is not None:
+            if backup is not None:
+                write_atomic(backup, expected)
+            # Last moment before the rename: an editor's save or another program's write
+            # since `expected` was read must not be replaced unseen.
+            if not holds(target, expected):
+                raise FileChanged(f"{path}: changed while note2bib was writing it")
         os.replace(tmp, target)
     except OSError as err:
         with contextlib.suppress(OSError):
@@ -158,20 +218,141 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
         raise OutputError(
             f"{target}: could not be written ({err.strerror or err}); nothing was changed"
         ) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     _fsync_directory(directory)
 
 
+def holds(path: str | os.PathLike[str], expected: bytes) -> bool:
+    """Whether the file at `path` holds exactly `expected` (a missing file holds nothing)."""
+    try:
+        return Path(path).read_bytes() == expected
+    except FileNotFoundError:
+        return False
+    except OSError as err:
+        raise OutputError(f"{path}: cannot be read ({err.strerror or err})") from None
+
+
+def output_target(path: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """Where a write to `path` lands, and whether it is written into in place.
+
+    A FIFO or a device (links followed: `/dev/stdout`) is written into; anything else is the
+    file at the end of `path`'s symbolic links (or `path` itself), replaced atomically.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
+        return Path(path), True
+    # Renaming over a link would replace the link, not the file it points at.
+    return Path(os.path.realpath(path) if os.path.islink(path) else path), False
+
+
+def _write_into(path: Path, data: bytes) -> None:
+    """`data` written straight into a FIFO or a device (opening a FIFO waits for a reader)."""
+    try:
+        with open(path, "wb") as out:
+            out.write(data)
+    except OSError as err:
+        raise OutputError(f"{path}: could not be written ({err.strerror or err})") from None
+
+
 def check_output(path: str | os.PathLike[str]) -> None:
-    """Refuse an output file whose folder is missing, not a folder, or not writable."""
-    target = Path(path)
+    """Refuse an output file whose folder is missing, not a folder, or not writable (the folder
+    of the file a link points at; a FIFO or a device is written into, whatever its folder)."""
+    target, in_place = output_target(path)
+    if in_place:
+        return
     directory = target.parent
     if not directory.exists():
-        raise OutputError(f"{target}: the directory {directory} does not exist")
+        raise OutputError(f"{path}: the directory {directory} does not exist")
     if not directory.is_dir():
-        raise OutputError(f"{target}: {directory} is not a directory")
+        raise OutputError(f"{path}: {directory} is not a directory")
     if not os.access(directory, os.W_OK | os.X_OK):
         # A new file is made there and renamed over the old one: the folder must be writable.
-        raise OutputError(f"{target}: the directory {directory} is not writable")
+        raise OutputError(f"{path}: the directory {directory} is not writable")
+
+
+LOCK_SUFFIX = ".note2bib-lock"
+
+
+def lock_path(path: str | os.PathLike[str]) -> Path:
+    """The lock file of `path`: beside the file its links lead to, hidden, named after it."""
+    real = Path(os.path.realpath(path))
+    return real.parent / f".{real.name}{LOCK_SUFFIX}"
+
+
+@contextlib.contextmanager
+def locked(
+    path: str | os.PathLike[str], on_notice: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the advisory lock of `path` for the block: note2bib runs writing one file take
+    turns (`on_notice` hears it once when another run holds it, or when the file system has
+    no locks). The lock file is removed when done; a killed run's lock is released by the
+    system and its file reused."""
+    if sys.platform == "win32":  # no flock; runs on Windows do not take turns
+        yield
+        return
+    lock = lock_path(path)
+    fd = _take_lock(lock, path, on_notice)
+    try:
+        yield
+    finally:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(lock)  # while still held: a run waiting on it then sees it gone
+            os.close(fd)
+
+
+def _take_lock(
+    lock: Path, path: str | os.PathLike[str], on_notice: Callable[[str], None] | None
+) -> int | None:
+    """The lock taken (its file's descriptor), waiting for another run if need be; None on a
+    file system without locks, where the check before the rename is the only guard, as it
+    is against an editor."""
+    import fcntl
+
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise OutputError(f"{lock}: cannot be made ({err.strerror or err})") from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_notice is not None:
+                    on_notice(
+                        f"waiting for another note2bib that is writing {path} (its lock: {lock})"
+                    )
+                    on_notice = None
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as err:  # ENOLCK, EOPNOTSUPP
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(lock)
+            if on_notice is not None:
+                on_notice(f"{lock}: cannot be locked ({err.strerror or err}); writing without it")
+            return None
+        except BaseException:  # Ctrl-C while waiting
+            os.close(fd)
+            raise
+        # The run before may have removed the lock file while this one waited on it: then
+        # the lock is on a file no later run opens, and must be taken again on the new one.
+        if _same_file(fd, lock):
+            return fd
+        os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _fsync_directory(directory: Path) -> None:

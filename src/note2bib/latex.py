@@ -5,26 +5,43 @@ outside ASCII, or to decode LaTeX.
 
 Notes (`encode_text`) keep every character: `decode(encode_text(s)) == s` for every string,
 whether the field is read back raw (bibtexparser) or with BibTeX's whitespace collapsing
-(pybtex, bibtex, biber). The rules, and the quirk each one answers:
+(pybtex, bibtex, biber). Zotero's BibTeX import (BibTeX.js `unescapeBibTeX`) gets the note's
+text with every white-space run made one space (it does that to any field) and no markup,
+but for what no BibTeX can give it (below). The rules, and the quirk each one answers:
 
-- `\\ { }` become `\\textbackslash{}`, `\\textbraceleft{}`, `\\textbraceright{}`: BibTeX counts
-  `\\{` as a brace, so an unpaired one would swallow the rest of the file; bibtexparser does
-  not count a brace after a backslash, so we never write one there.
+- Braces that pair up in the note become `\\{` and `\\}` (Zotero reads them as braces); the
+  others, and `\\`, become `\\textbraceleft{}`, `\\textbraceright{}`, `\\textbackslash{}`:
+  BibTeX counts `\\{` as a brace, so an unpaired one would swallow the rest of the file, and
+  bibtexparser and Zotero do not, so only pairs are written that way. At most the first 100
+  pairs, 20 deep: pybtex refuses more than 100 nested braces, biber's LaTeX decoder spends
+  time in proportion to the field's length on every brace (48 s for 1,000 pairs in 250 KB),
+  and `biber --wraplines` cuts a run of more than 73 characters without a space anywhere,
+  even between `\\` and `{`.
 - Those three control words end with a space (eaten when read, as TeX does) rather than
   `{}`, unless a space or the line's end follows: bibtex breaks its `.bbl` lines only at
   spaces (10,000 braces in a row made a 330 KB line; pdflatex stops at 200,000), and biber
   takes time quadratic in the number of `{}` groups in a field (minutes for 10,000).
-- `% # & $ _` get a backslash; `~` and `^` become `\\~{}` and `\\^{}`.
+- `% # & _` get a backslash; `~` and `^` become `\\~{}` and `\\^{}`. `$` becomes `\\$${}$`:
+  Zotero drops the dollars of every `$…$` pair, escaped or not (`~\\$0.40 / ~\\$1.10` arrived
+  with `\\0.40 / \\1.10` for the amounts); the empty formula `${}$` after `\\$` is the pair
+  it takes.
 - `--`, ``` `` ```, `''`, ``!` ``, ``?` ``, `!!`, `?!`, `!?`, `<<`, `>>`, `,,` get an empty
   group between their characters (`-{}-`), and `TEL` becomes `T{}EL`: LaTeX (OT1/T1
   ligatures), pylatexenc and Zotero's BibTeX import (`‼`, `⁈`, `⁉`, an en dash, `℡`) would
   print other characters.
-- A newline becomes `\\newline` followed by a real line break (TeX and pylatexenc drop the
-  white space after a control word, so the line break is only for people reading the file).
+- A newline becomes the empty formula `$ $` followed by a real line break. A LaTeX line break
+  is a macro, which Zotero keeps as text (`\\newline` arrived in every note); `$ $` prints
+  nothing, Zotero drops it, and it survives white-space collapsing, so `decode` still finds
+  the line ends. It has no braces: biber drops the outer pair of `{{}}` and is slow on braces
+  (above). Styles that print notes (chicago-annote, biblatex `reading`) print each one as a
+  single paragraph.
+- A tab becomes `$~$` (a space in print and in Zotero). `{}` separates the last `$` of a tab
+  or a dollar from a `\\#` or `\\%` after it: Zotero's table turns `$\\#$` into `⋕` and
+  `$\\%<$` into `✁`.
 - A space is kept, but a second space in a row, a space at the start of a line and a space at
   the end of the field get `{}` first/after: pybtex, bibtex and biber collapse white-space
   runs into one space and strip the ends.
-- Other white space and control characters (tab, CR, NUL, U+2028, U+3000, ...) become
+- Other white space and control characters (CR, NUL, U+2028, U+3000, ...) become
   `\\symbol{N}` (N = code point): parsers would collapse or choke on them raw. The field stays
   valid BibTeX; when a style prints it, LuaLaTeX/XeLaTeX print the character, pdfLaTeX prints
   font slot N (and fails above 255, as it does for Hangul). U+00A0 becomes `~`.
@@ -32,6 +49,11 @@ whether the field is read back raw (bibtexparser) or with BibTeX's whitespace co
   its start: biber warns "possible runaway string" otherwise.
 - `@` at the start of a line becomes `{@}`: bibtexparser v2 takes `@name{` or `@name(` at a
   line start as a new entry even inside a braced value (measured: the entry fails).
+
+What Zotero cannot be given: `~` (its table turns `\\~` into U+223C, the tilde operator, and
+every bare `~` into a space), a backslash (LaTeX prints one only from a macro with letters,
+and `\\\\` is a line break; Zotero shows `\\textbackslash`), a brace with no pair
+(`\\textbraceleft`), and the characters written `\\symbol{N}` (`\\symbolN`).
 """
 
 from __future__ import annotations
@@ -40,6 +62,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+from itertools import groupby
 from typing import Any
 
 from note2bib.bibtex_syntax import balanced
@@ -51,7 +74,7 @@ _SPECIALS = {
     "%": r"\%",
     "#": r"\#",
     "&": r"\&",
-    "$": r"\$",
+    "$": r"\$${}$",
     "_": r"\_",
     "~": r"\~{}",
     "^": r"\^{}",
@@ -60,7 +83,13 @@ _SPECIALS = {
 _WORD_MACROS = {c: _SPECIALS[c].removesuffix("{}") + " " for c in "\\{}"}
 _LIGATURES = frozenset({"--", "``", "''", "!`", "?`", "!!", "?!", "!?", "<<", ">>", ",,"})
 _FIELD_START = re.compile(r"\s*[\w-]+\s*=")
-_NEWLINE = "\\newline\n"
+_NEWLINE = "$ $\n"
+_TAB = "$~$"
+# Read back before pylatexenc sees them: our line ends and tabs (after any `\$`, and after a
+# whole `\$${}$`, whose last `$` is not the start of one).
+_MARKS = re.compile(r"\\\$\$\{\}\$|\\.|(\$ \$[ \t\n]?)|(\$~\$)", re.S)
+_MAX_PAIRS = 100
+_MAX_DEPTH = 20
 _MATH = re.compile(r"\$[^$]+\$")
 _WORD = re.compile(r"[^\W_]+")
 _ENSUREMATH = re.compile(r"^\{?\\ensuremath\{(.*?)\}\}?$", re.S)
@@ -72,13 +101,38 @@ _MATH_SPECIAL = re.compile(r"(?<!\\)([%#&])")
 
 def encode_text(s: str) -> str:
     """Note text → a BibTeX field value that decodes back to exactly `s` (see module doc)."""
-    out = _NEWLINE.join(_encode_line(line) for line in s.split("\n"))
+    paired = _paired_braces(s)
+    lines, start = [], 0
+    for line in s.split("\n"):
+        lines.append(_encode_line(line, paired, start))
+        start += len(line) + 1
+    out = _NEWLINE.join(lines)
     # pybtex/bibtex strip the value: an empty group keeps a final space.
     return out + "{}" if out.endswith(" ") else out
 
 
-def _encode_line(line: str) -> str:
-    """One line of a note: specials escaped, ligatures and space runs broken."""
+def _paired_braces(s: str) -> set[int]:
+    """Where `s` has a `{` or `}` written `\\{`/`\\}`: the first pairs, not nested too deep."""
+    match: dict[int, int] = {}
+    opened: list[int] = []
+    for i, c in enumerate(s):
+        if c == "{":
+            opened.append(i)
+        elif c == "}" and opened:
+            match[opened.pop()] = i
+    paired: set[int] = set()
+    closes: list[int] = []  # the closing braces of the escaped pairs still open
+    for i in sorted(match):
+        while closes and closes[-1] < i:
+            closes.pop()
+        if len(paired) < 2 * _MAX_PAIRS and len(closes) < _MAX_DEPTH:
+            paired.update((i, match[i]))
+            closes.append(match[i])
+    return paired
+
+
+def _encode_line(line: str, paired: set[int], start: int) -> str:
+    """One line of a note (at `start` in it): specials escaped, ligatures and space runs broken."""
     if _is_plain_line(line):
         return line
     out: list[str] = []
@@ -92,6 +146,10 @@ def _encode_line(line: str) -> str:
             out.append("{@}")
         elif prev + c in _LIGATURES or (prev == "T" and line[i : i + 2] == "EL"):
             out.append("{}" + c)
+        elif start + i in paired:
+            out.append("\\" + c)
+        elif c in "#%" and out and out[-1].endswith("$"):
+            out.append("{}" + _SPECIALS[c])
         elif c in _WORD_MACROS and line[i + 1 : i + 2] not in ("", " "):
             out.append(_WORD_MACROS[c])
         else:
@@ -106,6 +164,8 @@ def _encode_char(c: str) -> str:
         return _SPECIALS[c]
     if c == "\xa0":
         return "~"
+    if c == "\t":
+        return _TAB
     if c.isspace() or unicodedata.category(c) == "Cc":
         return rf"\symbol{{{ord(c)}}}"
     return c
@@ -140,14 +200,17 @@ def encode_title(s: str, *, ascii: bool = True, protect: bool = True, math: bool
     """An arXiv title → BibTeX: acronyms and mixed-case words braced, `$…$` kept as math.
 
     `ascii` writes non-ASCII text as LaTeX (`{\\'o}`) for bibtex styles, which cut UTF-8 when
-    they abbreviate; biblatex output passes `ascii=False`. `protect=False` braces nothing
-    (journal-ref, abstract); `math=False` treats `$` as text (headings typed by the user).
-    White space runs become one space.
+    they abbreviate, and what pdflatex cannot print as ASCII (`비교` → `Bigyo`, see
+    `_transliterate_unprintable`); biblatex output passes `ascii=False`. `protect=False`
+    braces nothing (journal-ref, abstract); `math=False` treats `$` as text (headings typed by
+    the user). White space runs become one space.
     """
     text = " ".join(s.split())
     if _is_plain_inline(text):
-        # No math and nothing to encode: only the words that need braces change.
+        # No math and nothing to encode or transliterate: only words that need braces change.
         return _WORD.sub(_protected_word, text) if protect else text
+    if ascii:
+        text = _transliterate_unprintable(text)
     out: list[str] = []
     unit: list[tuple[str, str]] = []  # adjacent words and math spans: one protection unit
     for kind, part in _title_tokens(text, math):
@@ -247,6 +310,43 @@ def _is_plain_inline(text: str) -> bool:
     return _INLINE_ITSELF.fullmatch(text) is not None
 
 
+def _transliterate_unprintable(text: str) -> str:
+    """Each run of characters pdflatex cannot print in a default document → ASCII (anyascii).
+
+    Hangul, CJK, Cyrillic and the rest need packages (kotex, CJKutf8, T2A fonts) or another
+    engine; a title or name in the ASCII-safe BibTeX must compile anywhere, and the note
+    (`annote`) keeps the original. A run from a script without case (Hangul, CJK) is one
+    capitalised word (`비교` → `Bigyo`, not anyascii's syllable by syllable `BiGyo`).
+    """
+    from anyascii import anyascii
+
+    prints = _pdflatex_prints()
+    out: list[str] = []
+    for unprintable, run in groupby(text, lambda c: not c.isascii() and ord(c) not in prints):
+        chars = "".join(run)
+        if not unprintable:
+            out.append(chars)
+            continue
+        ascii = anyascii(chars)
+        caseless = all(c.lower() == c.upper() for c in chars)
+        out.append(ascii[:1].upper() + ascii[1:].lower() if caseless else ascii)
+    return "".join(out)
+
+
+@cache
+def _pdflatex_prints() -> frozenset[int]:
+    """The code points of `pdflatex_prints.txt`: those whose LaTeX pdflatex prints as it is."""
+    from importlib import resources
+
+    table = resources.files("note2bib").joinpath("pdflatex_prints.txt").read_text("utf-8")
+    points: set[int] = set()
+    for line in table.splitlines():
+        for span in line.split() if not line.startswith("#") else ():
+            first, _, last = span.partition("-")
+            points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(points)
+
+
 @cache
 def _to_latex(c: str) -> str:
     """pylatexenc's LaTeX for one non-ASCII character, braced (`{\\'o}`); itself if unknown."""
@@ -279,6 +379,8 @@ def encode_name_part(s: str, *, ascii: bool = True) -> str:
     """
     text = " ".join(s.split())
     if not _is_plain_inline(text):
+        if ascii:
+            text = _transliterate_unprintable(text)
         text = "".join(_encode_inline_char(c, ascii) for c in text)
     text = text.replace(",", "{,}")
     return _AND.sub(r"{\1}", text) if _AND.search(text) else text
@@ -290,15 +392,22 @@ def encode_name_part(s: str, *, ascii: bool = True) -> str:
 def decode(s: str) -> str:
     """LaTeX from a BibTeX value → text; the inverse of `encode_text`, white space exact.
 
-    Braces that only group vanish, `\\textbraceleft{}`/`\\~{}`/`\\^{}` give `{`/`~`/`^`,
-    `\\newline` and `\\\\` give a line break (white space after a control word is dropped, as
-    in TeX), `\\symbol{N}` gives chr(N). `\\input` and `\\include` read nothing.
+    Braces that only group vanish, `\\textbraceleft{}`/`\\~{}`/`\\^{}` give `{`/`~`/`^`;
+    our line-end mark `{{}}` (with the one white-space character after it), `\\newline` and
+    `\\\\` give a line break (white space after a control word is dropped, as in TeX); our tab
+    mark `{~}` gives a tab, `\\symbol{N}` chr(N). `\\input` and `\\include` read nothing.
     """
     from pylatexenc import latexwalker
 
+    s = _MARKS.sub(_read_mark, s)
     walker = latexwalker.LatexWalker(s, latex_context=_walker_context(), tolerant_parsing=True)
     nodes, _, _ = walker.get_latex_nodes()
     return str(_decoder().nodelist_to_text(nodes))
+
+
+def _read_mark(m: re.Match[str]) -> str:
+    """A line-end or tab mark as the macro pylatexenc reads; anything else as it is."""
+    return "\\newline " if m.group(1) else r"\symbol{9}" if m.group(2) else m.group()
 
 
 @cache

@@ -101,6 +101,8 @@ class Export:
     text: str
     records: tuple[Record, ...]
     report: Report
+    planned: Planned | None = None
+    """The steps before rendering, to merge again onto a library that changed meanwhile."""
 
     @property
     def complete(self) -> bool:
@@ -175,6 +177,8 @@ class Planned:
     papers: Papers
     plan: LibraryPlan
     diagnostics: tuple[Diagnostic, ...]
+    read_diagnostics: tuple[Diagnostic, ...] = ()
+    """What reading the notes found (kept for `plan_again`)."""
 
     def new(self, cited: frozenset[str] | None = None) -> list[Record]:
         """The records no library has; with `cited`, only those whose key is in it."""
@@ -194,19 +198,34 @@ def plan_export(
     `libraries` (papers they hold keep the library's key)."""
     found, problems = read_notes(notes)
     papers = resolve_papers(found, options, on_request, on_notice, on_search)
+    return plan_papers(papers, options, libraries, (*problems, *empty_sources(notes, papers.found)))
+
+
+def plan_again(planned: Planned, options: ExportOptions, libraries: Sequence[Library]) -> Planned:
+    """The same notes and papers planned against `libraries` as they are now (another run
+    or an editor changed one): no note read and no paper asked for again."""
+    return plan_papers(planned.papers, options, libraries, planned.read_diagnostics)
+
+
+def plan_papers(
+    papers: Papers,
+    options: ExportOptions,
+    libraries: Sequence[Library],
+    read_diagnostics: Sequence[Diagnostic] = (),
+) -> Planned:
+    """Records built from the notes' papers and planned against `libraries`."""
     records, built = build_records(papers.found, papers.papers)
     plan = plan_against_libraries(records, libraries, papers.found, options.cache_dir)
     diagnostics = (
         *(d for lib in libraries for d in lib.diagnostics),
-        *problems,
-        *empty_sources(notes, papers.found),
+        *read_diagnostics,
         *papers.by_title.diagnostics,
         *built,
         *check_links(plan.records, papers.found),
         *older_versions(plan.records, papers.found),
         *plan.diagnostics,
     )
-    return Planned(papers, plan, diagnostics)
+    return Planned(papers, plan, diagnostics, tuple(read_diagnostics))
 
 
 @_few_collections
@@ -221,10 +240,11 @@ def render(
     appended), and the report; `left_out` are the unresolved records the caller chose not
     to write."""
     diagnostics = [*planned.diagnostics, *unresolved_diagnostics(written, left_out, planned)]
-    text = format_for(options.format).render(written, RenderOptions(abstract=options.abstract))
     if options.merge:
-        text, notes_added = _merge(libraries[0], text, planned.plan, options)
-        diagnostics += notes_added
+        text, merged = merge_records(libraries[0], written, planned.plan, options)
+        diagnostics += merged
+    else:
+        text = format_for(options.format).render(written, RenderOptions(abstract=options.abstract))
     resolution, by_title = planned.papers.resolution, planned.papers.by_title
     # An id arXiv did not answer for, or a title it could not be asked about, is an
     # incomplete result, written or not; a note that names no paper is kept (or left out)
@@ -246,7 +266,7 @@ def render(
         found_by_title=by_title.accepted,
         search_requests=by_title.requests,
     )
-    return Export(text, planned.plan.records, report)
+    return Export(text, planned.plan.records, report, planned)
 
 
 def export(
@@ -266,23 +286,36 @@ def export(
     return render(planned, planned.new(options.cited), options, libraries)
 
 
-def _merge(
-    library: Library, new_text: str, plan: LibraryPlan, options: ExportOptions
+def merge_records(
+    library: Library, written: Sequence[Record], plan: LibraryPlan, options: ExportOptions
 ) -> tuple[str, list[Diagnostic]]:
-    """The library's text with `new_text` appended (and notes added, when asked)."""
-    from note2bib.library.merge import Annotation, merge_into
+    """The library's text with the `written` records appended, each with its `% note2bib:`
+    line, and the entries it already has brought in step with the notes (`library.update`)."""
+    from note2bib.library.update import (
+        Existing,
+        Fresh,
+        appended,
+        made_of,
+        merge_library,
+        notes_of,
+    )
 
-    annotations = [
-        Annotation(match.entry, record.note)
+    fmt, render_options = format_for(options.format), RenderOptions(abstract=options.abstract)
+    new_text = "\n".join(
+        appended(r, fmt.render([r], render_options), library.path) for r in written
+    )
+    existing = [
+        Existing(
+            match.entry,
+            notes_of(record, library.path),
+            Fresh(fmt.render([record], render_options), made_of(record)),
+        )
         for record, match in plan.existing
-        if options.annotate_existing and match.entry.file == library.path
+        if match.entry.file == library.path
     ]
-    merged, annotated = merge_into(library, new_text, annotations)
+    merged, updated = merge_library(library, new_text, existing, options.annotate_existing)
     return merged.decode("utf-8"), [
-        *(
-            Diagnostic(f"added the note to the annote of {key}", library.path)
-            for key in annotated.changed
-        ),
+        *updated.diagnostics,
         *(
             Diagnostic(
                 f"the note was not added to {e.key}: its fields cannot be told apart (a quoted "
@@ -290,7 +323,7 @@ def _merge(
                 e.file,
                 e.line,
             )
-            for e in annotated.unreadable
+            for e in updated.unreadable
         ),
     ]
 

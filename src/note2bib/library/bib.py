@@ -123,11 +123,14 @@ class _Locator:
             pos = text.find("\n", pos + 1)
         self.ascii = text.isascii()
         self._char, self._byte = 0, 0  # the last converted offset, for incremental counting
+        self._end = 0  # where the block before ends: two equal blocks on one line are two
 
     def span(self, line: int, raw: str) -> tuple[int, int]:
-        start = self.text.find(raw, self.line_starts[min(line, len(self.line_starts) - 1)])
+        line_start = self.line_starts[min(line, len(self.line_starts) - 1)]
+        start = self.text.find(raw, max(line_start, self._end))
         if start < 0:  # cannot happen for text bibtexparser split; never guess a span
             raise ValueError(f"block at line {line + 1} not found in its own file")
+        self._end = start + len(raw)
         begin = self._to_byte(start)
         return begin, begin + len(raw.encode("utf-8"))
 

@@ -172,13 +172,13 @@ class Matcher:
         with the same title and the same link, or the same title and no author (the same
         first author, when the note's front matter names one)."""
         title = normalize_title(record.title)
-        url = _plain_url(record.url or "")
+        url = plain_url(record.url or "")
         family, words = record_author(record.authors[0]) if record.authors else (None, None)
         for i in self._title_candidates(title):
             entry = self.entries[i]
             if normalize_title(entry.get("title") or "") != title:
                 continue
-            if url and _plain_url(entry.get("url") or "") == url:
+            if url and plain_url(entry.get("url") or "") == url:
                 return i, "title and url"
             if url:
                 continue
@@ -229,7 +229,7 @@ class Matcher:
         return [i for _, i in sorted(scored)]
 
 
-def _plain_url(url: str) -> str:
+def plain_url(url: str) -> str:
     """`https://www.Example.org/a/` → `example.org/a`: one address however it is written."""
     text = re.sub(r"^\\url\{(.*)\}$", r"\1", url.strip())
     text = re.sub(r"^(?:https?://)?(?:www\.)?", "", text, flags=re.IGNORECASE)

@@ -1,19 +1,16 @@
 """Merging into a `.bib` library: existing bytes kept exactly, new entries appended.
 
 Nothing that is already in the file is re-serialised: the merged file is the old bytes, with
-(for `--annotate-existing`) a note added inside an existing entry's `annote`, then the new
-entries. Appending is refused when the file's structure would let BibTeX read the appended
-text as part of an earlier entry (an entry never closed: more `{` than `}`).
+the entries `update` brings in step changed in place, then the new entries. Appending is
+refused when the file's structure would let BibTeX read the appended text as part of an
+earlier entry (an entry never closed: more `{` than `}`). `add_note` adds a note to one
+entry's `annote`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from note2bib.bibtex_syntax import (
     BLOCK_START,
-    UnreadableEntry,
     block_end,
     find_field,
     is_braced_whole,
@@ -22,21 +19,17 @@ from note2bib.errors import InputError
 from note2bib.latex import decode, encode_text
 from note2bib.library.bib import expand_value, parse_bib
 from note2bib.library.read import Library
-from note2bib.model import LibraryEntry
 
-_NOTE_SEPARATOR = "\\newline\n\\newline\n"  # a blank line between notes, as encode_text writes it
+_NOTE_SEPARATOR = encode_text("\n\n")  # a blank line between two notes, as encode_text writes one
 
 
-def merge_into(
-    library: Library, entries_text: str, annotations: Sequence[Annotation] = ()
-) -> tuple[bytes, Annotated]:
-    """The library's bytes with notes added to `annotations`' entries and `entries_text`
-    appended, and what became of the notes. Refused (InputError) when appending is unsafe."""
+def merge_into(library: Library, entries_text: str, updated: bytes | None = None) -> bytes:
+    """The library's bytes (`updated`: with some of its entries changed in place) with
+    `entries_text` appended. Refused (InputError) when appending is unsafe."""
     check_appendable(library.data.decode("utf-8"), library.path)
-    data, annotated = annotate(library.data, annotations)
-    merged = append_entries(data, entries_text)
+    merged = append_entries(library.data if updated is None else updated, entries_text)
     _verify(library, merged, entries_text)
-    return merged, annotated
+    return merged
 
 
 def _verify(library: Library, merged: bytes, entries_text: str) -> None:
@@ -91,50 +84,6 @@ def append_entries(data: bytes, entries_text: str) -> bytes:
     return data + (separator + text).encode("utf-8")
 
 
-@dataclass(frozen=True)
-class Annotation:
-    """A note to add to an existing entry's `annote`."""
-
-    entry: LibraryEntry
-    note: str
-
-
-@dataclass(frozen=True)
-class Annotated:
-    """What `annotate` did: the keys whose `annote` grew, the entries it could not add to."""
-
-    changed: list[str]
-    unreadable: list[LibraryEntry]
-
-
-def annotate(data: bytes, annotations: Sequence[Annotation]) -> tuple[bytes, Annotated]:
-    """The file with each note added to its entry's `annote` (only added, nothing else moves).
-
-    A note already in the entry's `annote` is not added again; an entry whose fields cannot
-    be told apart is left as it is and reported.
-    """
-    notes: dict[tuple[int, int], list[Annotation]] = {}
-    for item in annotations:  # two notes for one entry are added to it one after the other
-        notes.setdefault(item.entry.span, []).append(item)
-    nl = newline_of(data)
-    changed: list[str] = []
-    unreadable: list[LibraryEntry] = []
-    out = data
-    # From the end of the file backwards, so that earlier spans stay valid.
-    for (start, end), items in sorted(notes.items(), reverse=True):
-        raw = original = out[start:end].decode("utf-8")
-        try:
-            for item in items:
-                raw = add_note(raw, item.note, nl) or raw
-        except UnreadableEntry:
-            unreadable.append(items[0].entry)
-            continue
-        if raw != original:
-            out = out[:start] + raw.encode("utf-8") + out[end:]
-            changed.append(items[0].entry.key)
-    return out, Annotated(changed[::-1], unreadable[::-1])
-
-
 def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
     """One entry's text with `note` added to its `annote` (or a new `annote` field); None when
     the note is already there. Raises `UnreadableEntry` when the entry cannot be read field by
@@ -151,8 +100,11 @@ def add_note(raw: str, note: str, nl: str = "\n") -> str | None:
         return stripped + added + (tail if "\n" in tail else nl) + closer
     value_start, value_end = field
     value = raw[value_start:value_end]
-    if note.strip() in decode(expand_value(value, {})):
+    existing = decode(expand_value(value, {}))
+    if note.strip() in existing:
         return None
+    if not existing.strip():  # `annote = {}`: the note is all it holds, with no blank line first
+        return raw[:value_start] + f"{{{encoded.replace(chr(10), nl)}}}" + raw[value_end:]
     addition = (_NOTE_SEPARATOR + encoded).replace("\n", nl)
     if is_braced_whole(value):
         return raw[: value_end - 1] + addition + raw[value_end - 1 :]

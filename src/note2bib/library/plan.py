@@ -61,11 +61,15 @@ def plan_against_libraries(
     from note2bib.library.read import all_keys, entries_of, lookup_of
 
     index = Matcher(entries_of(libraries), lookup_of(libraries))
+    earlier = [_made_from(r, libraries, index) for r in records]
+    rest = [r for r, m in zip(records, earlier, strict=True) if m is None]
     if memo_dir is None:
-        matches = [index.match(r) for r in records]
+        by_rules = [index.match(r) for r in rest]
     else:
         memo = MatchMemo(memo_dir, [(lib.path, lib.data) for lib in libraries])
-        matches = _remembered_matches(index, records, memo)
+        by_rules = _remembered_matches(index, rest, memo)
+    matched = iter(by_rules)
+    matches = [m if m is not None else next(matched) for m in earlier]
     new = [r for r, m in zip(records, matches, strict=True) if m is None]
     new_keys = iter(r.key for r in assign_keys(new, all_keys(libraries)))
     final = [
@@ -83,6 +87,27 @@ def plan_against_libraries(
         if m is not None
     ]
     return LibraryPlan(tuple(final), tuple(matches), tuple(diagnostics))
+
+
+def _made_from(record: Record, libraries: Sequence[Library], index: Matcher) -> Match | None:
+    """The entry note2bib made from this record's note before, by the note's identity (its
+    `% note2bib:` line): a note that names no paper keeps its entry when its heading or its
+    body changes. Papers are matched by their arXiv id instead."""
+    from note2bib.library.matching import Match
+    from note2bib.library.provenance import marker_of, note_identity
+
+    if record.arxiv_id is not None:
+        return None
+    offset = 0
+    for library in libraries:
+        ids = [note_identity(s, library.path) for s in record.sections]
+        key = library.notes_index.entry_for(ids) if library.markers else None
+        if key is not None and key in library.lookup.keys:
+            entry = index.entries[offset + library.lookup.keys.index(key)]
+            if marker_of(library.markers, entry.span[0], key) is not None:
+                return Match(entry, "the note it was made from")
+        offset += len(library.lookup.keys)
+    return None
 
 
 def _keyed(record: Record, key: str) -> Record:

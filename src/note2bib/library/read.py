@@ -21,6 +21,7 @@ from note2bib.library.bib import parse_bib
 from note2bib.library.csl import parse_csl_json
 from note2bib.library.identity import Lookup, entry_keys
 from note2bib.library.lazy import LazyEntries
+from note2bib.library.provenance import Found, NoteIndex, find_markers
 from note2bib.model import Diagnostic, LibraryEntry
 
 
@@ -49,6 +50,16 @@ class Library:
     def keys(self) -> frozenset[str]:
         return frozenset(self.lookup.keys)
 
+    @cached_property
+    def markers(self) -> dict[int, Found]:
+        """The `% note2bib:` lines of a .bib library, by the byte offset of their entry."""
+        return find_markers(self.data) if self.kind == "bibtex" else {}
+
+    @cached_property
+    def notes_index(self) -> NoteIndex:
+        """The entries note2bib put notes in, by the notes' identities."""
+        return NoteIndex.of(self.markers.values())
+
 
 def read_library(path: str, index_dir: Path | None = None) -> Library:
     """Read a `.bib` or CSL-JSON `.json` library; a file that cannot be read is one sentence.
@@ -64,6 +75,11 @@ def read_library(path: str, index_dir: Path | None = None) -> Library:
         raise InputError(f"{path}: is a directory, not a library file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
+    return library_from(path, data, index_dir)
+
+
+def library_from(path: str, data: bytes, index_dir: Path | None = None) -> Library:
+    """The library at `path` from `data`, its bytes as just read (see `read_library`)."""
     binary = binary_kind(data)
     if binary is not None:
         raise InputError(f"{path}: is {binary}, not a library")

@@ -16,7 +16,7 @@ from typing import Any
 from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
 from note2bib.doi import without_doi_prefix
 from note2bib.errors import BinaryFileError, InputError
-from note2bib.files import STDIN, display_name, read_text
+from note2bib.files import STDIN, display_name, read_text, special_kind
 from note2bib.model import Diagnostic, FrontMatter, Mention, Section
 from note2bib.notes.markdown import body_of, find_links, parse_notes, split_front_matter
 
@@ -81,6 +81,10 @@ def _walk(root: Path) -> list[Path]:
                 continue
             if is_dir:
                 visit(Path(entry.path))
+            elif entry.name.lower().endswith(NOTE_SUFFIXES) and not is_file:
+                # A FIFO or a device (a link to /dev/zero): `read_sources` says it skips it.
+                if special_kind(entry.path) is not None:
+                    files.append(Path(entry.path))
             elif is_file and entry.name.lower().endswith(NOTE_SUFFIXES):
                 file_key = (entry.stat().st_dev, entry.stat().st_ino)
                 if file_key not in seen:
@@ -94,12 +98,19 @@ def _walk(root: Path) -> list[Path]:
 def read_sources(paths: Sequence[str], encoding: str | None = None) -> list[NotesText]:
     """Every notes file the paths name (folders expanded, `-` for stdin), decoded.
 
-    A binary file named on the command line is an error; one in a folder (an attachment
-    with a notes suffix) is skipped with a warning, so it does not stop the whole vault.
+    A binary file or a device named on the command line is an error; one in a folder (an
+    attachment with a notes suffix, a link to a device) is skipped with a warning, so it does
+    not stop the whole vault. A FIFO named on the command line (`<(…)`) is read as a stream;
+    one in a folder is skipped (nobody may ever write to it).
     """
     out = []
     for path, in_folder in _note_files(paths):
         name = display_name(path)
+        kind = special_kind(path) if in_folder else None
+        if kind is not None:
+            warning = Diagnostic(f"{name}: is {kind}, not a notes file; skipped", None)
+            out.append(NotesText(name, "", (warning,)))
+            continue
         try:
             text = read_text(path, encoding=encoding)
         except BinaryFileError as err:
