@@ -113,6 +113,8 @@ def encode_text(s: str) -> str:
 
 def _paired_braces(s: str) -> set[int]:
     """Where `s` has a `{` or `}` written `\\{`/`\\}`: the first pairs, not nested too deep."""
+    if "{" not in s or "}" not in s:
+        return set()  # most notes: no pair, and no character-by-character walk to find none
     match: dict[int, int] = {}
     opened: list[int] = []
     for i, c in enumerate(s):
