@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
 from note2bib.doi import without_doi_prefix
 from note2bib.errors import BinaryFileError, InputError
@@ -185,6 +183,8 @@ def parse_front_matter(
     Every scalar is read as written (YAML's BaseLoader): `arxiv: 2302.10000` stays that id,
     never the number 2302.1. Invalid YAML is an error naming the line.
     """
+    import yaml  # loaded only for a file that has front matter
+
     try:
         data = yaml.load(text, Loader=yaml.BaseLoader)  # BaseLoader builds no objects
     except yaml.YAMLError as err:
