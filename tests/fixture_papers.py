@@ -6,7 +6,6 @@ from functools import cache
 
 from note2bib.arxiv.atom import read_feed
 from note2bib.model import Paper, Record, Unit
-from note2bib.names import parse_name
 
 from arxiv_standin import build_feed, load_entries
 
@@ -33,5 +32,5 @@ def fixture_record(key: str, base: str, *notes: str, pinned: int | None = None) 
         arxiv_id=paper.id,
         paper=paper,
         pinned_version=pinned,
-        authors=tuple(parse_name(a) for a in paper.authors),
+        authors=paper.names,
     )

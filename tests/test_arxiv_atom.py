@@ -19,6 +19,7 @@ from note2bib.arxiv.atom import (
     read_feed,
 )
 from note2bib.model import ArxivId, Paper
+from note2bib.names import parse_name
 
 from arxiv_standin import ENTRY_FOLDERS, FIXTURES, build_feed, load_entries
 
@@ -52,11 +53,13 @@ def paper_in(fragment: str) -> Paper:
     base, version = re.fullmatch(r"http://arxiv\.org/abs/(.+)v(\d+)", entry_id).groups()  # type: ignore[union-attr]
     doi = first(fragment, "arxiv:doi")
     optional = {tag: first(fragment, f"arxiv:{tag}") for tag in ("journal_ref", "comment")}
+    authors = tuple(html.unescape(n) for n in re.findall(r"<name>(.*?)</name>", fragment))
     return Paper(
         id=ArxivId(base),
         version=int(version),
         title=re.sub(r"\s+", " ", first(fragment, "title") or ""),
-        authors=tuple(html.unescape(n) for n in re.findall(r"<name>(.*?)</name>", fragment)),
+        authors=authors,
+        names=tuple(parse_name(a) for a in authors),
         summary=(first(fragment, "summary") or "").strip(),
         published=utc(first(fragment, "published") or ""),
         updated=utc(first(fragment, "updated") or ""),

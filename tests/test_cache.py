@@ -24,7 +24,7 @@ from note2bib.arxiv.cache import (
 )
 from note2bib.arxiv.resolve import OFFLINE, Resolution, resolve
 from note2bib.errors import InputError
-from note2bib.model import ArxivId, Paper
+from note2bib.model import ArxivId, Name, Paper
 
 from arxiv_standin import FIXTURES, ArxivStandin, load_entries
 
@@ -72,7 +72,18 @@ HAND_MADE = {
         id=ArxivId("2401.00001"),
         version=3,
         title="한국어 제목: Attention {Is} All $x^2$ You Need",
-        authors=("김철수", "Dirk Wübben"),
+        authors=(
+            "김철수",
+            "Dirk Wübben",
+            "Fons van der Sommen Jr.",
+            "LIGO Scientific Collaboration",
+        ),
+        names=(
+            Name("김철수"),
+            Name("Wübben", "Dirk"),
+            Name("Sommen", "Fons", "van der", "Jr."),
+            Name("LIGO Scientific Collaboration", literal=True),
+        ),
         summary='첫 문단.\n  Second paragraph with "quotes" and \\backslash.',
         published=datetime(2024, 1, 1, 9, 0, tzinfo=timezone(timedelta(hours=9))),
         updated=datetime(2024, 2, 1, 0, 0, 1, tzinfo=UTC),
@@ -87,6 +98,7 @@ HAND_MADE = {
         version=1,
         title="0",
         authors=(),
+        names=(),
         summary="",
         published=datetime(2003, 9, 8, tzinfo=UTC),
         updated=datetime(2003, 9, 8, tzinfo=UTC),
@@ -287,6 +299,105 @@ def test_a_cache_of_another_schema_loses_its_searches_table_too(tmp_path: Path) 
         assert cache.get_search("ti:segment anything") is None
         cache.put_search("ti:segment anything", ["2304.02643"])
         assert cache.get_search("ti:segment anything") == ["2304.02643"]
+
+
+# --- a cache of schema version 1 (authors not stored parsed) ----------------------------------
+
+
+def v1_json(paper: Paper) -> str:
+    """A paper as schema version 1 stored it: the same JSON without the parsed names."""
+    data = json.loads(paper_to_json(paper))
+    del data["names"]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def v1_cache(path: Path, rows: list[tuple[str, int, str]]) -> None:
+    """A cache file as note2bib wrote it at schema version 1 (tables as they were then)."""
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE papers (base TEXT PRIMARY KEY, schema INTEGER NOT NULL, "
+            "fetched_at TEXT NOT NULL, paper TEXT NOT NULL)"
+        )
+        db.execute(
+            "CREATE TABLE searches (query TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, "
+            "ids TEXT NOT NULL)"
+        )
+        db.executemany("INSERT INTO papers VALUES (?, ?, '2026-01-01T00:00:00+00:00', ?)", rows)
+        db.execute(
+            "INSERT INTO searches VALUES "
+            "('ti:segment anything', '2026-01-01T00:00:00+00:00', '[\"2304.02643\"]')"
+        )
+        db.execute("PRAGMA user_version = 1")
+    db.close()
+
+
+def test_a_version_1_cache_is_migrated_and_sends_nothing_to_arxiv(
+    tmp_path: Path, client: ArxivClient, arxiv_standin: ArxivStandin
+) -> None:
+    papers = client.fetch(seed_ids()).papers
+    arxiv_standin.requests.clear()
+    v1_cache(tmp_path / FILE_NAME, [(base, 1, v1_json(p)) for base, p in papers.items()])
+    with Cache(tmp_path) as cache:
+        migrated = resolve(seed_ids(), cache, client)
+        assert cache.get_search("ti:segment anything") == ["2304.02643"]
+    assert (migrated.from_cache, migrated.fetched, arxiv_standin.requests) == (8, 0, [])
+    assert migrated.papers == papers  # the names parsed as from arXiv's answer
+    with Cache(tmp_path) as cache:  # the next run reads version 2 rows
+        assert cache.get_many(SEED_IDS) == papers
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        stored = db.execute("SELECT DISTINCT schema FROM papers").fetchall()
+    db.close()
+    assert stored == [(SCHEMA_VERSION,)]
+
+
+def test_version_1_rows_that_cannot_be_read_are_fetched_again_never_misread(
+    tmp_path: Path, client: ArxivClient, arxiv_standin: ArxivStandin
+) -> None:
+    papers = client.fetch(seed_ids()).papers
+    arxiv_standin.requests.clear()
+    good, *bad = SEED_IDS[:4]
+    no_names = json.loads(v1_json(papers[bad[2]]))
+    no_names["authors"] = [1, 2]
+    v1_cache(
+        tmp_path / FILE_NAME,
+        [
+            (good, 1, v1_json(papers[good])),
+            (bad[0], 1, "not json"),
+            (bad[1], 7, v1_json(papers[bad[1]])),  # a row of another version
+            (bad[2], 1, json.dumps(no_names)),  # authors that are not names
+        ],
+    )
+    with Cache(tmp_path) as cache:
+        result = resolve([ArxivId(b) for b in SEED_IDS[:4]], cache, client)
+    assert (result.from_cache, result.fetched) == (1, 3)
+    assert [r.id_list for r in arxiv_standin.requests] == [bad]
+    assert result.papers == {b: papers[b] for b in SEED_IDS[:4]}
+
+
+def test_a_current_row_without_its_parsed_names_is_fetched_again(
+    tmp_path: Path, client: ArxivClient, arxiv_standin: ArxivStandin
+) -> None:
+    papers = client.fetch(seed_ids()[:2]).papers
+    arxiv_standin.requests.clear()
+    with Cache(tmp_path):
+        pass
+    first, second = SEED_IDS[:2]
+    one_name_short = json.loads(paper_to_json(papers[second]))
+    one_name_short["names"].pop()
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        db.executemany(
+            "INSERT INTO papers VALUES (?, ?, '2026-01-01T00:00:00+00:00', ?)",
+            [
+                (first, SCHEMA_VERSION, v1_json(papers[first])),
+                (second, SCHEMA_VERSION, json.dumps(one_name_short)),
+            ],
+        )
+    db.close()
+    with Cache(tmp_path) as cache:
+        result = resolve([ArxivId(first), ArxivId(second)], cache, client)
+    assert (result.from_cache, result.fetched) == (0, 2)
+    assert result.papers == papers
 
 
 def test_a_cache_another_run_is_writing_is_called_busy_not_damaged(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from unittest import mock
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from note2bib import latex
 from note2bib.latex import decode, encode_name_part, encode_text, encode_title
 
 # (name, note text, encoded) — every rule of encode_text, one case each.
@@ -258,3 +261,83 @@ def test_decode(name: str, latex: str, text: str) -> None:
 @example(" \x00\x1f\x7f\x85\u2028\u3000\xa0 ")
 def test_decode_inverts_encode_text(s: str) -> None:
     assert decode(encode_text(s)) == s
+
+
+# --- the fast path for plain ASCII ---------------------------------------------------------
+
+# Pieces that trigger every rule, beside the plain ASCII that takes the fast path: specials,
+# ligature halves, `TEL`, spaces and line starts, field-like lines, non-ASCII, white space.
+_PIECES = st.sampled_from(
+    [
+        *"abcXYZ019 .,:;!?'`-<>@=()[]|\"",
+        "TEL",
+        "T",
+        "EL",
+        "  ",
+        "mode =",
+        "and",
+        "And",
+        *"\\{}%#&$_~^",
+        "$x^2$",
+        "é",
+        "ω",
+        "\xa0",
+        "\t",
+        "\r",
+        "\x00",
+        "\u2028",
+        "\n",
+        "BERT",
+    ]
+)
+_MOSTLY_ASCII = st.one_of(st.text(), st.lists(_PIECES, max_size=12).map("".join))
+_NOTES = st.lists(_MOSTLY_ASCII, max_size=8).map("\n".join)
+# Each case is a few microseconds: enough of them that every rule meets the fast path.
+_MANY = settings(max_examples=1000)
+
+
+def _without_fast_paths() -> contextlib.ExitStack:
+    """The encoders with their fast paths switched off: every character through its rule."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(latex, "_is_plain_line", lambda line: False))
+    stack.enter_context(mock.patch.object(latex, "_is_plain_inline", lambda text: False))
+    return stack
+
+
+@_MANY
+@given(_NOTES)
+@example("Segment Anything")
+@example("plain note: a line, no rule -- here")
+def test_the_fast_path_of_notes_gives_what_the_rules_give(s: str) -> None:
+    fast = encode_text(s)
+    with _without_fast_paths():
+        assert fast == encode_text(s)
+
+
+@_MANY
+@given(_MOSTLY_ASCII, st.booleans(), st.booleans(), st.booleans())
+@example("Segment Anything in 3D with BERT", True, True, True)
+def test_the_fast_path_of_titles_gives_what_the_rules_give(
+    s: str, ascii: bool, protect: bool, math: bool
+) -> None:
+    fast = encode_title(s, ascii=ascii, protect=protect, math=math)
+    with _without_fast_paths():
+        assert fast == encode_title(s, ascii=ascii, protect=protect, math=math)
+
+
+@_MANY
+@given(_MOSTLY_ASCII, st.booleans())
+@example("van der Sommen, Jr", True)
+def test_the_fast_path_of_names_gives_what_the_rules_give(s: str, ascii: bool) -> None:
+    fast = encode_name_part(s, ascii=ascii)
+    with _without_fast_paths():
+        assert fast == encode_name_part(s, ascii=ascii)
+
+
+def test_plain_ascii_takes_the_fast_path() -> None:
+    """The fast paths are taken for plain text (else the tests above compare a path with
+    itself)."""
+    assert latex._is_plain_line("A note, with: punctuation (and numbers 1-2).")
+    assert latex._is_plain_inline("Segment Anything in 3D")
+    assert not latex._is_plain_line("a--b")
+    assert not latex._is_plain_inline("Dollár")

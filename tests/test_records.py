@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from note2bib.keys import assign_keys, natural_key
 from note2bib.model import ArxivId, Record, Unit
+from note2bib.names import parse_name
 from note2bib.notes.mentions import find_mentions, unique_ids
 from note2bib.notes.units import parse_notes
 from note2bib.records import build_records
@@ -109,7 +110,11 @@ def test_natural_key(base: str, key: str) -> None:
 
 def test_accented_family_names_are_transliterated() -> None:
     paper = fixture_paper("2304.02643")
-    dollar_first = replace(paper, authors=("Piotr Dollár", *paper.authors))
+    dollar_first = replace(
+        paper,
+        authors=("Piotr Dollár", *paper.authors),
+        names=(parse_name("Piotr Dollár"), *paper.names),
+    )
     (record,) = _records("## SAM\narXiv:2304.02643\n", papers={"2304.02643": dollar_first})
     assert record.key == "dollar2023segment"
 
@@ -160,3 +165,66 @@ def test_keys_are_unique_ascii_and_deterministic(headings: list[str]) -> None:
     assert len({k.lower() for k in keys}) == len(keys)
     assert all(k.isascii() and k.isalnum() for k in keys)
     assert keys == [r.key for r in assign_keys(records)]
+
+
+def _notes(headings: list[str]) -> list[Record]:
+    return [
+        Record(key="", units=(Unit("n.md", i, h, f"## {h}\nbody"),)) for i, h in enumerate(headings)
+    ]
+
+
+def test_colliding_notes_take_a_to_z_then_aa_in_order_of_appearance() -> None:
+    keys = [r.key for r in assign_keys(_notes(["Meeting notes"] * 30))]
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    assert keys == ["meetingnotes"] + [f"meetingnotes{s}" for s in [*letters, "aa", "ab", "ac"]]
+
+
+def test_a_natural_key_equal_to_a_suffixed_one_is_skipped_and_suffixed_itself() -> None:
+    headings = ["Meeting notes"] * 3 + ["Meetingnotesb", "Meetingnotesc"] + ["Meeting notes"] * 2
+    keys = [r.key for r in assign_keys(_notes(headings), taken_keys={"MeetingNotesD"})]
+    assert keys == [
+        "meetingnotes",
+        "meetingnotesa",
+        "meetingnotesb",
+        "meetingnotesba",
+        "meetingnotesc",
+        "meetingnotese",
+        "meetingnotesf",
+    ]
+
+
+def _keys_trying_every_suffix(records: list[Record], taken: set[str]) -> list[str]:
+    """The keys as note2bib gave them before issue 11: each collision tried from `a` again."""
+    used = {k.lower() for k in taken}
+    order = sorted(
+        range(len(records)),
+        key=lambda i: (records[i].arxiv_id is None, str(records[i].arxiv_id or ""), i),
+    )
+    keys = [""] * len(records)
+    for i in order:
+        base, n, key = natural_key(records[i]), 0, natural_key(records[i])
+        while key.lower() in used:
+            n += 1
+            letters, m = "", n
+            while m > 0:
+                m, rest = divmod(m - 1, 26)
+                letters = chr(ord("a") + rest) + letters
+            key = base + letters
+        used.add(key.lower())
+        keys[i] = key
+    return keys
+
+
+# Few words, so that natural keys collide and some equal another's suffixed key.
+_colliding = st.lists(
+    st.sampled_from(["Meeting notes", "Meetingnotes a", "Meetingnotesa", "Meetingnotesaa", "x"]),
+    max_size=80,
+)
+
+
+@given(_colliding, st.sets(st.sampled_from(["meetingnotes", "MeetingNotesA", "meetingnotesb"])))
+def test_keys_are_those_every_suffix_tried_from_a_would_give(
+    headings: list[str], taken: set[str]
+) -> None:
+    records = _notes(headings)
+    assert [r.key for r in assign_keys(records, taken)] == _keys_trying_every_suffix(records, taken)

@@ -5,6 +5,9 @@ what they return; a `Note2BibError` raised here is the one sentence the user rea
 of the tool that are not steps of the pipeline live here: which option combinations make
 sense, never writing over the notes or the library by accident, merging into the library in
 place with a backup, and the `--unresolved` policy.
+
+Each command imports the steps it runs when it runs: `--version`, `--help` and `init` load
+no notes reader, no library parser and no HTTP code, and `dedupe` reads no Markdown.
 """
 
 from __future__ import annotations
@@ -14,33 +17,21 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from note2bib.arxiv.api import DEFAULT_API, check_api_url
-from note2bib.arxiv.cache import default_cache_dir
 from note2bib.errors import Incomplete, MissingArgument, Note2BibError, UsageError
 from note2bib.files import FileChanged, check_output, locked, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
-from note2bib.library.duplicates import DuplicateGroup, find_duplicates
-from note2bib.library.merge import check_appendable
-from note2bib.library.read import Library, library_from, read_library
 from note2bib.model import Diagnostic, LibraryEntry, Record
-from note2bib.notes.mentions import UnitIds
-from note2bib.notes.sources import find_note_files, read_sources
-from note2bib.pipeline import (
-    Export,
-    ExportOptions,
-    OnNotice,
-    OnRequest,
-    OnSearch,
-    Planned,
-    plan_again,
-    plan_export,
-    read_notes,
-    render,
-)
-from note2bib.project import Project, find_project, read_project, write_starter
-from note2bib.tex_citations import Citation, find_citations
+
+if TYPE_CHECKING:
+    from note2bib.library.duplicates import DuplicateGroup
+    from note2bib.library.read import Library
+    from note2bib.notes.mentions import UnitIds
+    from note2bib.pipeline import Export, ExportOptions, OnNotice, OnRequest, OnSearch, Planned
+    from note2bib.project import Project
+    from note2bib.tex_citations import Citation
 
 Unresolved = Literal["keep", "skip", "error"]
 """What `export` does with a note that names no paper arXiv could give: write it without
@@ -74,7 +65,11 @@ class Environment:
         except ValueError as err:
             raise UsageError(f"NOTE2BIB_ARXIV_API: {err}") from None
         delay = _seconds("NOTE2BIB_ARXIV_DELAY", 3.0)
-        return cls(cache_dir or default_cache_dir(), url, delay)
+        if cache_dir is None:
+            from note2bib.arxiv.cache import default_cache_dir
+
+            cache_dir = default_cache_dir()
+        return cls(cache_dir, url, delay)
 
 
 def _seconds(name: str, default: float) -> float:
@@ -92,6 +87,8 @@ def _seconds(name: str, default: float) -> float:
 
 def project_here() -> Project | None:
     """The nearest note2bib.toml (here or in a parent folder), read; None when there is none."""
+    from note2bib.project import find_project, read_project
+
     found = find_project()
     return None if found is None else read_project(found)
 
@@ -150,6 +147,8 @@ def prepare_export(request: ExportRequest) -> PreparedExport:
             "Missing argument 'NOTES...' (and no note2bib.toml naming notes was found "
             "here or in a parent folder)."
         )
+    from note2bib.pipeline import ExportOptions
+
     output = request.output
     environment = Environment.read(request.cache_dir)
     options = ExportOptions(
@@ -168,12 +167,20 @@ def prepare_export(request: ExportRequest) -> PreparedExport:
     if output is not None:
         check_output(output)
         _refuse_writing_over_inputs(output, request)
-    libraries = tuple(read_library(path, options.cache_dir) for path in request.libraries)
+    libraries: tuple[Library, ...] = ()
+    if request.libraries:
+        from note2bib.library.read import read_library
+
+        libraries = tuple(read_library(path, options.cache_dir) for path in request.libraries)
     _refuse_stdout_onto_library(output, libraries)
     if options.merge:
+        from note2bib.library.merge import check_appendable
+
         check_appendable(libraries[0].data.decode("utf-8"), libraries[0].path)
     diagnostics: list[Diagnostic] = []
     if request.cited:
+        from note2bib.tex_citations import find_citations
+
         citations, diagnostics = find_citations(request.cited)
         keys = frozenset(c.key for c in citations)
         options = replace(options, cited=None if "*" in keys else keys)
@@ -187,6 +194,9 @@ def run_export(
     on_search: OnSearch | None = None,
 ) -> Export:
     """The notes read and exported (arXiv asked as needed); nothing is written yet."""
+    from note2bib.notes.sources import read_sources
+    from note2bib.pipeline import plan_export
+
     texts = read_sources(prepared.request.notes, prepared.request.encoding)
     options = prepared.options
     planned = plan_export(texts, options, on_request, prepared.libraries, on_notice, on_search)
@@ -196,6 +206,8 @@ def run_export(
 def _render(prepared: PreparedExport, planned: Planned, libraries: Sequence[Library]) -> Export:
     """The planned records rendered (merged into the first library with --merge), the
     `--unresolved` policy applied."""
+    from note2bib.pipeline import render
+
     options = prepared.options
     written = planned.new(options.cited)
     left_out: list[Record] = []
@@ -239,6 +251,8 @@ def _merge_in_place(prepared: PreparedExport, result: Export, on_notice: OnNotic
     the notes' papers are merged again onto what it holds now. The file is replaced only if
     it still holds those bytes at the last moment; else the merge starts again.
     """
+    from note2bib.library.read import library_from
+
     library = prepared.libraries[0]
     path = library.path
     meanwhile = ""
@@ -276,6 +290,8 @@ def _read_again(path: str) -> bytes:
 
 def _merge_again(prepared: PreparedExport, result: Export, library: Library) -> Export:
     """The same notes merged onto the library as it is now (arXiv is not asked again)."""
+    from note2bib.pipeline import plan_again
+
     assert result.planned is not None  # every export `run_export` makes carries its plan
     libraries = (library, *prepared.libraries[1:])
     return _render(prepared, plan_again(result.planned, prepared.options, libraries), libraries)
@@ -335,6 +351,9 @@ def _refuse_writing_over_inputs(output: Path, request: ExportRequest) -> None:
         )
     if not output.exists():
         return
+    from note2bib.notes.sources import find_note_files
+    from note2bib.project import find_project
+
     # Folders expanded: `export vault -o vault/list.md` must not replace a note in the vault.
     for note in find_note_files([n for n in request.notes if n != "-"]):
         if _same_file(output, note):
@@ -425,6 +444,9 @@ def check(request: CheckRequest, on_notice: OnNotice | None = None) -> Checked:
     supply (looked up as `export` would, so arXiv may be asked unless offline)."""
     if request.document is None:
         raise MissingArgument("Missing argument 'TEX' (and no main = … in note2bib.toml).")
+    from note2bib.library.read import read_library
+    from note2bib.tex_citations import find_citations
+
     citations, diagnostics = find_citations(request.document)
     libs = [read_library(path) for path in request.libraries]
     supplied = _keys_from_notes(request, libs, on_notice) if request.notes else {}
@@ -447,6 +469,9 @@ def _keys_from_notes(
 ) -> dict[str, Supplied]:
     """The key each paper of the notes would have against `libs` → its first note: the steps
     up to the plan, nothing rendered."""
+    from note2bib.notes.sources import read_sources
+    from note2bib.pipeline import ExportOptions, plan_export
+
     environment = Environment.read()
     options = ExportOptions(
         cache_dir=environment.cache_dir,
@@ -490,6 +515,9 @@ def dedupe(libraries: Sequence[str]) -> Deduped:
     """A library's own duplicates (several libraries: across them too); nothing is rewritten."""
     if not libraries:
         raise MissingArgument("Missing argument 'LIBRARY' (and no note2bib.toml names one).")
+    from note2bib.library.duplicates import find_duplicates
+    from note2bib.library.read import read_library
+
     libs = [read_library(path) for path in libraries]
     entries = [e for lib in libs for e in lib.entries]
     return Deduped(
@@ -526,6 +554,9 @@ class FoundIds:
 
 def ids(notes: Sequence[str], encoding: str | None = None) -> FoundIds:
     """How the notes were read: their units and the ids each is about; no network."""
+    from note2bib.notes.sources import read_sources
+    from note2bib.pipeline import read_notes
+
     found, diagnostics = read_notes(read_sources(notes, encoding))
     return FoundIds(tuple(found), tuple(diagnostics))
 
@@ -535,4 +566,6 @@ def ids(notes: Sequence[str], encoding: str | None = None) -> FoundIds:
 
 def init(folder: Path) -> Path:
     """A commented note2bib.toml starter written into `folder` (never over an existing one)."""
+    from note2bib.project import write_starter
+
     return write_starter(folder)

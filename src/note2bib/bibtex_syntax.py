@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from pybtex.bibtex.utils import split_name_list
-
 BLOCK_START = re.compile(r"@[ \t]*([A-Za-z][\w:-]*)[ \t\r\n]*([{(])")
 """`@type{` or `@type(`: group 1 is the type, group 2 the opening delimiter."""
 _FIELD_NAME = re.compile(r"[\s,]*([^\s=,{}()\"#]+)\s*=\s*")
@@ -122,6 +120,11 @@ def find_field(raw: str, name: str) -> tuple[int, int] | None:
     raise UnreadableEntry
 
 
+# pybtex's separator of names, ` and ` in any case outside braces, before white space runs
+# are collapsed to one space.
+_AND = re.compile(r"\s+[Aa][Nn][Dd]\s+")
+
+
 def first_name(names: str) -> str:
     """The first name of a BibTeX name list (`A and B`), split as BibTeX does (pybtex's split:
     an `and` inside braces does not split); white space runs are read as one space.
@@ -129,6 +132,13 @@ def first_name(names: str) -> str:
     >>> first_name("{Barnes and Noble} and\\n  Smith, J.")
     '{Barnes and Noble}'
     """
+    if "{" not in names:
+        # Without braces pybtex splits at every separator: the first piece is the same, and
+        # only its white space needs collapsing (every entry of a library comes here, and
+        # pybtex's split of the whole list took as long as the rest of its lookup keys).
+        return " ".join(_AND.split(names.strip(), maxsplit=1)[0].split())
+    from pybtex.bibtex.utils import split_name_list  # pybtex loads only for braced names
+
     # pybtex's split expects BibTeX's own reading of a value, white space already collapsed.
     found = split_name_list(" ".join(names.split()))
     return found[0] if found else ""

@@ -8,7 +8,6 @@ import contextlib
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -178,6 +177,8 @@ def write_atomic(
     or `FileChanged` is raised and nothing is written (someone else wrote it meanwhile); with
     `backup` as well, `expected` is first written there, atomically.
     """
+    import tempfile  # only a run that writes a file loads it
+
     data = text.encode("utf-8") if isinstance(text, str) else text
     target, in_place = output_target(path)
     if in_place:

@@ -1,6 +1,7 @@
 """The one LaTeX codec: note text, arXiv titles and names to BibTeX-safe LaTeX, and back.
 
-This is the only module that imports pylatexenc.
+This is the only module that imports pylatexenc, and only when it is needed: for a character
+outside ASCII, or to decode LaTeX.
 
 Notes (`encode_text`) keep every character: `decode(encode_text(s)) == s` for every string,
 whether the field is read back raw (bibtexparser) or with BibTeX's whitespace collapsing
@@ -61,14 +62,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
-from importlib import resources
 from itertools import groupby
 from typing import Any
-
-from anyascii import anyascii
-from pylatexenc import latexwalker, macrospec
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from note2bib.bibtex_syntax import balanced
 
@@ -118,6 +113,8 @@ def encode_text(s: str) -> str:
 
 def _paired_braces(s: str) -> set[int]:
     """Where `s` has a `{` or `}` written `\\{`/`\\}`: the first pairs, not nested too deep."""
+    if "{" not in s or "}" not in s:
+        return set()  # most notes: no pair, and no character-by-character walk to find none
     match: dict[int, int] = {}
     opened: list[int] = []
     for i, c in enumerate(s):
@@ -138,6 +135,8 @@ def _paired_braces(s: str) -> set[int]:
 
 def _encode_line(line: str, paired: set[int], start: int) -> str:
     """One line of a note (at `start` in it): specials escaped, ligatures and space runs broken."""
+    if _is_plain_line(line):
+        return line
     out: list[str] = []
     if line.startswith(" ") or _FIELD_START.match(line):
         out.append("{}")
@@ -174,6 +173,28 @@ def _encode_char(c: str) -> str:
     return c
 
 
+# The fast paths below return plain ASCII text as it is: most of a note, a title or a name is
+# that, and the rules above, applied a character at a time, give it back unchanged. Which
+# characters qualify is asked of those rules (so a new rule is never bypassed); the rules of
+# neighbours (ligatures, space runs, a line's start) are checked on the whole line.
+_PRINTABLE_ASCII = [chr(code) for code in range(0x20, 0x7F)]
+_NOTE_ITSELF = re.compile(
+    "[ " + re.escape("".join(c for c in _PRINTABLE_ASCII if _encode_char(c) == c)) + "]*"
+)
+_NEIGHBOURS = re.compile("|".join(re.escape(pair) for pair in sorted(_LIGATURES | {"TEL", "  "})))
+
+
+def _is_plain_line(line: str) -> bool:
+    """A line `_encode_line` gives back unchanged: self-encoding characters, single spaces,
+    no ligature, nothing at its start that a rule changes."""
+    return (
+        _NOTE_ITSELF.fullmatch(line) is not None
+        and not line.startswith((" ", "@"))
+        and _NEIGHBOURS.search(line) is None
+        and _FIELD_START.match(line) is None
+    )
+
+
 # --- titles and other one-line fields -----------------------------------------------------
 
 
@@ -187,6 +208,9 @@ def encode_title(s: str, *, ascii: bool = True, protect: bool = True, math: bool
     the user). White space runs become one space.
     """
     text = " ".join(s.split())
+    if _is_plain_inline(text):
+        # No math and nothing to encode or transliterate: only words that need braces change.
+        return _WORD.sub(_protected_word, text) if protect else text
     if ascii:
         text = _transliterate_unprintable(text)
     out: list[str] = []
@@ -200,6 +224,10 @@ def encode_title(s: str, *, ascii: bool = True, protect: bool = True, math: bool
             unit.append((kind, part))
     out.append(_encode_unit(unit, ascii, protect))
     return "".join(out)
+
+
+def _protected_word(m: re.Match[str]) -> str:
+    return "{" + m[0] + "}" if _needs_braces(m[0]) else m[0]
 
 
 def _title_tokens(text: str, math: bool) -> list[tuple[str, str]]:
@@ -272,6 +300,18 @@ def _encode_math(span: str) -> str:
     return "".join(out)
 
 
+_INLINE_ITSELF = re.compile(
+    "["
+    + re.escape("".join(c for c in _PRINTABLE_ASCII if _encode_inline_char(c, True) == c))
+    + "]*"
+)
+
+
+def _is_plain_inline(text: str) -> bool:
+    """Text each of whose characters `_encode_inline_char` gives back unchanged."""
+    return _INLINE_ITSELF.fullmatch(text) is not None
+
+
 def _transliterate_unprintable(text: str) -> str:
     """Each run of characters pdflatex cannot print in a default document → ASCII (anyascii).
 
@@ -280,6 +320,8 @@ def _transliterate_unprintable(text: str) -> str:
     (`annote`) keeps the original. A run from a script without case (Hangul, CJK) is one
     capitalised word (`비교` → `Bigyo`, not anyascii's syllable by syllable `BiGyo`).
     """
+    from anyascii import anyascii
+
     prints = _pdflatex_prints()
     out: list[str] = []
     for unprintable, run in groupby(text, lambda c: not c.isascii() and ord(c) not in prints):
@@ -296,6 +338,8 @@ def _transliterate_unprintable(text: str) -> str:
 @cache
 def _pdflatex_prints() -> frozenset[int]:
     """The code points of `pdflatex_prints.txt`: those whose LaTeX pdflatex prints as it is."""
+    from importlib import resources
+
     table = resources.files("note2bib").joinpath("pdflatex_prints.txt").read_text("utf-8")
     points: set[int] = set()
     for line in table.splitlines():
@@ -313,6 +357,8 @@ def _to_latex(c: str) -> str:
 
 @cache
 def _encoder() -> Any:
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
     return UnicodeToLatexEncoder(
         non_ascii_only=True,
         replacement_latex_protection="braces-all",
@@ -334,10 +380,12 @@ def encode_name_part(s: str, *, ascii: bool = True) -> str:
     it as a name separator.
     """
     text = " ".join(s.split())
-    if ascii:
-        text = _transliterate_unprintable(text)
-    text = "".join(_encode_inline_char(c, ascii) for c in text)
-    return _AND.sub(r"{\1}", text.replace(",", "{,}"))
+    if not _is_plain_inline(text):
+        if ascii:
+            text = _transliterate_unprintable(text)
+        text = "".join(_encode_inline_char(c, ascii) for c in text)
+    text = text.replace(",", "{,}")
+    return _AND.sub(r"{\1}", text) if _AND.search(text) else text
 
 
 # --- decoding ------------------------------------------------------------------------------
@@ -351,6 +399,8 @@ def decode(s: str) -> str:
     `\\\\` give a line break (white space after a control word is dropped, as in TeX); our tab
     mark `{~}` gives a tab, `\\symbol{N}` chr(N). `\\input` and `\\include` read nothing.
     """
+    from pylatexenc import latexwalker
+
     s = _MARKS.sub(_read_mark, s)
     walker = latexwalker.LatexWalker(s, latex_context=_walker_context(), tolerant_parsing=True)
     nodes, _, _ = walker.get_latex_nodes()
@@ -365,6 +415,8 @@ def _read_mark(m: re.Match[str]) -> str:
 @cache
 def _walker_context() -> Any:
     """pylatexenc's parser context plus the argument shapes of the macros we write."""
+    from pylatexenc import latexwalker, macrospec
+
     ctx = latexwalker.get_default_latex_context_db()
     ctx.add_context_category(
         "note2bib",
@@ -383,6 +435,8 @@ def _walker_context() -> Any:
 @cache
 def _decoder() -> Any:
     """LatexNodes2Text with our macros and TeX's spacing rules (nothing added, nothing lost)."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
     ctx = get_default_latex_context_db()
     ctx.add_context_category(
         "note2bib",

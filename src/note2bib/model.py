@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 ARXIV_DOI = "10.48550/arXiv."
@@ -123,6 +123,10 @@ class Paper:
     """The latest version arXiv lists."""
     title: str
     authors: tuple[str, ...]
+    """As arXiv writes them (`Piotr Dollár`)."""
+    names: tuple[Name, ...]
+    """`authors` parsed (`names.parse_name`): once, when arXiv's answer is read; the cache
+    keeps them parsed, so no run parses them again."""
     summary: str
     published: datetime
     """Version 1: the year a citation uses, stable across new versions."""
@@ -135,9 +139,11 @@ class Paper:
     comment: str | None = None
 
 
-@dataclass(frozen=True)
-class Name:
-    """One author. An organisation has `literal` set and its whole name in `family`."""
+class Name(NamedTuple):
+    """One author. An organisation has `literal` set and its whole name in `family`.
+
+    A named tuple, not a dataclass: a warm export of 10,000 papers builds 270,000 of them
+    from the cache, and a tuple is built in a quarter of the time (and with no dict)."""
 
     family: str
     given: str = ""
@@ -221,7 +227,10 @@ class LibraryEntry:
 
     def get(self, name: str) -> str | None:
         """The first value of field `name` (lower case), as BibTeX takes it."""
-        return next((value for key, value in self.fields if key == name), None)
+        for key, value in self.fields:  # a loop, not next(…): called for every entry
+            if key == name:
+                return value
+        return None
 
     def values(self, name: str) -> Iterator[str]:
         """Every value of field `name`, a repeated field included."""

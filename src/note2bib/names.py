@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from pybtex.database import Person
-
 from note2bib.model import Name
 
 # Words that make an author an organisation, not a person.
@@ -43,6 +41,8 @@ def parse_name(raw: str) -> Name:
     suffix = ""
     if m := _SUFFIX.match(text):
         text, suffix = m["rest"], m["suffix"]
+    from pybtex.database import Person  # loaded with the first name to parse
+
     person = Person(text)
     given = [*person.first_names, *person.middle_names]
     family = list(person.last_names)

@@ -13,10 +13,13 @@ the text. Which records are written is the caller's choice: `export` writes ever
 
 from __future__ import annotations
 
+import functools
+import gc
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from note2bib.arxiv.api import DEFAULT_API, ArxivClient
 from note2bib.arxiv.cache import Cache
@@ -25,13 +28,14 @@ from note2bib.arxiv.resolve import Resolution, resolve
 from note2bib.arxiv.title_search import TitleSearch, find_by_title
 from note2bib.formats import RenderOptions, format_for
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
-from note2bib.library.read import Library
-from note2bib.library.update import Existing, Fresh, appended, made_of, merge_library, notes_of
 from note2bib.model import Diagnostic, Paper, Record, Report, Unit
 from note2bib.notes.mentions import UnitIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
 from note2bib.titles import quoted
+
+if TYPE_CHECKING:
+    from note2bib.library.read import Library
 
 OnRequest = Callable[[int, int], None]
 """Told (requests done, requests due) as arXiv is asked for ids."""
@@ -39,6 +43,33 @@ OnSearch = Callable[[int, int], None]
 """Told (notes done, notes to search) as notes are looked up by title."""
 OnNotice = Callable[[str], None]
 """Told, as it happens, why the run waits (arXiv asked it to, or a retry)."""
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_YOUNG_OBJECTS = 10_000
+"""Allocations between two collections of the youngest generation while the steps run
+(Python's default: 700)."""
+
+
+def _few_collections(step: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Run `step` with the cyclic garbage collector called less often.
+
+    The steps build hundreds of thousands of objects that live to the end of the run and
+    form no cycles (notes, papers, their authors, records); at Python's default the collector
+    went through them again and again: a fifth of a warm export of 10,000 notes (3.5 s → 2.9 s
+    with this, peak memory the same).
+    """
+
+    @functools.wraps(step)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        before = gc.get_threshold()
+        gc.set_threshold(max(before[0], _YOUNG_OBJECTS), *before[1:])
+        try:
+            return step(*args, **kwargs)
+        finally:
+            gc.set_threshold(*before)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -154,6 +185,7 @@ class Planned:
         return [r for r in self.plan.new if cited is None or r.key in cited]
 
 
+@_few_collections
 def plan_export(
     notes: Sequence[NotesText],
     options: ExportOptions,
@@ -196,6 +228,7 @@ def plan_papers(
     return Planned(papers, plan, diagnostics, tuple(read_diagnostics))
 
 
+@_few_collections
 def render(
     planned: Planned,
     written: Sequence[Record],
@@ -258,6 +291,15 @@ def merge_records(
 ) -> tuple[str, list[Diagnostic]]:
     """The library's text with the `written` records appended, each with its `% note2bib:`
     line, and the entries it already has brought in step with the notes (`library.update`)."""
+    from note2bib.library.update import (
+        Existing,
+        Fresh,
+        appended,
+        made_of,
+        merge_library,
+        notes_of,
+    )
+
     fmt, render_options = format_for(options.format), RenderOptions(abstract=options.abstract)
     new_text = "\n".join(
         appended(r, fmt.render([r], render_options), library.path) for r in written

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import glob
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,6 +200,8 @@ def find_project(start: Path | None = None) -> Path | None:
 
 def read_project(path: Path) -> Project:
     """Read and check a `note2bib.toml`: unknown keys and wrong types are errors naming them."""
+    import tomllib  # only when there is a file to read
+
     try:
         with path.open("rb") as f:
             settings = tomllib.load(f)

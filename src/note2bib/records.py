@@ -58,11 +58,7 @@ def build_records(
                     arxiv_id=ArxivId(group),
                     paper=paper,
                     pinned_version=pinned,
-                    authors=(
-                        tuple(parse_name(a) for a in paper.authors)
-                        if paper
-                        else _front_authors(units)
-                    ),
+                    authors=paper.names if paper else _front_authors(units),
                     **_from_notes(units),
                 )
             )

@@ -4,8 +4,9 @@ and what a failure means.
 One failure policy for every store. A store is a cache: all it holds can be fetched or
 parsed again. So:
 
-- a file stamped with another schema version is never read; opened for writing, it is
-  emptied (every table dropped) and made anew at this version;
+- a file stamped with another schema version is never read as it is; opened for writing,
+  it is brought to this version by the store's migration from that version, when it has
+  one, and otherwise emptied (every table dropped) and made anew;
 - every failure of SQLite or of the file system leaves this module as one `StoreError`,
   whose `str()` names the file and what went wrong, `damaged` telling a file that is not
   (or no longer) a SQLite database from one that is only busy, full or unwritable;
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,10 +94,21 @@ def _connect(file: Path) -> sqlite3.Connection:
         return sqlite3.connect(file, timeout=BUSY_TIMEOUT_S, isolation_level=None)
 
 
-def open_store(file: Path, version: int, tables: Sequence[str]) -> Store:
+Migration = Callable[[sqlite3.Connection], None]
+"""Rewrites a store of one older schema version as the current one, in the transaction that
+opens it (the version stamp is the caller's to set: `open_store` does)."""
+
+
+def open_store(
+    file: Path,
+    version: int,
+    tables: Sequence[str],
+    migrations: Mapping[int, Migration] | None = None,
+) -> Store:
     """`file` for reading and writing: created (its folder too) if need be, in WAL mode, at
-    schema `version` (a file stamped with another is emptied first), holding `tables` (each
-    a `CREATE TABLE IF NOT EXISTS` statement)."""
+    schema `version`, holding `tables` (each a `CREATE TABLE IF NOT EXISTS` statement). A
+    file stamped with another version is migrated by `migrations[that version]` when there
+    is one, and emptied first otherwise."""
     with _failures(file, "opened"):
         file.parent.mkdir(parents=True, exist_ok=True)
     db = _connect(file)
@@ -107,12 +119,16 @@ def open_store(file: Path, version: int, tables: Sequence[str]) -> Store:
         with store.transaction() as db:
             (found,) = db.execute("PRAGMA user_version").fetchone()
             if found != version:
-                names = db.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%'"
-                ).fetchall()
-                for (name,) in names:
-                    db.execute('DROP TABLE IF EXISTS "{}"'.format(name.replace('"', '""')))
+                migrate = (migrations or {}).get(found)
+                if migrate is not None:
+                    migrate(db)
+                else:
+                    names = db.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                        "AND name NOT LIKE 'sqlite_%'"
+                    ).fetchall()
+                    for (name,) in names:
+                        db.execute('DROP TABLE IF EXISTS "{}"'.format(name.replace('"', '""')))
                 db.execute(f"PRAGMA user_version = {int(version)}")
             for statement in tables:
                 db.execute(statement)

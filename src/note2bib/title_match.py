@@ -27,9 +27,6 @@ rules differ because a mistake costs differently in each place:
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
-
 from note2bib.model import Paper
 from note2bib.titles import normalize_title, significant_words
 
@@ -75,6 +72,9 @@ def similar_titles(a: str, b: str) -> bool:
     joined_a, joined_b = a.replace(" ", ""), b.replace(" ", "")
     if joined_a == joined_b:
         return True
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import Levenshtein
+
     return (
         _numbers(a) == _numbers(b)
         and fuzz.ratio(joined_a, joined_b) >= LIBRARY_RATIO
@@ -100,6 +100,8 @@ def _numbers(title: str) -> list[str]:
 
 def title_similarity(a: str, b: str) -> float:
     """0 to 100: how alike two titles are after normalisation, word order mattering."""
+    from rapidfuzz import fuzz
+
     return float(fuzz.ratio(normalize_title(a), normalize_title(b)))
 
 
@@ -123,6 +125,17 @@ def heading_matches(title: str, paper: Paper) -> bool:
     a part of it, a name its abstract uses, or most of the title's words."""
     mine = normalize_title(title)
     theirs = normalize_title(paper.title)
+    padded = f" {mine} "
+    # The word checks first: a heading that names its paper mostly passes one of them, and
+    # rapidfuzz then never loads (any passing check is the same answer).
+    if padded in f" {theirs} ":
+        return True
+    words = significant_words(title)
+    shared = set(words) & set(significant_words(paper.title))
+    if len(shared) >= HEADING_SHARED_WORDS * len(words):
+        return True
+    from rapidfuzz import fuzz
+
     if fuzz.ratio(mine, theirs) >= HEADING_RATIO:
         return True
     if any(
@@ -130,12 +143,7 @@ def heading_matches(title: str, paper: Paper) -> bool:
         for part in _parts(paper.title)
     ):
         return True
-    padded = f" {mine} "
-    if padded in f" {theirs} " or padded in f" {normalize_title(paper.summary)} ":
-        return True
-    words = significant_words(title)
-    shared = set(words) & set(significant_words(paper.title))
-    return len(shared) >= HEADING_SHARED_WORDS * len(words)
+    return padded in f" {normalize_title(paper.summary)} "
 
 
 def _parts(title: str) -> list[str]:

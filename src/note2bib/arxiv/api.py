@@ -1,7 +1,8 @@
 """arXiv API access: batches of ids and title searches, each answer as `Paper`s.
 
 The queries are built here; the HTTP under them (pacing, retries, checks on each answer) is
-`arxiv.http`, and the reading of arXiv's Atom answers `arxiv.atom`.
+`arxiv.http`, and the reading of arXiv's Atom answers `arxiv.atom`. Those two (and
+`requests`) load with the first request a client sends: a run the cache answers sends none.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from note2bib import __version__
-from note2bib.arxiv.http import (
+from note2bib.arxiv.failures import (
     MAX_BODY,
     TRIES,
     BatchFailed,
@@ -21,11 +23,13 @@ from note2bib.arxiv.http import (
     Notice,
     Refused,
     TooLong,
-    Transport,
 )
 from note2bib.arxiv.pacing import Pacer
 from note2bib.closing import Closing
 from note2bib.model import ArxivId, Paper
+
+if TYPE_CHECKING:
+    from note2bib.arxiv.http import Transport
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 USER_AGENT = f"note2bib/{__version__} (+https://pypi.org/project/note2bib)"
@@ -71,17 +75,35 @@ class ArxivClient(Closing):
         when arXiv gives no `Retry-After`; `sleep` does the waiting between tries."""
         check_api_url(api_url)
         self.api_url = api_url
-        self._transport = Transport(
-            user_agent=user_agent,
-            timeout=timeout,
-            delay=delay,
-            backoff=delay if backoff is None else backoff,
-            tries=tries,
-            notice=notice,
-            sleep=sleep,
-            max_body=max_body,
-            pacer=Pacer(delay, pace_dir),
-        )
+        self._user_agent = user_agent
+        self._timeout = timeout
+        self._delay = delay
+        self._backoff = delay if backoff is None else backoff
+        self._tries = tries
+        self._notice = notice
+        self._sleep = sleep
+        self._max_body = max_body
+        self._pace_dir = pace_dir
+        self._made: Transport | None = None
+
+    @property
+    def _transport(self) -> Transport:
+        """The HTTP session, made (and the HTTP code loaded) when the first request is due."""
+        if self._made is None:
+            from note2bib.arxiv.http import Transport
+
+            self._made = Transport(
+                user_agent=self._user_agent,
+                timeout=self._timeout,
+                delay=self._delay,
+                backoff=self._backoff,
+                tries=self._tries,
+                notice=self._notice,
+                sleep=self._sleep,
+                max_body=self._max_body,
+                pacer=Pacer(self._delay, self._pace_dir),
+            )
+        return self._made
 
     def fetch(self, ids: Sequence[ArxivId], on_request: OnRequest | None = None) -> Fetched:
         """Every paper arXiv has for `ids` (latest version); the rest in `missing` with a reason.
@@ -162,8 +184,9 @@ class ArxivClient(Closing):
         self._ask(batch[middle:], into, absent)
 
     def close(self) -> None:
-        """Close the connection to arXiv."""
-        self._transport.close()
+        """Close the connection to arXiv (if one was made)."""
+        if self._made is not None:
+            self._made.close()
 
     def search(self, query: str, max_results: int = 10) -> Searched:
         """One `search_query` request (paced like the id batches); results in arXiv's order.

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from note2bib.doi import without_doi_prefix
 from note2bib.model import ArxivId, Paper
+from note2bib.names import parse_name
 
 # expat names a namespaced element "<namespace URI> <local name>".
 _ATOM = "http://www.w3.org/2005/Atom "
@@ -131,12 +132,14 @@ class _Entry:
         arxiv_id = parse_entry_id(entry_id)
         if updated is None or published is None or arxiv_id is None or arxiv_id.version is None:
             return None
+        authors = tuple(name or "" for name in self.authors)
         return Paper(
             id=arxiv_id.versionless,
             version=arxiv_id.version,
             # A title arXiv wraps over lines is one line.
             title=_WHITESPACE.sub(" ", self.texts.get(_TITLE) or ""),
-            authors=tuple(name or "" for name in self.authors),
+            authors=authors,
+            names=tuple(parse_name(a) for a in authors),
             # Old records carry leading spaces and a trailing newline from arXiv's abs files.
             summary=(self.texts.get(_SUMMARY) or "").strip(),
             published=published,

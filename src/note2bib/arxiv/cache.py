@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import platformdirs
+from typing import Any
 
 from note2bib.closing import Closing
 from note2bib.errors import InputError
-from note2bib.model import ArxivId, Paper
+from note2bib.model import ArxivId, Name, Paper
 from note2bib.sqlite_store import StoreError, open_store
 
 FILE_NAME = "papers.sqlite3"
-SCHEMA_VERSION = 1
-"""Bump when the table or the Paper JSON changes; an older cache is then rebuilt, not read."""
+SCHEMA_VERSION = 2
+"""Bump when the table or the Paper JSON changes; an older cache is then migrated (when a
+migration from its version is written) or rebuilt, never read as it is.
+
+1: the paper as arXiv gives it. 2: its authors also parsed (`Paper.names`), so that no run
+parses them again; a version 1 cache is migrated, each paper's names parsed once."""
 
 # Stay well under SQLite's limit on `?` parameters in one statement.
 _CHUNK = 500
@@ -48,6 +52,8 @@ def default_cache_dir() -> Path:
     configured = os.environ.get("NOTE2BIB_CACHE_DIR")
     if configured:
         return Path(configured)
+    import platformdirs  # only when no cache folder is named
+
     return Path(platformdirs.user_cache_dir("note2bib"))
 
 
@@ -62,7 +68,9 @@ class Cache(Closing):
         self.path = directory / FILE_NAME
         # A cache of another schema is rebuilt: that loses nothing arXiv cannot resend.
         with _or_stop():
-            self._store = open_store(self.path, SCHEMA_VERSION, (_CREATE, _CREATE_SEARCHES))
+            self._store = open_store(
+                self.path, SCHEMA_VERSION, (_CREATE, _CREATE_SEARCHES), {1: _names_parsed}
+            )
 
     def get_many(self, bases: Iterable[str]) -> dict[str, Paper]:
         """The cached papers among `bases` (versionless ids), in the order asked."""
@@ -133,6 +141,33 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[start : start + _CHUNK]
 
 
+def _names_parsed(db: sqlite3.Connection) -> None:
+    """Version 1 → 2: each paper's authors parsed and stored with it; a row that cannot be
+    read is dropped (arXiv sends it again)."""
+    rows = db.execute("SELECT base, schema, paper FROM papers").fetchall()
+    for base, schema, text in rows:
+        upgraded = _v1_upgraded(text) if schema == 1 else None
+        if upgraded is None:
+            db.execute("DELETE FROM papers WHERE base = ?", (base,))
+        else:
+            db.execute(
+                "UPDATE papers SET schema = ?, paper = ? WHERE base = ?",
+                (SCHEMA_VERSION, upgraded, base),
+            )
+
+
+def _v1_upgraded(text: str) -> str | None:
+    """A version 1 paper's JSON as version 2 writes it; None when it cannot be read."""
+    from note2bib.names import parse_name
+
+    try:
+        data = _object(text)
+        names = tuple(parse_name(_str(a)) for a in data["authors"])
+        return paper_to_json(_paper(data, names))
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def _load(text: str) -> Paper | None:
     """A stored paper, or None when the row cannot be read back (then it is fetched again)."""
     try:
@@ -149,6 +184,7 @@ def paper_to_json(paper: Paper) -> str:
             "version": paper.version,
             "title": paper.title,
             "authors": list(paper.authors),
+            "names": [[n.family, n.given, n.prefix, n.suffix, n.literal] for n in paper.names],
             "summary": paper.summary,
             "published": _datetime_to_text(paper.published),
             "updated": _datetime_to_text(paper.updated),
@@ -164,14 +200,27 @@ def paper_to_json(paper: Paper) -> str:
 
 def paper_from_json(text: str) -> Paper:
     """The Paper `paper_to_json` wrote (ValueError, TypeError or KeyError when it is not one)."""
+    data = _object(text)
+    return _paper(data, tuple(_name(n) for n in data["names"]))
+
+
+def _object(text: str) -> dict[str, Any]:
     data = json.loads(text)
     if not isinstance(data, dict):
         raise TypeError("a stored paper must be a JSON object")
+    return data
+
+
+def _paper(data: dict[str, Any], names: tuple[Name, ...]) -> Paper:
+    authors = tuple(_str(a) for a in data["authors"])
+    if len(names) != len(authors):
+        raise ValueError("a stored paper must have one parsed name per author")
     return Paper(
         id=ArxivId(_str(data["id"])),
         version=_int(data["version"]),
         title=_str(data["title"]),
-        authors=tuple(_str(a) for a in data["authors"]),
+        authors=authors,
+        names=names,
         summary=_str(data["summary"]),
         published=_datetime_from_text(_str(data["published"])),
         updated=_datetime_from_text(_str(data["updated"])),
@@ -181,6 +230,23 @@ def paper_from_json(text: str) -> Paper:
         journal_ref=_optional_str(data["journal_ref"]),
         comment=_optional_str(data["comment"]),
     )
+
+
+def _name(value: object) -> Name:
+    """A parsed name as `paper_to_json` writes it: `[family, given, prefix, suffix, literal]`."""
+    if type(value) is not list or len(value) != 5:
+        raise TypeError(f"expected a stored name, got {value!r}")
+    family, given, prefix, suffix, literal = value
+    # One test for the five (this runs for every author of every paper a run reads).
+    if not (
+        type(family) is str
+        and type(given) is str
+        and type(prefix) is str
+        and type(suffix) is str
+        and type(literal) is bool
+    ):
+        raise TypeError(f"expected four strings and true or false, got {value!r}")
+    return Name(family, given, prefix, suffix, literal)
 
 
 def _datetime_to_text(moment: datetime) -> str:

@@ -1,7 +1,7 @@
 """HTTP to the arXiv API: one session, our User-Agent, pacing, the retry policy, a cap on
 each answer's size, and what it means when `arxiv.atom` cannot read an answer.
 
-The only module that imports `requests`.
+The only module that imports `requests`; `arxiv.api` loads it with the first request.
 """
 
 from __future__ import annotations
@@ -19,59 +19,30 @@ from datetime import UTC, datetime
 import requests
 
 from note2bib.arxiv.atom import BrokenFeed, HostileFeed, NotAFeed, UnreadableEntry, read_feed
+from note2bib.arxiv.failures import (
+    MAX_BODY,
+    TRIES,
+    BatchFailed,
+    GaveUp,
+    Notice,
+    Refused,
+    TooLong,
+    Transient,
+)
 from note2bib.arxiv.pacing import Pacer
 from note2bib.errors import ArxivUnavailable
 from note2bib.model import Paper
 
-TRIES = 4
-"""Tries per request when arXiv is overloaded, unreachable or sends a broken answer."""
 RETRY_AFTER_CAP = 60.0
 """The longest wait a `Retry-After` gets: a longer one is cut to this (and said so)."""
 BACKOFF_CAP = 60.0
 """The longest wait between tries when arXiv gives no `Retry-After`."""
-MAX_BODY = 32 * 1024 * 1024
-"""The largest answer read. A page of 100 entries as large as the 2,833-author 1411.4413
-(165 kB) is 16.5 MB, which `arxiv.atom` reads in one pass (no tree) into about 30 MB of
-papers, so 32 MiB leaves room twice over while a hostile feed stays well under 1 GB."""
 
 # Overload and gateway answers: worth another try after a pause.
 _TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 # arXiv's HTTP 400 feed names the id it refused: `<summary>incorrect id format for abc</summary>`.
 _REFUSED_ID = re.compile(rb"incorrect id format for ([^<\s]+)")
 _CHUNK = 64 * 1024
-
-Notice = Callable[[str], None]
-"""Told, as it happens, what the user waits for (a `Retry-After`, a backoff before a retry)."""
-
-
-class BatchFailed(Exception):
-    """A batch got no usable answer; `str()` is the reason given for each of its ids."""
-
-
-class Transient(BatchFailed):
-    """A failure that may pass (overload, no connection, a broken answer): worth a retry."""
-
-    def __init__(self, reason: str, retry_after: float | None = None, status: int = 0) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-        """Seconds the answer's `Retry-After` asked for, if it gave one."""
-        self.status = status
-
-
-class GaveUp(BatchFailed):
-    """Every try of a request failed transiently: asking again now would fail too."""
-
-
-class Refused(BatchFailed):
-    """HTTP 400: arXiv refused an id of the batch (the one it names, when it names one)."""
-
-    def __init__(self, reason: str, named: str | None) -> None:
-        super().__init__(reason)
-        self.named = named
-
-
-class TooLong(BatchFailed):
-    """HTTP 414: the request's URL (the id list) is longer than the server takes."""
 
 
 class Transport:

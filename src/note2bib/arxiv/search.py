@@ -11,7 +11,6 @@ paper is worse than none, so a search result is accepted only when it is certain
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -235,6 +234,8 @@ def weigh(clues: Clues, paper: Paper) -> Verdict:
 
 def _first_difference(a: str, b: str) -> str:
     """The first place two titles' words part: `"dna" / "rna"`."""
+    import difflib  # only to say why a title was not taken
+
     left, right = title_words(a), title_words(b)
     matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -1,4 +1,8 @@
-"""Output formats: one module per format with one `render`, registered here and nowhere else."""
+"""Output formats: one module per format with one `render`, registered here and nowhere else.
+
+A format's module is imported when it renders: listing the formats (for `--help` and option
+checks) loads none of them, and an export loads only its own.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from pathlib import PurePath
 from types import MappingProxyType
 
 from note2bib.errors import UsageError
-from note2bib.formats import biblatex, bibtex, csl_json, ris
 from note2bib.model import Record
 
 
@@ -35,15 +38,39 @@ class Format:
     """Entries in BibTeX's syntax (`@type{key, …}`): what `--merge` can append to a .bib."""
 
 
+def _bibtex(records: Sequence[Record], options: RenderOptions) -> str:
+    from note2bib.formats import bibtex
+
+    return bibtex.render(records, options)
+
+
+def _biblatex(records: Sequence[Record], options: RenderOptions) -> str:
+    from note2bib.formats import biblatex
+
+    return biblatex.render(records, options)
+
+
+def _csl_json(records: Sequence[Record], options: RenderOptions) -> str:
+    from note2bib.formats import csl_json
+
+    return csl_json.render(records, options)
+
+
+def _ris(records: Sequence[Record], options: RenderOptions) -> str:
+    from note2bib.formats import ris
+
+    return ris.render(records, options)
+
+
 FORMATS: Mapping[str, Format] = MappingProxyType(
     {
         f.name: f
         for f in (
-            Format("bibtex", (".bib",), bibtex.render, bib_syntax=True),
+            Format("bibtex", (".bib",), _bibtex, bib_syntax=True),
             # `.bib` stays BibTeX, which every tool reads: biblatex is asked for by name.
-            Format("biblatex", (), biblatex.render, bib_syntax=True),
-            Format("csl-json", (".json",), csl_json.render),
-            Format("ris", (".ris",), ris.render),
+            Format("biblatex", (), _biblatex, bib_syntax=True),
+            Format("csl-json", (".json",), _csl_json),
+            Format("ris", (".ris",), _ris),
         )
     }
 )

@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-
-import bibtexparser
-from bibtexparser import model as bib
+from typing import TYPE_CHECKING
 
 from note2bib.bibtex_syntax import closing_brace, closing_quote
 from note2bib.errors import InputError
 from note2bib.model import Diagnostic, LibraryEntry
+
+if TYPE_CHECKING:
+    from bibtexparser import model as bib
 
 # bibtexparser logs each block it cannot read (with Python's last-resort handler, on stderr,
 # in two lines); `parse_bib` reports those blocks itself, one sentence each with file:line.
@@ -33,6 +34,10 @@ MONTHS = {name[:3].lower(): name for name in _MONTH_NAMES.split()}
 
 def parse_bib(text: str, path: str) -> tuple[list[LibraryEntry], list[Diagnostic]]:
     """Every entry of the file (those bibtexparser set aside included) and what was odd."""
+    # Loaded here, not with the module: a library read from its index is never parsed.
+    import bibtexparser
+    from bibtexparser import model as bib
+
     try:
         parsed = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
     except Exception as err:  # bibtexparser raises on states it calls its own bugs

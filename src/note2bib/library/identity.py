@@ -23,10 +23,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import chain
-
-from pybtex.database import Person
 
 from note2bib.arxiv.ids import IdMatch, find_arxiv_ids, parse_arxiv_id
 from note2bib.bibtex_syntax import first_name, is_braced_whole
@@ -123,13 +121,21 @@ def entry_ids(entry: LibraryEntry) -> tuple[dict[ArxivId, str], dict[ArxivId, st
     with the field it was first found in): `entry_arxiv_ids` and `entry_mentioned_ids`."""
     found: dict[ArxivId, str] = {}
     mentioned: dict[ArxivId, str] = {}
+    # Most values (and most entries) hold nothing like an id: one search of the fields that
+    # are read below finds those that may (numbered by the NULs before each hit; none can
+    # match across one), rather than a search of each value.
+    fields = [(name, value) for name, value in entry.fields if _may_hold_id(name)]
+    joined = "\0".join(value for _, value in fields)
+    candidates = {joined.count("\0", 0, m.start()) for m in _MAYBE_ID.finditer(joined)}
+    if not candidates:
+        return found, mentioned
     prefix = _bare(entry.get("archiveprefix") or entry.get("eprinttype") or "").lower()
     # DBLP writes `journal = {CoRR}`, Semantic Scholar `journal = {ArXiv}`; both `abs/ID`.
     is_corr = _bare(entry.get("journal") or "").lower() in ("corr", "arxiv")
-    for name, value in entry.fields:
+    for number, (name, value) in enumerate(fields):
         ids: list[ArxivId] = []
-        if not _MAYBE_ID.search(value):
-            continue  # most values: no id can be written in them
+        if number not in candidates:
+            continue
         if name == "eprint" and prefix not in ("", "arxiv"):
             continue  # a JSTOR, PubMed or HAL eprint
         if name in _ID_FIELDS:
@@ -148,6 +154,18 @@ def entry_ids(entry: LibraryEntry) -> tuple[dict[ArxivId, str], dict[ArxivId, st
         for arxiv_id in ids:
             found.setdefault(arxiv_id.versionless, name)
     return found, {i: name for i, name in mentioned.items() if i not in found}
+
+
+@cache
+def _may_hold_id(name: str) -> bool:
+    """Whether `entry_ids` reads field `name` (the others never give an id)."""
+    return (
+        name in _ID_FIELDS
+        or name == "volume"
+        or name in _FREE_TEXT_FIELDS
+        or name in _TEXT_FIELDS
+        or _URL_FIELD.fullmatch(name) is not None
+    )
 
 
 def _written_ids(value: str) -> list[IdMatch]:
@@ -270,6 +288,8 @@ def first_author(names: str) -> tuple[str | None, frozenset[str]]:
     if is_braced_whole(first):
         family = first  # `{OpenAI}`: an organisation, braced whole
     else:
+        from pybtex.database import Person  # loaded with the first entry that needs it
+
         try:
             person = Person(first)
             family = " ".join(person.last_names) or first

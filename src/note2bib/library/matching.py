@@ -29,8 +29,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from note2bib.doi import normalize_doi
 from note2bib.library.identity import (
     EntryFacts,
@@ -215,6 +213,8 @@ class Matcher:
     ) -> list[int]:
         """Entries (of `among`, or all) whose rough title is close to `title`, best first,
         then in library order."""
+        from rapidfuzz import fuzz, process  # loaded only when a library is matched
+
         rough_title = fold(title)
         scored = []
         for by_title in [self._by_rough_title] if among is None else among:

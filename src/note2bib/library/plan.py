@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from note2bib.keys import assign_keys
-from note2bib.library.match_memo import MatchMemo, record_key
-from note2bib.library.matching import Match, Matcher
-from note2bib.library.provenance import marker_of, note_identity
-from note2bib.library.read import Library, all_keys, entries_of, lookup_of
 from note2bib.model import Diagnostic, Record
 from note2bib.notes.mentions import UnitIds
 from note2bib.titles import quoted
+
+if TYPE_CHECKING:
+    from note2bib.library.match_memo import MatchMemo
+    from note2bib.library.matching import Match, Matcher
+    from note2bib.library.read import Library
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ def plan_against_libraries(
     """
     if not libraries:
         return LibraryPlan(tuple(records), (None,) * len(records))
+    # Matching loads with the first library: a run without one reads none of it.
+    from note2bib.library.match_memo import MatchMemo
+    from note2bib.library.matching import Matcher
+    from note2bib.library.read import all_keys, entries_of, lookup_of
+
     index = Matcher(entries_of(libraries), lookup_of(libraries))
     earlier = [_made_from(r, libraries, index) for r in records]
     rest = [r for r, m in zip(records, earlier, strict=True) if m is None]
@@ -86,6 +93,9 @@ def _made_from(record: Record, libraries: Sequence[Library], index: Matcher) -> 
     """The entry note2bib made from this record's note before, by the note's identity (its
     `% note2bib:` line): a note that names no paper keeps its entry when its heading or its
     body changes. Papers are matched by their arXiv id instead."""
+    from note2bib.library.matching import Match
+    from note2bib.library.provenance import marker_of, note_identity
+
     if record.arxiv_id is not None:
         return None
     offset = 0
@@ -108,6 +118,9 @@ def _remembered_matches(
     index: Matcher, records: Sequence[Record], memo: MatchMemo
 ) -> list[Match | None]:
     """Each record's match, from the memo where it has one, else found (and remembered)."""
+    from note2bib.library.match_memo import record_key
+    from note2bib.library.matching import Match
+
     keys = [record_key(r) for r in records]
     known = memo.get(keys)
     matches: list[Match | None] = []

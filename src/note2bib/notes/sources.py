@@ -1,7 +1,8 @@
 """Where notes come from: files, folders of them (a vault), stdin; front matter; plain text.
 
-The only module that imports PyYAML (and tomllib). `find_note_files` and `read_sources` touch
-the disk; `parse_source` and `parse_front_matter` are pure.
+The only module that imports PyYAML (and tomllib), each only for a file with front matter.
+`find_note_files` and `read_sources` touch the disk; `parse_source` and `parse_front_matter`
+are pure.
 """
 
 from __future__ import annotations
@@ -9,14 +10,11 @@ from __future__ import annotations
 import gc
 import os
 import re
-import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
 from note2bib.doi import without_doi_prefix
@@ -265,11 +263,15 @@ def _load(
         found = (_LOGSEQ_PROPERTY.match(line) for line in text.split("\n"))
         return {m.group(1): m.group(2).strip() for m in found if m}, None
     if kind == "toml":
+        import tomllib  # loaded only for a file that has TOML front matter
+
         try:
             return _as_strings(tomllib.loads(text)), None
         except tomllib.TOMLDecodeError as err:
             line = first_line + 1 + (getattr(err, "lineno", 1) or 1) - 1
             return None, _unreadable(source, line, "TOML", str(err).split(" (at")[0])
+    import yaml  # loaded only for a file that has YAML front matter
+
     try:
         return yaml.load(text, Loader=yaml.BaseLoader), None  # BaseLoader builds no objects
     except yaml.YAMLError as err:
