@@ -40,8 +40,8 @@ from note2bib.arxiv import title_search  # noqa: E402
 from note2bib.arxiv.api import ArxivClient  # noqa: E402
 from note2bib.arxiv.cache import Cache  # noqa: E402
 from note2bib.arxiv.search import BATCHING, Batching  # noqa: E402
-from note2bib.model import Section  # noqa: E402
-from note2bib.notes.mentions import SectionIds  # noqa: E402
+from note2bib.model import Unit  # noqa: E402
+from note2bib.notes.mentions import UnitIds  # noqa: E402
 from note2bib.titles import normalize_title  # noqa: E402
 
 from arxiv_standin import ArxivStandin  # noqa: E402
@@ -127,7 +127,7 @@ class Outcome:
 
 def measure(titles: list[Title], policy: Policy, server: ArxivStandin) -> Outcome:
     found = [
-        SectionIds(Section("list.md", 2 * n + 1, t.heading, f"## {t.heading}"), ())
+        UnitIds(Unit("list.md", 2 * n + 1, t.heading, f"## {t.heading}"), ())
         for n, t in enumerate(titles)
     ]
     with (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from note2bib.arxiv.atom import read_feed
-from note2bib.model import Paper, Record, Section
+from note2bib.model import Paper, Record, Unit
 
 from arxiv_standin import build_feed, load_entries
 
@@ -17,18 +17,18 @@ def fixture_paper(base: str) -> Paper:
     return paper
 
 
-def note_section(text: str, links: tuple[str, ...] = (), line: int = 1) -> Section:
+def note_unit(text: str, links: tuple[str, ...] = (), line: int = 1) -> Unit:
     """A note as notes.markdown would give it: the heading is the first line without its `#`s."""
     heading = text.split("\n", 1)[0].lstrip("#").strip()
-    return Section("notes.md", line, heading, text, links)
+    return Unit("notes.md", line, heading, text, links)
 
 
 def fixture_record(key: str, base: str, *notes: str, pinned: int | None = None) -> Record:
-    """A resolved record for the recorded paper `base`, carrying `notes` as its sections."""
+    """A resolved record for the recorded paper `base`, carrying `notes` as its units."""
     paper = fixture_paper(base)
     return Record(
         key=key,
-        sections=tuple(note_section(n) for n in notes),
+        units=tuple(note_unit(n) for n in notes),
         arxiv_id=paper.id,
         paper=paper,
         pinned_version=pinned,

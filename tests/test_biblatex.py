@@ -15,7 +15,7 @@ from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import decode
 from note2bib.model import ArxivId, Record
 
-from fixture_papers import fixture_record, note_section
+from fixture_papers import fixture_record, note_unit
 
 NOTE = "## Segment Anything\n작은 메모 -- 100% & $5\n\n  indented = value"
 
@@ -100,11 +100,11 @@ def test_abstract_only_when_asked() -> None:
 def test_unresolved_notes() -> None:
     no_id = Record(
         key="downloadllama",
-        sections=(note_section("## Download LLaMA weights", ("https://example.org/llama.sh",)),),
+        units=(note_unit("## Download LLaMA weights", ("https://example.org/llama.sh",)),),
     )
     unknown_id = Record(
         key="arxiv230699999",
-        sections=(note_section("## Thought Cloning\narXiv:2306.99999"),),
+        units=(note_unit("## Thought Cloning\narXiv:2306.99999"),),
         arxiv_id=ArxivId("2306.99999"),
     )
     found = fields_of(render([no_id, unknown_id]))

@@ -14,9 +14,9 @@ from pybtex.database.input.bibtex import Parser
 
 from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import decode
-from note2bib.model import ArxivId, Paper, Record, Section
+from note2bib.model import ArxivId, Paper, Record, Unit
 
-from fixture_papers import fixture_paper, fixture_record, note_section
+from fixture_papers import fixture_paper, fixture_record, note_unit
 
 SEGMENT_ANYTHING = fixture_paper("2304.02643")
 # v4, first submitted in 2023, last revised in 2024.
@@ -56,7 +56,7 @@ THOUGHT_CLONING_NOTE = (
 )
 
 
-section = note_section
+section = note_unit
 
 
 def record(key: str, paper: Paper, *notes: str, pinned: int | None = None) -> Record:
@@ -200,7 +200,7 @@ def test_two_notes_in_one_annote() -> None:
 def test_unresolved_note_without_id() -> None:
     rec = Record(
         key="download2023",
-        sections=(section(LLAMA_DOWNLOAD_NOTE, links=(LLAMA_DOWNLOAD_LINK,)),),
+        units=(section(LLAMA_DOWNLOAD_NOTE, links=(LLAMA_DOWNLOAD_LINK,)),),
     )
     text = render([rec])
     fields = parse_bibtexparser(text)["download2023"]
@@ -215,7 +215,7 @@ def test_unresolved_note_without_id() -> None:
 def test_unresolved_note_with_an_id_arxiv_did_not_answer() -> None:
     rec = Record(
         key="hu2023thought",
-        sections=(section(THOUGHT_CLONING_NOTE),),
+        units=(section(THOUGHT_CLONING_NOTE),),
         arxiv_id=ArxivId("2306.00323"),
     )
     fields = parse_bibtexparser(render([rec]))["hu2023thought"]
@@ -239,7 +239,7 @@ def test_unresolved_note_with_an_id_arxiv_did_not_answer() -> None:
 def test_unsafe_characters_in_a_link_are_percent_encoded() -> None:
     rec = Record(
         key="k",
-        sections=(section("## x", links=("https://example.org/a{b}c\\d",)),),
+        units=(section("## x", links=("https://example.org/a{b}c\\d",)),),
     )
     assert parse_bibtexparser(render([rec]))["k"]["url"] == "https://example.org/a%7Bb%7Dc%5Cd"
 
@@ -279,7 +279,7 @@ def test_notes_read_back_exactly_by_both_parsers() -> None:
 @example("annote = {x},\nnote = y")
 @example("x\n@(y)\n@  z")
 def test_any_note_survives_bibtexparser_and_pybtex(note: str) -> None:
-    rec = Record(key="k", sections=(Section("notes.md", 1, "h", note),), arxiv_id=None)
+    rec = Record(key="k", units=(Unit("notes.md", 1, "h", note),), arxiv_id=None)
     text = render([record("a", SEGMENT_ANYTHING, note), rec])
     raw = parse_bibtexparser(text)
     collapsed = parse_pybtex(text)

@@ -69,7 +69,8 @@ def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
     ]
     assert "@" not in result.stderr.replace("note2bib:", "")
     assert result.stderr.strip().splitlines()[-1] == (
-        "note2bib: 10 notes, 7 papers (0 from cache, 7 fetched in 1 request; "
+        # 11: the paragraph of the Segment Anything note that mentions LEDITS is LEDITS's too.
+        "note2bib: 11 notes, 7 papers (0 from cache, 7 fetched in 1 request; "
         "0 of 2 found by title, 3 search requests), 2 notes name no arXiv paper (kept as "
         "entries of their own), 0 unresolved"
     )
@@ -93,7 +94,10 @@ def test_notes_come_back_exactly_from_annote(arxiv_standin: ArxivStandin, notes:
     sam_note = text[text.index("## Segment Anything") : text.index("\n\n## 비교 메모")]
     compare = text[text.index("## 비교 메모") : text.index("\n\n## OpenAI")]
     assert decode(by_eprint["2304.02643"]["annote"]) == sam_note
-    assert decode(by_eprint["2307.00522"]["annote"]).endswith("\n\n" + sam_note)
+    # LEDITS, cited inside the Segment Anything note, gets the paragraph citing it, under the
+    # heading it was filed under; not the whole note about another paper.
+    citing = sam_note.split("\n", 1)[1]
+    assert decode(by_eprint["2307.00522"]["annote"]).endswith("\n\nSegment Anything\n" + citing)
     assert decode(by_eprint["2307.04725"]["annote"]).endswith("\n\n" + compare)
 
 
@@ -326,12 +330,30 @@ def test_missing_notes_file_exits_1(tmp_path: Path) -> None:
     assert "absent.md: no such file" in result.stderr
 
 
-def test_ids_lists_file_line_heading_and_id(tmp_path: Path) -> None:
+def test_ids_lists_each_unit_with_its_line_kind_title_and_ids(tmp_path: Path) -> None:
     path = tmp_path / "n.md"
-    path.write_text("# Notes\n\n## SAM\nsee https://arxiv.org/abs/2304.02643v1\n")
+    path.write_text(
+        "# Notes\n\n## SAM\nsee https://arxiv.org/abs/2304.02643v1\n\n"
+        "## Reading list\n- [LEDITS](https://arxiv.org/abs/2307.00522)\n"
+        "- [Attention Is All You Need](https://papers.nips.cc/paper/7181)\n"
+    )
     result = run("ids", str(path))
     assert result.exit_code == 0
-    assert result.stdout == f"{path}:4\tSAM\t2304.02643v1\n"
+    assert result.stdout == (
+        f"{path}:3\tsection\tSAM\t2304.02643v1\n"
+        f"{path}:7\titem\tLEDITS\t2307.00522\n"
+        f"{path}:8\titem\tAttention Is All You Need\t-\n"
+    )
+    assert result.stderr == "note2bib: 2 arXiv ids in 3 units\n"
+
+
+def test_ids_says_what_reading_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("---\nauthors: [[A]], [[B]]\n---\n## SAM\nhttps://arxiv.org/abs/2304.02643\n")
+    result = run("ids", str(path))
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}:4\tsection\tSAM\t2304.02643\n"
+    assert result.stderr.startswith(f"{path}:2: the front matter is not valid YAML")
 
 
 def test_quiet_keeps_stderr_empty_on_warnings(arxiv_standin: ArxivStandin, notes: Path) -> None:

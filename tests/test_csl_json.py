@@ -29,7 +29,7 @@ from note2bib.formats import RenderOptions, format_for
 from note2bib.model import ArxivId, Name, Record
 
 from arxiv_standin import load_entries
-from fixture_papers import fixture_record, note_section
+from fixture_papers import fixture_record, note_unit
 
 CSL = Path(__file__).parent / "fixtures" / "csl"
 SAMPLE = Path(__file__).parent.parent / "samples" / "notes.json"
@@ -136,11 +136,11 @@ def test_abstract_only_when_asked_and_on_one_line() -> None:
 def test_unresolved_notes() -> None:
     no_id = Record(
         key="downloadllama",
-        sections=(note_section("## Download LLaMA weights", ("https://example.org/llama.sh",)),),
+        units=(note_unit("## Download LLaMA weights", ("https://example.org/llama.sh",)),),
     )
     unknown_id = Record(
         key="arxiv230699999",
-        sections=(note_section("## Thought Cloning\narXiv:2306.99999"),),
+        units=(note_unit("## Thought Cloning\narXiv:2306.99999"),),
         arxiv_id=ArxivId("2306.99999"),
     )
     document, article = items([no_id, unknown_id])
@@ -159,7 +159,7 @@ def test_unresolved_notes() -> None:
 def test_tags_authors_and_year_from_front_matter_are_valid_csl() -> None:
     tagged = Record(
         key="doeworkshop",
-        sections=(note_section("## A Workshop Paper"),),
+        units=(note_unit("## A Workshop Paper"),),
         authors=(Name("Doe", "Jane"),),
         year=2021,
         keywords=("machine learning", "NLP"),
@@ -189,7 +189,7 @@ def test_every_recorded_paper_validates_against_the_schema() -> None:
 def test_any_note_and_paper_is_valid_csl_and_the_note_comes_back(
     note: str, base: str, abstract: bool, pinned: int | None
 ) -> None:
-    unresolved = Record(key="u", sections=(note_section(note),))
+    unresolved = Record(key="u", units=(note_unit(note),))
     (paper, note_only) = items(
         [fixture_record("k", base, note, pinned=pinned), unresolved], abstract
     )

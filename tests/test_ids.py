@@ -14,7 +14,7 @@ from note2bib.arxiv.ids import IdMatch, find_arxiv_ids, parse_arxiv_id
 from note2bib.model import ArxivId
 from note2bib.notes.mentions import unique_ids
 from note2bib.notes.sources import NotesText
-from note2bib.pipeline import read_sections
+from note2bib.pipeline import read_units
 
 
 def found(text: str) -> list[tuple[str, ArxivId]]:
@@ -411,5 +411,5 @@ def test_every_id_planted_in_a_notes_file_is_found_and_nothing_else(
     notes: tuple[str, list[ArxivId]],
 ) -> None:
     text, planted = notes
-    found_ids = unique_ids(read_sections([NotesText("notes.md", text)]))
+    found_ids = unique_ids(read_units([NotesText("notes.md", text)]))
     assert found_ids == list(dict.fromkeys(i.versionless for i in planted))

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from note2bib.model import Section
-from note2bib.notes.markdown import find_links, parse_notes
+from note2bib.model import Unit
+from note2bib.notes.markdown import find_links
+from note2bib.notes.units import parse_notes
 
 SEED = Path(__file__).parent / "fixtures" / "seed-notes.md"
 
@@ -24,9 +25,9 @@ def md(*lines: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary(sections: list[Section]) -> list[tuple[int, str, str]]:
+def summary(sections: list[Unit]) -> list[tuple[int, str, str]]:
     """What a user sees of each section: where it starts, its title, its text."""
-    return [(s.line, s.heading, s.text) for s in sections]
+    return [(s.line, s.title, s.text) for s in sections]
 
 
 def seed_text() -> str:
@@ -53,7 +54,7 @@ SEED_HEADINGS = [
 
 def test_seed_notes_give_one_section_per_paper() -> None:
     sections = parse_notes(seed_text(), "seed-notes.md")
-    assert [s.heading for s in sections] == SEED_HEADINGS
+    assert [s.title for s in sections] == SEED_HEADINGS
     assert [s.line for s in sections] == [2, 8, 14, 33, 40, 52, 57, 60, 65]
     assert {s.source for s in sections} == {"seed-notes.md"}
 
@@ -194,7 +195,7 @@ def test_structure(text: str, expected: list[tuple[int, str, str]]) -> None:
 
 def test_heading_link_counts_as_the_section_link() -> None:
     [section] = parse_notes(md(f"## [Paper]({A})"), "notes.md")
-    assert section.heading == "Paper"
+    assert section.title == "Paper"
     assert section.links == (A,)
 
 
@@ -279,7 +280,7 @@ LEVELS = [
 
 @pytest.mark.parametrize(("text", "expected"), LEVELS)
 def test_paper_level_is_found(text: str, expected: list[tuple[int, str]]) -> None:
-    assert [(s.line, s.heading) for s in parse_notes(text, "n.md")] == expected
+    assert [(s.line, s.title) for s in parse_notes(text, "n.md")] == expected
 
 
 def test_subsections_are_part_of_the_paper_text() -> None:
@@ -509,7 +510,7 @@ def test_bodies_round_trip(bodies: list[list[str]]) -> None:
             body = body[:-1]
         if body:
             expected.append((f"Title {i}", "\n".join([f"## Title {i}", *body])))
-    assert [(s.heading, s.text) for s in parse_notes(text, "n.md")] == expected
+    assert [(s.title, s.text) for s in parse_notes(text, "n.md")] == expected
 
 
 markdownish = st.lists(
@@ -520,12 +521,15 @@ markdownish = st.lists(
 
 
 @given(markdownish, st.sampled_from(["\n", "\r\n", "\r"]))
-def test_every_section_is_a_verbatim_slice_around_its_line(lines: list[str], end: str) -> None:
+def test_every_unit_is_the_files_lines_in_order_from_its_line(lines: list[str], end: str) -> None:
+    # A unit is verbatim by line spans: a parent section's note leaves out a child that is
+    # its own unit, so its lines are in file order but need not be one slice.
     text = end.join(lines)
     file_lines = text.removeprefix("\ufeff").split(end)
     for section in parse_notes(text, "n.md"):
         note = section.text.split("\n")
-        starts = [i for i in range(len(file_lines)) if file_lines[i : i + len(note)] == note]
-        assert any(i < section.line <= i + len(note) for i in starts)
+        rest = iter(file_lines[section.line - 1 :])
+        assert all(line in rest for line in note)
+        assert note[0] == file_lines[section.line - 1]
         assert note[0].strip() and note[-1].strip()
         assert section.links == tuple(find_links(section.text))

@@ -11,7 +11,7 @@ from note2bib.library.duplicates import find_duplicates
 from note2bib.library.identity import TitleFacts
 from note2bib.library.matching import Matcher, same_title
 from note2bib.library.read import read_library
-from note2bib.model import ArxivId, LibraryEntry, Record, Section
+from note2bib.model import ArxivId, LibraryEntry, Record, Unit
 from note2bib.names import parse_name
 from note2bib.title_match import similar_titles
 from note2bib.titles import normalize_title
@@ -24,10 +24,10 @@ CORPORA = Path(__file__).parent / "fixtures" / "corpora"
 def record(base: str) -> Record:
     """A record of the real recorded paper `base`, as the notes would give it."""
     paper = fixture_paper(base)
-    section = Section("notes.md", 1, paper.title, f"## {paper.title}\narXiv:{base}")
+    section = Unit("notes.md", 1, paper.title, f"## {paper.title}\narXiv:{base}")
     return Record(
         key="",
-        sections=(section,),
+        units=(section,),
         arxiv_id=ArxivId(base),
         paper=paper,
         authors=tuple(parse_name(a) for a in paper.authors),

@@ -19,7 +19,7 @@ from note2bib.library.plan import plan_against_libraries
 from note2bib.library.provenance import NoteId, find_markers, marker_of
 from note2bib.library.read import Library
 from note2bib.library.update import Existing, Note, update_entries
-from note2bib.model import ArxivId, LibraryEntry, Record, Section
+from note2bib.model import ArxivId, LibraryEntry, Record, Unit
 from note2bib.names import parse_name
 from note2bib.pipeline import ExportOptions, merge_records
 
@@ -37,7 +37,7 @@ def library_of(data: bytes, path: str = "refs.bib") -> Library:
 def record(base: str, line: int = 1, note: str = "") -> Record:
     paper = fixture_paper(base)
     text = f"## {paper.title}\n{note}\narXiv:{base}" if note else f"## {paper.title}\narXiv:{base}"
-    section = Section("notes.md", line, paper.title, text)
+    section = Unit("notes.md", line, paper.title, text)
     return Record(
         "", (section,), ArxivId(base), paper, authors=tuple(map(parse_name, paper.authors))
     )
@@ -329,7 +329,7 @@ def without_annote(entry: LibraryEntry) -> list[tuple[str, str]]:
 def stub(base: str, line: int = 1, note: str = "") -> Record:
     """`record(base, line, note)` as written while arXiv did not answer: no metadata."""
     resolved = record(base, line, note)
-    return Record("", resolved.sections, ArxivId(base))
+    return Record("", resolved.units, ArxivId(base))
 
 
 def regions(data: bytes) -> list[tuple[int, int, str]]:

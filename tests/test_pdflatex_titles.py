@@ -25,7 +25,7 @@ from test_tex import (
 
 from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import _encode_inline_char, decode, encode_name_part, encode_title
-from note2bib.model import ArxivId, Record, Section
+from note2bib.model import ArxivId, Record, Unit
 from note2bib.names import parse_name
 
 from fixture_papers import fixture_paper
@@ -36,8 +36,8 @@ NOTE = f"## {HEADING}\nAnimateDiff는 생성, LEDITS는 편집."
 
 
 def unresolved(heading: str, key: str, arxiv_id: str | None = None) -> Record:
-    section = Section("notes.md", 1, heading, f"## {heading}\nAnimateDiff는 생성, LEDITS는 편집.")
-    return Record(key=key, sections=(section,), arxiv_id=ArxivId(arxiv_id) if arxiv_id else None)
+    section = Unit("notes.md", 1, heading, f"## {heading}\nAnimateDiff는 생성, LEDITS는 편집.")
+    return Record(key=key, units=(section,), arxiv_id=ArxivId(arxiv_id) if arxiv_id else None)
 
 
 def with_authors(key: str, *names: str) -> Record:
@@ -45,7 +45,7 @@ def with_authors(key: str, *names: str) -> Record:
     paper = fixture_paper("2304.02643")
     return Record(
         key=key,
-        sections=(Section("notes.md", 1, paper.title, "A note."),),
+        units=(Unit("notes.md", 1, paper.title, "A note."),),
         arxiv_id=paper.id,
         paper=paper,
         authors=tuple(parse_name(n) for n in names),

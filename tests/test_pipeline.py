@@ -8,7 +8,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from test_markdown import body_lines
 from test_ris import note_text
@@ -17,6 +17,7 @@ from test_ris import read as read_ris
 from note2bib.arxiv.cache import Cache
 from note2bib.arxiv.ids import find_arxiv_ids
 from note2bib.latex import decode
+from note2bib.notes.parts import is_part_heading
 from note2bib.notes.sources import NotesText
 from note2bib.pipeline import ExportOptions, export
 
@@ -70,7 +71,9 @@ def test_a_note_comes_back_exactly_from_every_format(
     end: str,
     bom: bool,
 ) -> None:
-    # One note about the cached paper, one that names no paper (kept with its note).
+    # One note about the cached paper, one that names no paper (kept with its note). A part's
+    # heading ("Summary", "Code") under a paper's would make the file one note about it.
+    assume(not is_part_heading(headings[1]))
     notes = [
         [f"## {headings[0]}", *bodies[0], f"arXiv:{PAPER}"],
         [f"## {headings[1]}", *bodies[1], "메모 끝"],
@@ -81,3 +84,40 @@ def test_a_note_comes_back_exactly_from_every_format(
         result = export([NotesText("notes.md", text)], replace(options, format=format))
         assert [r.arxiv_id is not None for r in result.records] == [True, False]
         assert annotes(result.text, format) == ["\n".join(note) for note in notes], format
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_each_note_of_a_paper_comes_back_with_its_heading_path_in_every_format(
+    warm_cache: Path, format: str
+) -> None:
+    # SAM: an item of a list under "2023 > Segmentation", and the paragraph of another note
+    # that cites it; a paper known by its title only, its item under the same path.
+    text = (
+        "# Reading list\n## 2023\n### Segmentation\n"
+        f"- [Segment Anything](https://arxiv.org/abs/{PAPER})\n  - promptable, SA-1B\n"
+        "- [Mean teachers are better role models](https://papers.nips.cc/paper/6719)\n"
+        "### Editing\n"
+        "#### LEDITS\n"
+        "paper: https://arxiv.org/abs/2307.00522\n"
+        f"Masks from SAM ({PAPER}) would help.\n"
+    )
+    options = ExportOptions(cache_dir=warm_cache, offline=True, search=False, format=format)
+    result = export([NotesText("notes.md", text)], options)
+    sam = next(r for r in result.records if r.arxiv_id is not None and r.arxiv_id.base == PAPER)
+    assert [u.kind for u in sam.units] == ["item", "mention"]
+    expected = [
+        "2023 \u203a Segmentation\n"
+        f"- [Segment Anything](https://arxiv.org/abs/{PAPER})\n  - promptable, SA-1B",
+        "2023 \u203a Editing \u203a LEDITS\n"
+        f"paper: https://arxiv.org/abs/2307.00522\nMasks from SAM ({PAPER}) would help.",
+    ]
+    if format == "ris":  # one N1 per note
+        (record,) = [r for r in read_ris(result.text) if r["TI"][0].startswith("Segment")]
+        assert [note_text(n) for n in record["N1"]] == expected
+    else:
+        assert annotes(result.text, format)[0] == "\n\n".join(expected)
+    titled = next(r for r in result.records if r.arxiv_id is None)
+    assert (titled.title, titled.url) == (
+        "Mean teachers are better role models",
+        "https://papers.nips.cc/paper/6719",
+    )

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from note2bib.keys import assign_keys, natural_key
-from note2bib.model import ArxivId, Record, Section
+from note2bib.model import ArxivId, Record, Unit
 from note2bib.names import parse_name
-from note2bib.notes.markdown import parse_notes
 from note2bib.notes.mentions import find_mentions, unique_ids
+from note2bib.notes.units import parse_notes
 from note2bib.records import build_records
 
 from fixture_papers import fixture_paper
@@ -34,8 +34,8 @@ def test_one_record_per_paper_carrying_every_note_in_order() -> None:
     )
     assert [r.arxiv_id for r in records] == [ArxivId("2304.02643"), ArxivId("2307.00522")]
     sam, ledits = records
-    assert [s.heading for s in sam.sections] == ["Segment Anything", "Compare"]
-    assert [s.heading for s in ledits.sections] == ["LEDITS", "Compare"]
+    assert [s.title for s in sam.units] == ["Segment Anything", "Compare"]
+    assert [s.title for s in ledits.units] == ["LEDITS", "Compare"]
     assert sam.note == (
         "## Segment Anything\nhttps://arxiv.org/abs/2304.02643\n\n"
         "## Compare\nSAM (arXiv:2304.02643) and LEDITS (2307.00522) together."
@@ -57,7 +57,7 @@ def test_section_mentioning_the_same_paper_twice_is_attached_once() -> None:
     (record,) = _records(
         "## SAM\nabs: https://arxiv.org/abs/2304.02643 pdf: https://arxiv.org/pdf/2304.02643\n"
     )
-    assert len(record.sections) == 1
+    assert len(record.units) == 1
 
 
 def test_notes_without_an_id_become_unresolved_records_in_place() -> None:
@@ -130,7 +130,7 @@ def test_accented_family_names_are_transliterated() -> None:
     ],
 )
 def test_unresolved_keys_are_ascii_and_usable(heading: str, key: str) -> None:
-    record = Record(key="", sections=(Section("n.md", 1, heading, f"## {heading}\nx"),))
+    record = Record(key="", units=(Unit("n.md", 1, heading, f"## {heading}\nx"),))
     assert natural_key(record) == key
 
 
@@ -159,8 +159,7 @@ _headings = st.text(
 @given(st.lists(_headings, min_size=1, max_size=30))
 def test_keys_are_unique_ascii_and_deterministic(headings: list[str]) -> None:
     records = [
-        Record(key="", sections=(Section("n.md", i, h, f"## {h}\nbody"),))
-        for i, h in enumerate(headings)
+        Record(key="", units=(Unit("n.md", i, h, f"## {h}\nbody"),)) for i, h in enumerate(headings)
     ]
     keys = [r.key for r in assign_keys(records)]
     assert len({k.lower() for k in keys}) == len(keys)
@@ -170,8 +169,7 @@ def test_keys_are_unique_ascii_and_deterministic(headings: list[str]) -> None:
 
 def _notes(headings: list[str]) -> list[Record]:
     return [
-        Record(key="", sections=(Section("n.md", i, h, f"## {h}\nbody"),))
-        for i, h in enumerate(headings)
+        Record(key="", units=(Unit("n.md", i, h, f"## {h}\nbody"),)) for i, h in enumerate(headings)
     ]
 
 

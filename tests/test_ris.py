@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from note2bib.formats import RenderOptions, format_for
 from note2bib.model import ArxivId, Record
 
-from fixture_papers import fixture_record, note_section
+from fixture_papers import fixture_record, note_unit
 
 SAMPLE = Path(__file__).parent.parent / "samples" / "notes.ris"
 LINE = re.compile(r"[A-Z][A-Z0-9]  - .*")
@@ -104,7 +104,7 @@ def test_segment_anything_record_exactly() -> None:
     )
 
 
-def test_one_n1_per_note_section_each_exact() -> None:
+def test_one_n1_per_note_unit_each_exact() -> None:
     sections = ("## SAM\nline one\n\nparagraph two\n\n\nafter two blank lines", "## again\nx")
     (record,) = read(render([fixture_record("k", "2307.04725", *sections)]))
     assert [note_text(n) for n in record["N1"]] == list(sections)
@@ -150,7 +150,7 @@ def test_abstract_only_when_asked_raw_and_on_one_line() -> None:
 
 def test_title_markup_reaches_zotero_as_text() -> None:
     heading = "## Issue #42: a <b>bold</b> & &amp; claim, 100% of $x<y$"
-    (record,) = read(render([Record(key="k", sections=(note_section(heading),))]))
+    (record,) = read(render([Record(key="k", units=(note_unit(heading),))]))
     assert zotero(record["TI"][0]) == heading.removeprefix("## ")
     (record,) = read(render([fixture_record("k", "2302.03287", "x")]))
     assert zotero(record["TI"][0]) == "ChatGPT and Software Testing Education: Promises & Perils"
@@ -166,11 +166,11 @@ def test_notes_are_never_read_as_procite_fields_by_zotero() -> None:
 def test_unresolved_notes_are_generic_items() -> None:
     no_id = Record(
         key="downloadllama",
-        sections=(note_section("## Download LLaMA weights", ("https://example.org/llama.sh",)),),
+        units=(note_unit("## Download LLaMA weights", ("https://example.org/llama.sh",)),),
     )
     unknown_id = Record(
         key="arxiv230699999",
-        sections=(note_section("## Thought Cloning\narXiv:2306.99999"),),
+        units=(note_unit("## Thought Cloning\narXiv:2306.99999"),),
         arxiv_id=ArxivId("2306.99999"),
     )
     plain, with_id = read(render([no_id, unknown_id]))

@@ -15,14 +15,14 @@ from note2bib.arxiv.search import (
     title_phrase,
     title_query,
 )
-from note2bib.model import FrontMatter, Paper, Section
+from note2bib.model import FrontMatter, Paper, Unit
 
 from fixture_papers import fixture_paper
 
 
-def section(heading: str, body: str = "", front: FrontMatter | None = None) -> Section:
+def section(heading: str, body: str = "", front: FrontMatter | None = None) -> Unit:
     text = f"## {heading}\n{body}".rstrip("\n")
-    return Section("notes.md", 1, heading, text, (), front)
+    return Unit("notes.md", 1, heading, text, (), front)
 
 
 def clues(title: str, **kwargs: object) -> Clues:

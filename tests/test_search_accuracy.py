@@ -40,8 +40,8 @@ from note2bib.arxiv.api import ArxivClient
 from note2bib.arxiv.cache import Cache
 from note2bib.arxiv.search import SEARCH_RESULTS, Clues, decide, title_query
 from note2bib.arxiv.title_search import find_by_title
-from note2bib.model import Section
-from note2bib.notes.mentions import SectionIds
+from note2bib.model import Unit
+from note2bib.notes.mentions import UnitIds
 from note2bib.titles import heading_title, looks_like_title, normalize_title, significant_words
 
 from arxiv_standin import ArxivStandin, load_entries
@@ -157,7 +157,7 @@ def measure_batched() -> Measurement:
             numbered = list(group)
             server.entries = {b: e for b, e in entries.items() if b != without}
             found = [
-                SectionIds(Section("list.md", n, case.title, f"## {case.title}"), ())
+                UnitIds(Unit("list.md", n, case.title, f"## {case.title}"), ())
                 for n, case in numbered
             ]
             with tempfile.TemporaryDirectory() as folder, Cache(Path(folder)) as cache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -133,11 +134,11 @@ def test_a_file_without_headings_is_one_note_titled_by_its_first_line_or_front_m
 ) -> None:
     plain = NotesText("n.md", "Notes on something\nno links here\n\nsecond paragraph\n")
     (note,) = parse_source(plain)[0]
-    assert note.heading == "Notes on something"
+    assert note.title == "Notes on something"
     assert note.text == "Notes on something\nno links here\n\nsecond paragraph"
     titled = NotesText("t.md", "---\ntitle: Thought Cloning\ntags: rl, agents\n---\n\nbody\n")
     (note,) = parse_source(titled)[0]
-    assert (note.heading, note.text, note.line) == ("Thought Cloning", "body", 6)
+    assert (note.title, note.text, note.line) == ("Thought Cloning", "body", 6)
     assert note.front is not None and note.front.tags == ("rl", "agents")
 
 
@@ -146,15 +147,25 @@ def test_a_reading_list_with_a_title_keeps_its_sections(tmp_path: Path) -> None:
         "---\ntitle: Summer reading\n---\n## SAM\narXiv:2304.02643\n\n## LEDITS\narXiv:2307.00522\n"
     )
     sections, _ = parse_source(NotesText("list.md", text))
-    assert [s.heading for s in sections] == ["SAM", "LEDITS"]
+    assert [s.title for s in sections] == ["SAM", "LEDITS"]
 
 
 def test_plain_text_paragraphs_are_notes(tmp_path: Path) -> None:
     text = "Segment Anything\nhttps://arxiv.org/abs/2304.02643\n\n\nLEDITS\narXiv:2307.00522\n"
-    sections, _ = parse_source(NotesText("n.txt", text))
-    assert [(s.heading, s.line) for s in sections] == [("Segment Anything", 1), ("LEDITS", 5)]
+    units, _ = parse_source(NotesText("n.txt", text))
+    assert [(s.title, s.line) for s in units] == [("Segment Anything", 1), ("LEDITS", 5)]
+    # The same text as Markdown: paragraphs naming different papers are a note each too.
     markdown, _ = parse_source(NotesText("n.md", text))
-    assert len(markdown) == 1  # the same text as Markdown without headings: one note
+    assert [(u.kind, u.line, u.text) for u in markdown] == [
+        ("paragraph", 1, "Segment Anything\nhttps://arxiv.org/abs/2304.02643"),
+        ("paragraph", 5, "LEDITS\narXiv:2307.00522"),
+    ]
+    one, _ = parse_source(
+        NotesText("n.md", "Segment Anything\nhttps://arxiv.org/abs/2304.02643\n\nmore")
+    )
+    assert [(u.kind, u.text) for u in one] == [
+        ("file", "Segment Anything\nhttps://arxiv.org/abs/2304.02643\n\nmore")
+    ]
 
 
 def test_front_matter_values_are_read_as_written() -> None:
@@ -181,14 +192,21 @@ def test_a_bad_id_in_front_matter_is_a_warning_with_its_line() -> None:
     ]
 
 
-def test_invalid_yaml_is_an_error_naming_the_line(tmp_path: Path) -> None:
+def test_invalid_yaml_is_a_warning_naming_the_line_and_the_file_is_still_read(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    # Logseq writes page properties YAML cannot read; the notes under them are still notes.
     path = tmp_path / "n.md"
-    path.write_text("---\ntitle: ok\ntags: [a, b\n---\n## X\ny\n", encoding="utf-8")
-    result = run("export", str(path))
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"note2bib: {path}:")
-    assert "the front matter is not valid YAML" in result.stderr
-    assert result.stdout == ""
+    path.write_text(
+        "---\ntitle: TransTrack\nauthors: [[Peize Sun]], [[Yi Jiang]]\n---\n"
+        "- TransTrack notes\n\t- https://arxiv.org/abs/2304.02643\n",
+        encoding="utf-8",
+    )
+    result = run("export", "-f", "csl-json", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert f"{path}:3: the front matter is not valid YAML" in result.stderr
+    (entry,) = json.loads(result.stdout)
+    assert entry["annote"] == "- TransTrack notes\n\t- https://arxiv.org/abs/2304.02643"
 
 
 # --- encodings and stdin -----------------------------------------------------------------------

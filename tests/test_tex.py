@@ -21,7 +21,7 @@ import pytest
 
 from note2bib.formats import RenderOptions, format_for
 from note2bib.latex import decode
-from note2bib.model import ArxivId, Record, Section
+from note2bib.model import ArxivId, Record, Unit
 from note2bib.names import parse_name
 
 from bbl import braced_after, read_back
@@ -99,7 +99,7 @@ def records(names: Sequence[str], note: str) -> list[Record]:
         out.append(
             Record(
                 key=f"k{i}",
-                sections=(Section("notes.md", 1, note.split("\n", 1)[0], note),),
+                units=(Unit("notes.md", 1, note.split("\n", 1)[0], note),),
                 arxiv_id=paper.id,
                 paper=paper,
                 authors=tuple(parse_name(a) for a in paper.authors),
@@ -109,7 +109,7 @@ def records(names: Sequence[str], note: str) -> list[Record]:
     out.append(
         Record(
             key="unresolved",
-            sections=(Section("notes.md", 1, SPECIAL_TITLE, note),),
+            units=(Unit("notes.md", 1, SPECIAL_TITLE, note),),
             arxiv_id=ArxivId("2306.99999"),
         )
     )

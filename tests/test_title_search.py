@@ -14,8 +14,8 @@ from note2bib.arxiv.search import Batching, batch_query, title_query
 from note2bib.arxiv.title_search import find_by_title
 from note2bib.cli import main
 from note2bib.latex import decode
-from note2bib.model import Paper, Section
-from note2bib.notes.mentions import SectionIds
+from note2bib.model import Paper, Unit
+from note2bib.notes.mentions import UnitIds
 from note2bib.titles import looks_like_title
 
 from arxiv_standin import ArxivStandin, load_entries
@@ -243,8 +243,8 @@ def test_a_title_a_full_answer_may_have_left_out_is_searched_alone(
     genetic = fixture_paper("1306.4664")  # … Group Testing Algorithms for Genetic Screening
     short = "Efficient Two-Stage Group Testing Algorithms"  # held by 1306.4664 and 1106.3680
     found = [
-        SectionIds(Section("n.md", 1, genetic.title, f"## {genetic.title}"), ()),
-        SectionIds(Section("n.md", 3, short, f"## {short}"), ()),
+        UnitIds(Unit("n.md", 1, genetic.title, f"## {genetic.title}"), ()),
+        UnitIds(Unit("n.md", 3, short, f"## {short}"), ()),
     ]
     with Cache(tmp_path / "cache") as cache, ArxivClient(arxiv_standin.url, delay=0) as client:
         # One answer of one paper for two titles: 1306.4664, which holds both phrases.

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from note2bib.formats import RenderOptions, format_for
 from note2bib.library.merge import add_note
-from note2bib.model import Record, Section
+from note2bib.model import Record, Unit
 
 from zotero_bibtex import JS_SPACE, braced_values, note_text
 
@@ -139,7 +139,7 @@ NOTES = st.lists(st.one_of(PIECES, st.text(max_size=3)), max_size=25).map("".joi
 @example("{\\textit{x}}\n{{}}\n$ $\n{~}")
 def test_any_note_arrives_as_its_text(note: str) -> None:
     for fmt in ("bibtex", "biblatex"):
-        record = Record(key="k", sections=(Section("notes.md", 1, "h", note),))
+        record = Record(key="k", units=(Unit("notes.md", 1, "h", note),))
         (annote,) = braced_values(format_for(fmt).render([record], RenderOptions()), "annote")
         assert note_text(annote) == as_zotero_shows(note)
 

@@ -28,7 +28,7 @@ from note2bib.model import Diagnostic, LibraryEntry, Record
 if TYPE_CHECKING:
     from note2bib.library.duplicates import DuplicateGroup
     from note2bib.library.read import Library
-    from note2bib.notes.mentions import SectionIds
+    from note2bib.notes.mentions import UnitIds
     from note2bib.pipeline import Export, ExportOptions, OnNotice, OnRequest, OnSearch, Planned
     from note2bib.project import Project
     from note2bib.tex_citations import Citation
@@ -482,7 +482,7 @@ def _keys_from_notes(
     planned = plan_export(read_sources(request.notes), options, None, libs, on_notice)
     out: dict[str, Supplied] = {}
     for record in planned.plan.records:
-        s = record.sections[0]
+        s = record.units[0]
         arxiv_id = str(record.arxiv_id) if record.arxiv_id else None
         out[record.key] = Supplied(f"{s.source}:{s.line}", arxiv_id)
     return out
@@ -532,28 +532,33 @@ def dedupe(libraries: Sequence[str]) -> Deduped:
 
 @dataclass(frozen=True)
 class FoundIds:
-    """Every note with the arXiv ids it names."""
+    """Every unit of the notes with the arXiv ids it is about."""
 
-    notes: tuple[SectionIds, ...]
+    notes: tuple[UnitIds, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """What reading said: front matter that does not parse, title-like lines left out."""
 
     def lines(self) -> list[str]:
-        return [
-            f"{m.source}:{m.line}\t{item.section.heading}\t{m.id}"
-            for item in self.notes
-            for m in item.mentions
-        ]
+        """One line per unit: file:line, kind, title, its ids (`-` for a title only)."""
+        out = []
+        for item in self.notes:
+            unit = item.unit
+            ids = ", ".join(dict.fromkeys(str(m.id) for m in item.mentions)) or "-"
+            out.append(f"{unit.source}:{unit.line}\t{unit.kind}\t{unit.title}\t{ids}")
+        return out
 
     def summary(self) -> str:
-        count = sum(len(item.mentions) for item in self.notes)
-        return f"{count} arXiv ids in {len(self.notes)} notes"
+        count = len({m.id.base for item in self.notes for m in item.mentions})
+        return f"{count} arXiv ids in {len(self.notes)} units"
 
 
 def ids(notes: Sequence[str], encoding: str | None = None) -> FoundIds:
-    """The arXiv ids the notes name, where; no network."""
+    """How the notes were read: their units and the ids each is about; no network."""
     from note2bib.notes.sources import read_sources
-    from note2bib.pipeline import read_sections
+    from note2bib.pipeline import read_notes
 
-    return FoundIds(tuple(read_sections(read_sources(notes, encoding))))
+    found, diagnostics = read_notes(read_sources(notes, encoding))
+    return FoundIds(tuple(found), tuple(diagnostics))
 
 
 # init

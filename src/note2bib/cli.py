@@ -376,8 +376,11 @@ class _Progress:
 @click.argument("notes", nargs=-1, required=True, metavar="NOTES...")
 @_encoding_option("Read the notes in this encoding [default: UTF-8].")
 def ids_command(notes: tuple[str, ...], encoding: str | None) -> None:
-    """List the arXiv ids found in NOTES (file:line, heading, id), with no network."""
+    """Show how NOTES were read, with no network: each unit (the text about one paper) as
+    file:line, its kind (section, file, item, row, paragraph, details, mention), its title
+    and the arXiv ids it is about (- for a paper named by its title only)."""
     found = app.ids(notes, encoding)
+    _show(found.diagnostics)
     _echo(found.lines())
     _notice(found.summary())
 

@@ -18,7 +18,7 @@ def natural_key(record: Record) -> str:
         return f"{family or 'anon'}{paper.published.year}{_first_word(paper.title, 1)}"
     if record.arxiv_id is not None:
         return "arxiv" + re.sub(r"[^a-z0-9]", "", record.arxiv_id.base.lower())
-    return _first_word(record.sections[0].heading, 2) or "note"
+    return _first_word(record.units[0].title, 2) or "note"
 
 
 def assign_keys(records: Sequence[Record], taken_keys: Collection[str] = ()) -> list[Record]:

@@ -43,33 +43,59 @@ class ArxivId:
         return (1900 if yy >= 91 else 2000) + yy, int(digits[2:4])
 
 
+PATH_SEPARATOR = " \u203a "
+"""Between the headings of a unit's path: `2019 > One-stage detectors` with a single guillemet."""
+
+UnitKind = Literal["section", "file", "item", "row", "paragraph", "details", "mention"]
+"""How a unit was cut from its file: a heading's section, the whole file (one paper per
+file), a list item (with its nested items), a table row, a paragraph, a `<details>` group,
+or the passage that mentions a paper inside another paper's unit."""
+
+
 @dataclass(frozen=True)
-class Section:
-    """One note: a heading and what follows it up to the next heading of its level."""
+class Unit:
+    """The text of the notes about one paper (or a few discussed together), cut verbatim."""
 
     source: str
     """The file as the user named it (`-` is shown as `<stdin>`)."""
     line: int
-    """1-based line of the heading (of the first line when the note has no heading)."""
-    heading: str
-    """The heading's text without the `#` marks or setext underline, stripped."""
+    """1-based line where the unit starts (its heading, item, row, …)."""
+    title: str
+    """What the notes call the paper here: the heading's text without `#` marks, the linked,
+    bold or quoted title of an item, a table's title column, a citation's title."""
     text: str
-    """The note, verbatim: heading line(s) and body, LF line ends, trailing blank lines dropped."""
+    """The unit, verbatim: its lines of the file (LF line ends), comments and trailing blank
+    lines left out."""
     links: tuple[str, ...] = ()
-    """Every URL in the note, in order of appearance."""
+    """Every URL in the unit, in order of appearance."""
     front: FrontMatter | None = None
-    """What the YAML front matter of the note's file says, when the file has one."""
+    """What the front matter of the unit's file says, when the file has one."""
+    kind: UnitKind = "section"
+    path: tuple[str, ...] = ()
+    """The headings above the unit (outermost first; not the document's title), which say
+    where in the file it was filed: `("2019", "One-stage detectors")`."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """The 1-based inclusive line ranges of the file that make up `text`."""
+    ids: tuple[Mention, ...] = ()
+    """The arXiv ids the unit is about, where it names them (none for a paper named by title)."""
+
+    @property
+    def note(self) -> str:
+        """The unit as it goes into the bibliography: its heading path, then its text."""
+        return f"{PATH_SEPARATOR.join(self.path)}\n{self.text}" if self.path else self.text
 
 
 @dataclass(frozen=True)
 class FrontMatter:
-    """The keys of a file's YAML front matter that note2bib reads; the rest is left alone."""
+    """The keys of a file's front matter (YAML, TOML or Logseq) that note2bib reads; the rest
+    is left alone."""
 
     line: int = 1
-    """1-based line of the opening `---`."""
+    """1-based line of the opening `---` or `+++` (of the first property in Logseq)."""
     title: str | None = None
     arxiv: tuple[Mention, ...] = ()
-    """`arxiv:` (one id or a list), each where it is written."""
+    """`arxiv:` (one id or a list) and arXiv links in `url:`, `source:`, `link:`…, each where
+    it is written."""
     doi: str | None = None
     """`doi:` when it is not arXiv's own DOI (that one is an id in `arxiv`)."""
     tags: tuple[str, ...] = ()
@@ -133,7 +159,7 @@ class Record:
     """One bibliography entry: a paper (or an unresolved note) with every note about it."""
 
     key: str
-    sections: tuple[Section, ...]
+    units: tuple[Unit, ...]
     arxiv_id: ArxivId | None = None
     """Versionless; None for a note that names no arXiv paper."""
     paper: Paper | None = None
@@ -153,18 +179,18 @@ class Record:
 
     @property
     def note(self) -> str:
-        """Every section about this entry, in order of appearance, a blank line between."""
-        return "\n\n".join(s.text for s in self.sections)
+        """Every unit about this entry, in order of appearance, a blank line between."""
+        return "\n\n".join(u.note for u in self.units)
 
     @property
     def title(self) -> str:
-        return self.paper.title if self.paper else self.sections[0].heading
+        return self.paper.title if self.paper else self.units[0].title
 
     @property
     def url(self) -> str | None:
         if self.arxiv_id is not None:
             return ArxivId(self.arxiv_id.base, self.pinned_version).abs_url
-        links = self.sections[0].links
+        links = self.units[0].links
         return links[0] if links else None
 
 

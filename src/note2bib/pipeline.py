@@ -28,8 +28,8 @@ from note2bib.arxiv.resolve import Resolution, resolve
 from note2bib.arxiv.title_search import TitleSearch, find_by_title
 from note2bib.formats import RenderOptions, format_for
 from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
-from note2bib.model import Diagnostic, Paper, Record, Report, Section
-from note2bib.notes.mentions import SectionIds, find_mentions, unique_ids
+from note2bib.model import Diagnostic, Paper, Record, Report, Unit
+from note2bib.notes.mentions import UnitIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
 from note2bib.records import build_records
 from note2bib.titles import quoted
@@ -110,26 +110,26 @@ class Export:
         return self.report.unresolved == 0
 
 
-def read_sections(notes: Sequence[NotesText]) -> list[SectionIds]:
-    """Every note section of every source, with the arXiv ids it names."""
+def read_units(notes: Sequence[NotesText]) -> list[UnitIds]:
+    """Every unit of every source, with the arXiv ids it is about."""
     return read_notes(notes)[0]
 
 
-def read_notes(notes: Sequence[NotesText]) -> tuple[list[SectionIds], list[Diagnostic]]:
+def read_notes(notes: Sequence[NotesText]) -> tuple[list[UnitIds], list[Diagnostic]]:
     """Every note of every source with the ids it names, and what its front matter got wrong."""
-    sections: list[Section] = []
+    units: list[Unit] = []
     diagnostics: list[Diagnostic] = []
     for source in notes:
         diagnostics += source.diagnostics
         parsed, problems = parse_source(source)
-        sections += parsed
+        units += parsed
         diagnostics += problems
-    return find_mentions(sections), diagnostics
+    return find_mentions(units), diagnostics
 
 
-def empty_sources(notes: Sequence[NotesText], found: Sequence[SectionIds]) -> list[Diagnostic]:
+def empty_sources(notes: Sequence[NotesText], found: Sequence[UnitIds]) -> list[Diagnostic]:
     """A warning for each source that holds no note at all (an empty or wrong file?)."""
-    used = {item.section.source for item in found}
+    used = {item.unit.source for item in found}
     return [
         Diagnostic("no notes found in this file", n.source)
         for n in notes
@@ -142,7 +142,7 @@ class Papers:
     """What the cache and arXiv gave for the notes: papers by id, and by title for notes
     that name none."""
 
-    found: list[SectionIds]
+    found: list[UnitIds]
     """The notes, each one whose title was found with certainty now naming its paper."""
     resolution: Resolution
     by_title: TitleSearch
@@ -153,7 +153,7 @@ class Papers:
 
 
 def resolve_papers(
-    found: Sequence[SectionIds],
+    found: Sequence[UnitIds],
     options: ExportOptions,
     on_request: OnRequest | None = None,
     on_notice: OnNotice | None = None,
@@ -361,18 +361,14 @@ def unresolved_diagnostics(
             )
             out.append(Diagnostic(f"{record.arxiv_id}: {why}; {fate}", source, line))
         else:
-            section = record.sections[0]
+            unit = record.units[0]
             what = (
                 "names no arXiv paper"
                 if why is None
                 else f"could not be looked up on arXiv by its title ({why})"
             )
             fate = "left out" if was_left_out else f"kept as {record.key} with the note"
-            out.append(
-                Diagnostic(
-                    f"{quoted(section.heading)} {what}; {fate}", section.source, section.line
-                )
-            )
+            out.append(Diagnostic(f"{quoted(unit.title)} {what}; {fate}", unit.source, unit.line))
     return out
 
 
@@ -383,5 +379,5 @@ def _unresolved_why(record: Record, planned: Planned) -> str | None:
         return None
     if record.arxiv_id is not None:
         return planned.papers.resolution.missing.get(record.arxiv_id.base, "not resolved")
-    first = record.sections[0]
+    first = record.units[0]
     return planned.papers.by_title.unsearched.get((first.source, first.line))

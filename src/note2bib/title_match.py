@@ -19,6 +19,10 @@ rules differ because a mistake costs differently in each place:
   ratio of `HEADING_RATIO` to the whole title (a title edited in a later version), of
   `HEADING_PART_RATIO` to a part of it, the heading inside the title or the abstract, or a
   `HEADING_SHARED_WORDS` share of its significant words in the title.
+- **Reading the notes** (`names_within`): is a section titled after the paper its block
+  titles ("### Deep Residual Learning" over `[Deep Residual Learning for Image
+  Recognition](…)`)? A yes makes the section, not the block, the paper's note, so only
+  whole words count: equal titles, or one's words a run of the other's.
 """
 
 from __future__ import annotations
@@ -147,3 +151,15 @@ def _parts(title: str) -> list[str]:
     for separator in _PART_SEPARATORS:
         parts = [piece for part in parts for piece in part.split(separator)]
     return [p for p in parts if p.strip()]
+
+
+# --- Reading the notes -------------------------------------------------------------------
+
+
+def names_within(heading: str, title: str) -> bool:
+    """Whether a heading and a title name one paper: the same words, or one's words a run of
+    the other's ("ResNet" in "ResNet: Deep Residual Learning")."""
+    mine, theirs = normalize_title(heading), normalize_title(title)
+    if not mine or not theirs:
+        return False
+    return mine == theirs or f" {mine} " in f" {theirs} " or f" {theirs} " in f" {mine} "

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from note2bib.model import Diagnostic, Record, Section
-from note2bib.notes.mentions import SectionIds
+from note2bib.model import Diagnostic, Record, Unit
+from note2bib.notes.mentions import UnitIds
 from note2bib.title_match import heading_matches
 from note2bib.titles import heading_title, looks_like_title, quoted
 
@@ -16,36 +16,37 @@ MIN_TITLE_WORDS = 3
 """A heading with fewer significant words is a name (`GFPGAN`, `Thought Cloning`), not a title."""
 
 
-def check_links(records: Sequence[Record], found: Sequence[SectionIds]) -> list[Diagnostic]:
+def check_links(records: Sequence[Record], found: Sequence[UnitIds]) -> list[Diagnostic]:
     """A warning for each note whose heading is a paper title clearly unlike its link's paper."""
-    linked: dict[Section, set[str]] = {}
+    linked: dict[Unit, set[str]] = {}
     for item in found:
         # Notes found by their title match it by construction; a note naming several papers
         # (a comparison) cannot have one title.
         if item.mentions and all(m.written for m in item.mentions):
-            linked[item.section] = {m.id.base for m in item.mentions}
+            linked[item.unit] = {m.id.base for m in item.mentions}
     out = []
     for record in records:
         paper = record.paper
         if paper is None:
             continue
-        for section in record.sections:
-            if linked.get(section) != {paper.id.base}:
+        for unit in record.units:
+            # A passage citing the paper inside another's note has no title of its own.
+            if unit.kind == "mention" or linked.get(unit) != {paper.id.base}:
                 continue
-            title = heading_title(section.heading).title
+            title = heading_title(unit.title).title
             if looks_like_title(title, MIN_TITLE_WORDS) and not heading_matches(title, paper):
                 out.append(
                     Diagnostic(
-                        f"the note's title {quoted(section.heading)} does not match arXiv "
+                        f"the note's title {quoted(unit.title)} does not match arXiv "
                         f"{paper.id} {quoted(paper.title)}",
-                        section.source,
-                        section.line,
+                        unit.source,
+                        unit.line,
                     )
                 )
     return out
 
 
-def older_versions(records: Sequence[Record], found: Sequence[SectionIds]) -> list[Diagnostic]:
+def older_versions(records: Sequence[Record], found: Sequence[UnitIds]) -> list[Diagnostic]:
     """An info line for each entry whose notes link a version older than arXiv's latest."""
     first: dict[tuple[str, int], tuple[str, int]] = {}
     for item in found:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from note2bib.model import Paper, Section
+from note2bib.model import Paper, Unit
 from note2bib.names import split_names
 from note2bib.title_match import SEARCH_RATIO, same_words, title_similarity, title_words
 from note2bib.titles import decoded, heading_title, looks_like_title, normalize_title, quoted
@@ -84,20 +84,20 @@ class Decision:
     reason: str
 
 
-def note_clues(section: Section) -> Clues | None:
+def note_clues(unit: Unit) -> Clues | None:
     """The titles, authors and year a note gives for its paper; None when it names no title."""
-    front = section.front
+    front = unit.front
     titles: list[str] = []
     written: list[str] = []
     year = None
     if front is not None and front.title and looks_like_title(front.title):
         titles.append(front.title)
-    heading = heading_title(section.heading)
+    heading = heading_title(unit.title)
     if looks_like_title(heading.title):
         titles.append(heading.title)
-        written.append(section.heading)
+        written.append(unit.title)
         year = heading.year
-    for match in _QUOTED.finditer(section.text):
+    for match in _QUOTED.finditer(unit.text):
         quoted = match.group("title").strip()
         if looks_like_title(quoted, min_words=3):
             titles.append(quoted)
@@ -106,10 +106,10 @@ def note_clues(section: Section) -> Clues | None:
     if not titles:
         return None
     authors = list(front.authors if front else ())
-    authors += [m.group("names") for m in _AUTHORS_LINE.finditer(section.text)]
+    authors += [m.group("names") for m in _AUTHORS_LINE.finditer(unit.text)]
     if front is not None and front.year is not None:
         year = front.year
-    year_line = _YEAR_LINE.search(section.text)
+    year_line = _YEAR_LINE.search(unit.text)
     if year_line:
         year = int(year_line.group("year"))
     return Clues(tuple(titles), tuple(written), tuple(family_names(authors)), year)

@@ -35,8 +35,8 @@ from note2bib.arxiv.search import (
     title_phrase,
     title_query,
 )
-from note2bib.model import Diagnostic, Mention, Paper, Section
-from note2bib.notes.mentions import SectionIds
+from note2bib.model import Diagnostic, Mention, Paper, Unit
+from note2bib.notes.mentions import UnitIds
 from note2bib.titles import quoted
 
 OnProgress = Callable[[int, int], None]
@@ -47,7 +47,7 @@ OnProgress = Callable[[int, int], None]
 class TitleSearch:
     """Notes with the papers their titles found, and what the search did."""
 
-    found: list[SectionIds]
+    found: list[UnitIds]
     """The input, with a mention added to each note whose title was found with certainty."""
     papers: dict[str, Paper] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -65,7 +65,7 @@ class TitleSearch:
 
 
 def find_by_title(
-    found: Sequence[SectionIds],
+    found: Sequence[UnitIds],
     cache: Cache,
     client: ArxivClient | None,
     refresh: bool = False,
@@ -79,17 +79,15 @@ def find_by_title(
     wanted = [
         (index, clues)
         for index, item in enumerate(found)
-        if not item.mentions and (clues := note_clues(item.section)) is not None
+        if not item.mentions and (clues := note_clues(item.unit)) is not None
     ]
     searcher = _Searcher(cache, client, refresh, batching, on_progress)
-    decisions = searcher.run([(found[index].section, clues) for index, clues in wanted])
+    decisions = searcher.run([(found[index].unit, clues) for index, clues in wanted])
     out = list(found)
     for (index, _), decision in zip(wanted, decisions, strict=True):
         if decision is not None and decision.paper is not None:
-            section = found[index].section
-            out[index] = SectionIds(
-                section, (Mention(decision.paper.id, section.source, section.line, ""),)
-            )
+            unit = found[index].unit
+            out[index] = UnitIds(unit, (Mention(decision.paper.id, unit.source, unit.line, ""),))
     return TitleSearch(
         out,
         searcher.papers,
@@ -118,7 +116,7 @@ class _Answer:
 class _Note:
     """One note being searched: its titles tried so far, and what to tell about it."""
 
-    section: Section
+    unit: Unit
     clues: Clues
     tried: list[tuple[str, Decision]] = field(default_factory=list)
     told: list[str] = field(default_factory=list)
@@ -151,9 +149,9 @@ class _Searcher:
 
     _why_not = "--offline, and not in the cache"
 
-    def run(self, wanted: Sequence[tuple[Section, Clues]]) -> list[Decision | None]:
+    def run(self, wanted: Sequence[tuple[Unit, Clues]]) -> list[Decision | None]:
         """Each note's decision: its titles in turn, every note's n-th title asked together."""
-        notes = [_Note(section, clues) for section, clues in wanted]
+        notes = [_Note(unit, clues) for unit, clues in wanted]
         self.total = len(notes)
         turn = 0
         pending = notes
@@ -208,7 +206,7 @@ class _Searcher:
         for note in notes:
             title = note.clues.titles[turn]
             answer = self.answers.get(search_key(title))
-            where = (note.section.source, note.section.line)
+            where = (note.unit.source, note.unit.line)
             if answer is None:
                 note.told.append(f"{quoted(title)} was not searched on arXiv ({self._why_not})")
                 self.unsearched[where] = self._why_not
@@ -304,7 +302,7 @@ class _Searcher:
     def _conclude(self, note: _Note) -> Decision | None:
         """The note's decision (the first certain title, else the best), told with `-v`."""
         for message in note.told:
-            self._info(note.section, message)
+            self._info(note.unit, message)
         if not note.tried:
             return None
         self.searched += 1
@@ -314,7 +312,7 @@ class _Searcher:
             self.papers[decision.paper.id.base] = decision.paper
             score = decision.best.similarity if decision.best else 100.0
             self._info(
-                note.section,
+                note.unit,
                 f"{quoted(title)} found on arXiv by its title: {decision.paper.id} "
                 f"(similarity {score:.1f})",
             )
@@ -322,10 +320,10 @@ class _Searcher:
         title, decision = max(note.tried, key=lambda d: d[1].best.similarity if d[1].best else -1.0)
         best = decision.best
         if best is None:
-            self._info(note.section, f"no arXiv paper has a title like {quoted(title)}")
+            self._info(note.unit, f"no arXiv paper has a title like {quoted(title)}")
         else:
             self._info(
-                note.section,
+                note.unit,
                 f"no certain arXiv match for {quoted(title)}; best candidate {best.paper.id} "
                 f"{quoted(best.paper.title)} (similarity {best.similarity:.1f}: {decision.reason})",
             )
@@ -346,5 +344,5 @@ class _Searcher:
             )
         )
 
-    def _info(self, section: Section, message: str) -> None:
-        self.diagnostics.append(Diagnostic(message, section.source, section.line, "info"))
+    def _info(self, unit: Unit, message: str) -> None:
+        self.diagnostics.append(Diagnostic(message, unit.source, unit.line, "info"))

@@ -54,9 +54,9 @@ def render(records: Sequence[Record], options: RenderOptions) -> str:
 
 
 def _record(record: Record, options: RenderOptions) -> list[Tag]:
-    """One record: its fields, then one `N1` per note section, then `ER`."""
+    """One record: its fields, then one `N1` per unit of its notes, then `ER`."""
     body = _paper_tags(record, record.paper, options) if record.paper else _note_tags(record)
-    notes = [("N1", _note_html(s.text)) for s in record.sections]
+    notes = [("N1", _note_html(u.note)) for u in record.units]
     return [*body, *notes, ("ER", "")]
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from note2bib.keys import assign_keys
 from note2bib.model import Diagnostic, Record
-from note2bib.notes.mentions import SectionIds
+from note2bib.notes.mentions import UnitIds
 from note2bib.titles import quoted
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class LibraryPlan:
 def plan_against_libraries(
     records: Sequence[Record],
     libraries: Sequence[Library],
-    found: Sequence[SectionIds],
+    found: Sequence[UnitIds],
     memo_dir: Path | None = None,
 ) -> LibraryPlan:
     """Which records the libraries already have; keys for the others that never collide.
@@ -81,7 +81,7 @@ def plan_against_libraries(
         Diagnostic(
             f"{r.arxiv_id or quoted(r.title)} is already in {m.entry.file} as {m.entry.key} "
             f"({m.how})",
-            *first.get(r.arxiv_id.base if r.arxiv_id else "", _first_section(r)),
+            *first.get(r.arxiv_id.base if r.arxiv_id else "", _first_unit(r)),
         )
         for r, m in zip(final, matches, strict=True)
         if m is not None
@@ -100,7 +100,7 @@ def _made_from(record: Record, libraries: Sequence[Library], index: Matcher) -> 
         return None
     offset = 0
     for library in libraries:
-        ids = [note_identity(s, library.path) for s in record.sections]
+        ids = [note_identity(s, library.path) for s in record.units]
         key = library.notes_index.entry_for(ids) if library.markers else None
         if key is not None and key in library.lookup.keys:
             entry = index.entries[offset + library.lookup.keys.index(key)]
@@ -137,7 +137,7 @@ def _remembered_matches(
     return matches
 
 
-def first_mentions(found: Sequence[SectionIds]) -> dict[str, tuple[str, int]]:
+def first_mentions(found: Sequence[UnitIds]) -> dict[str, tuple[str, int]]:
     """Where each versionless id is first named in the notes (file, line)."""
     first: dict[str, tuple[str, int]] = {}
     for item in found:
@@ -146,5 +146,5 @@ def first_mentions(found: Sequence[SectionIds]) -> dict[str, tuple[str, int]]:
     return first
 
 
-def _first_section(record: Record) -> tuple[str, int]:
-    return record.sections[0].source, record.sections[0].line
+def _first_unit(record: Record) -> tuple[str, int]:
+    return record.units[0].source, record.units[0].line

@@ -32,7 +32,7 @@ from urllib.parse import quote, unquote
 
 from note2bib.files import STDIN_NAME
 from note2bib.library.matching import plain_url
-from note2bib.model import Section
+from note2bib.model import Unit
 
 PREFIX = "% note2bib:"
 _MARKER = re.compile(rb"^[ \t]*% note2bib:([^\r\n]*)\r?\n[ \t\r\n]*", re.MULTILINE)
@@ -61,12 +61,12 @@ class NoteId:
     link: str | None
 
 
-def note_identity(section: Section, library: str) -> NoteId:
+def note_identity(section: Unit, library: str) -> NoteId:
     """The identity of `section` as recorded beside entries of the library at `library`."""
     file = _file_name(section.source, library)
     link = section.links[0] if section.links else None
     return NoteId(
-        digest(f"{file}\n{' '.join(section.heading.split())}", _ID_DIGEST),
+        digest(f"{file}\n{' '.join(section.title.split())}", _ID_DIGEST),
         None if link is None else digest(f"{file}\n{plain_url(link)}", _ID_DIGEST),
     )
 

@@ -96,7 +96,7 @@ def made_of(record: Record) -> str:
 def notes_of(record: Record, library: str) -> tuple[Note, ...]:
     """The record's notes, each with its identity as recorded beside entries of `library`."""
     return tuple(
-        Note(note_identity(s, library), s.text, f"{s.source}:{s.line}") for s in record.sections
+        Note(note_identity(s, library), s.note, f"{s.source}:{s.line}") for s in record.units
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from note2bib.arxiv.ids import find_arxiv_ids
-from note2bib.model import Link, LinkKind, Section
+from note2bib.model import Link, LinkKind, Unit
 from note2bib.notes.markdown import find_links
 
 # The word right before a link on its line: "site : https://…", "- GitHub: https://…".
@@ -70,14 +70,14 @@ _PAPER_HOSTS = (
 _VIDEO_HOSTS = ("www.youtube.com", "youtube.com", "youtu.be", "vimeo.com")
 
 
-def other_links(sections: Iterable[Section]) -> tuple[Link, ...]:
+def other_links(units: Iterable[Unit]) -> tuple[Link, ...]:
     """Every link in the notes that is not an arXiv paper, first appearance first, once each."""
     seen: dict[str, Link] = {}
-    for section in sections:
-        wanted = set(section.links)
-        # Line by line, only the links on that line: trying every link of the section on
+    for unit in units:
+        wanted = set(unit.links)
+        # Line by line, only the links on that line: trying every link of the unit on
         # every line made a long note (thousands of lines, a link on each) quadratic.
-        for line in section.text.split("\n"):
+        for line in unit.text.split("\n"):
             if "://" not in line:
                 continue
             for url in find_links(line):

@@ -1,41 +1,27 @@
-"""The arXiv ids each note names, with the line each is on."""
+"""The arXiv ids each unit of the notes is about, with the line each is on."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from note2bib.arxiv.ids import find_arxiv_ids
-from note2bib.model import ArxivId, Mention, Section
+from note2bib.model import ArxivId, Mention, Unit
 
 
 @dataclass(frozen=True)
-class SectionIds:
-    """A section and the arXiv ids it names, each with its line in the file."""
+class UnitIds:
+    """A unit and the arXiv ids it is about (those it names, or the one found by its title)."""
 
-    section: Section
+    unit: Unit
     mentions: tuple[Mention, ...]
 
 
-def find_mentions(sections: Iterable[Section]) -> list[SectionIds]:
-    """Every arXiv id each section names, with the line it is on."""
-    found = []
-    for section in sections:
-        declared = section.front.arxiv if section.front else ()
-        mentions = declared + tuple(
-            Mention(
-                id=match.id,
-                source=section.source,
-                line=section.line + section.text.count("\n", 0, match.start),
-                written=section.text[match.start : match.end],
-            )
-            for match in find_arxiv_ids(section.text)
-        )
-        found.append(SectionIds(section, mentions))
-    return found
+def find_mentions(units: Iterable[Unit]) -> list[UnitIds]:
+    """Each unit with the arXiv ids it is about, each where it is written."""
+    return [UnitIds(unit, unit.ids) for unit in units]
 
 
-def unique_ids(found: Iterable[SectionIds]) -> list[ArxivId]:
+def unique_ids(found: Iterable[UnitIds]) -> list[ArxivId]:
     """Versionless ids in order of first appearance."""
     seen: dict[ArxivId, None] = {}
     for item in found:

@@ -1,15 +1,18 @@
 """Where notes come from: files, folders of them (a vault), stdin; front matter; plain text.
 
-The only module that imports PyYAML. `find_note_files` and `read_sources` touch the disk;
-`parse_source` and `parse_front_matter` are pure.
+The only module that imports PyYAML (and tomllib), each only for a file with front matter.
+`find_note_files` and `read_sources` touch the disk; `parse_source` and `parse_front_matter`
+are pure.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +20,19 @@ from note2bib.arxiv.ids import find_arxiv_ids, parse_arxiv_id
 from note2bib.doi import without_doi_prefix
 from note2bib.errors import BinaryFileError, InputError
 from note2bib.files import STDIN, display_name, read_text, special_kind
-from note2bib.model import Diagnostic, FrontMatter, Mention, Section
-from note2bib.notes.markdown import body_of, find_links, parse_notes, split_front_matter
+from note2bib.model import Diagnostic, FrontMatter, Mention, Unit
+from note2bib.notes.markdown import FrontKind, FrontMatterText, parse_document
+from note2bib.notes.units import find_units
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 PLAIN_TEXT_SUFFIXES = (".txt",)
 
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.", re.IGNORECASE)
 _TAG_SEPARATORS = re.compile(r"[,\s]+")
+# Keys that hold the paper's own page (`url:`, `source:`, `paper_url:`, `permalink:`…): an
+# arXiv link there names the paper of the file.
+_URL_KEY = re.compile(r"url|source|link|href|pdf|paper|arxiv")
+_LOGSEQ_PROPERTY = re.compile(r"([A-Za-z][\w\-]*)::[ \t]*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -144,66 +152,61 @@ def _without_nul(notes: NotesText) -> NotesText:
     return NotesText(notes.source, notes.text.replace("\0", ""), (warning,))
 
 
-def parse_source(notes: NotesText) -> tuple[list[Section], list[Diagnostic]]:
-    """A source's notes, with what its front matter says attached to each."""
+def parse_source(notes: NotesText) -> tuple[list[Unit], list[Diagnostic]]:
+    """A source's units, with what its front matter says attached to each."""
     plain = notes.source.lower().endswith(PLAIN_TEXT_SUFFIXES)
-    sections = parse_notes(notes.text, notes.source, paragraphs=plain)
-    found = split_front_matter(notes.text)
-    if found is None:
-        return sections, []
-    front, diagnostics = parse_front_matter(found[0], notes.source, found[1] - 1)
-    if _one_paper(front, sections):
-        body, line = body_of(notes.text)
-        if not body:
-            body, line = front.title or "", front.line
-        heading = front.title or (sections[0].heading if sections else body.split("\n")[0])
-        sections = [Section(notes.source, line, heading, body, tuple(find_links(body)))]
-    return [replace(s, front=front) for s in sections], diagnostics
+    with _collector_paused():
+        document = parse_document(notes.text)
+        front: FrontMatter | None = None
+        diagnostics: list[Diagnostic] = []
+        if document.front is not None:
+            front, diagnostics = read_front_matter(document.front, notes.source)
+        reading = find_units(document, notes.source, front, paragraphs=plain)
+    return reading.units, [*diagnostics, *reading.diagnostics]
 
 
-def _one_paper(front: FrontMatter, sections: Sequence[Section]) -> bool:
-    """Whether a file with this front matter is one note about one paper.
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while one file is read: reading builds a tree of every
+    block (and markdown-it's tokens) that only grows, and the collector's repeated passes
+    over it took 40% of the time on a long reading list. Reading makes next to no cycles, and
+    the collector runs again as soon as the file is read."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
-    An id or DOI says so. A title does unless the file's sections name several arXiv papers:
-    then it is a reading list, and the title is the list's.
-    """
-    if front.arxiv or front.doi:
-        return True
-    if not front.title:
-        return False
-    ids = {m.id.base for s in sections for m in find_arxiv_ids(s.text)}
-    return len(ids) <= 1
+
+def read_front_matter(found: FrontMatterText, source: str) -> tuple[FrontMatter, list[Diagnostic]]:
+    """The keys note2bib reads from a file's front matter, whatever its kind."""
+    return parse_front_matter(found.text, source, found.first_line - 1, found.kind)
 
 
 def parse_front_matter(
-    text: str, source: str, first_line: int
+    text: str, source: str, first_line: int, kind: FrontKind = "yaml"
 ) -> tuple[FrontMatter, list[Diagnostic]]:
-    """The keys note2bib reads from YAML front matter (`first_line`: that of the `---`).
+    """The keys note2bib reads from front matter (`first_line`: that of the `---`/`+++`).
 
-    Every scalar is read as written (YAML's BaseLoader): `arxiv: 2302.10000` stays that id,
-    never the number 2302.1. Invalid YAML is an error naming the line.
+    YAML scalars are read as written (BaseLoader): `arxiv: 2302.10000` stays that id, never
+    the number 2302.1. Front matter that does not parse (Logseq writes `authors: [[A]],
+    [[B]]`) is a warning naming its line; the file is still read as notes.
     """
-    import yaml  # loaded only for a file that has front matter
-
-    try:
-        data = yaml.load(text, Loader=yaml.BaseLoader)  # BaseLoader builds no objects
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = first_line + 1 + (mark.line if mark is not None else 0)
-        problem = getattr(err, "problem", None) or "not valid YAML"
-        raise InputError(
-            f"{source}:{line}: the front matter is not valid YAML ({problem}); "
-            "fix it, or remove the --- lines around it"
-        ) from None
+    data, problem = _load(text, kind, source, first_line)
+    if problem is not None:
+        return FrontMatter(line=first_line), [problem]
     if not isinstance(data, dict):
         return FrontMatter(line=first_line), []
     values = {str(k).strip().lower(): v for k, v in data.items()}
     lines = text.split("\n")
     diagnostics: list[Diagnostic] = []
+    first_key = first_line if kind == "logseq" else first_line + 1
 
     def line_of(value: str) -> int:
         index = next((i for i, row in enumerate(lines) if value in row), 0)
-        return first_line + 1 + index
+        return first_key + index
 
     mentions: list[Mention] = []
     for written in _strings(values.get("arxiv", values.get("eprint"))):
@@ -223,6 +226,12 @@ def parse_front_matter(
                 diagnostics.append(Diagnostic(f"front matter doi: {err}", source, line_of(written)))
         elif doi is None:
             doi = bare
+    for key in (k for k in values if _URL_KEY.search(k) and k not in ("arxiv", "eprint")):
+        for written in _strings(values.get(key)):
+            if "://" not in written and not written.lower().startswith("arxiv.org"):
+                continue
+            for match in find_arxiv_ids(written)[:1]:
+                mentions.append(Mention(match.id, source, line_of(written), written))
     titles = _strings(values.get("title"))
     written_tags = values.get("tags", values.get("tag"))
     # A YAML list item is one tag (`[machine learning, NLP]`); a plain string is tags
@@ -237,13 +246,57 @@ def parse_front_matter(
     front = FrontMatter(
         line=first_line,
         title=" ".join(titles[0].split()) if titles else None,
-        arxiv=tuple(mentions),
+        arxiv=tuple(dict.fromkeys(mentions)),
         doi=doi,
         tags=tuple(dict.fromkeys(t for t in tags if t)),
         authors=tuple(authors),
         year=years[0] if years else None,
     )
     return front, diagnostics
+
+
+def _load(
+    text: str, kind: FrontKind, source: str, first_line: int
+) -> tuple[Any, Diagnostic | None]:
+    """The front matter's values (strings, lists, mappings), or why they could not be read."""
+    if kind == "logseq":
+        found = (_LOGSEQ_PROPERTY.match(line) for line in text.split("\n"))
+        return {m.group(1): m.group(2).strip() for m in found if m}, None
+    if kind == "toml":
+        import tomllib  # loaded only for a file that has TOML front matter
+
+        try:
+            return _as_strings(tomllib.loads(text)), None
+        except tomllib.TOMLDecodeError as err:
+            line = first_line + 1 + (getattr(err, "lineno", 1) or 1) - 1
+            return None, _unreadable(source, line, "TOML", str(err).split(" (at")[0])
+    import yaml  # loaded only for a file that has YAML front matter
+
+    try:
+        return yaml.load(text, Loader=yaml.BaseLoader), None  # BaseLoader builds no objects
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = first_line + 1 + (mark.line if mark is not None else 0)
+        return None, _unreadable(source, line, "YAML", getattr(err, "problem", None))
+
+
+def _unreadable(source: str, line: int, language: str, problem: str | None) -> Diagnostic:
+    why = f" ({problem})" if problem else ""
+    return Diagnostic(
+        f"the front matter is not valid {language}{why}; its keys are not read, the rest of "
+        "the file is read as notes",
+        source,
+        line,
+    )
+
+
+def _as_strings(value: Any) -> Any:
+    """TOML's typed values as YAML's BaseLoader gives them: every scalar a string."""
+    if isinstance(value, dict):
+        return {k: _as_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_strings(v) for v in value]
+    return value if isinstance(value, str) else str(value)
 
 
 def _strings(value: Any) -> list[str]:

@@ -1,0 +1,124 @@
+"""What headings and link labels say: the parts of a reading note, README boilerplate, labels.
+
+Pure word lists and the tests that use them. They are deliberately general (what reading
+notes and repository READMEs call their parts in English, Korean, Chinese and Japanese), and
+only ever second to structure: a heading is a part when it is short and says "Summary" or
+"참고 문헌", or is numbered like a chapter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from note2bib.titles import STOPWORDS
+
+# The parts of a note about one paper (and of a paper): its sections are these, not papers.
+_PART_WORDS = """
+abstract summary summaries tldr tl;dr overview introduction intro background motivation
+problem problems method methods methodology approach architecture experiment experiments
+result results evaluation evaluations analysis discussion conclusion conclusions limitation
+limitations future related references reference bibliography citation citations notes note
+thoughts thought comments comment takeaways takeaway idea ideas contribution contributions
+strengths weaknesses critique review questions question metadata meta info information links
+link resources resource code implementation appendix appendices glossary terms keywords
+highlights details setup training inference ablation ablations figures quotes quote reading
+materials highlights insights remarks personal opinion reflection reflections pros cons
+annotations annotation definitions concepts important
+findings outline preliminaries formulation objective objectives goal goals dataset datasets
+요약 초록 개요 배경 동기 서론 방법 방법론 구조 실험 결과 평가 분석 논의 결론 한계 한계점 향후 관련
+참고 참고문헌 문헌 메모 생각 느낀 느낀점 소감 정리 용어 기여 장점 단점 질문 정보 코드 링크 부록
+리뷰 핵심 아이디어 인용 기본 목차 키워드 배운 토론 의의 시사점
+摘要 概括 概要 总结 背景 动机 引言 方法 模型 实验 结果 评估 分析 讨论 结论 局限 不足 未来 相关 参考
+文献 笔记 思考 反思 感想 信息 代码 链接 附录 贡献 创新 问题 要点 手法 実験 結果 考察 結論 メモ
+"""
+# Sections of a repository README that are about the repository, never a paper.
+_BOILERPLATE_WORDS = """
+license licence licensing contents toc legend contact contacts contributing
+contribution contributors contribute acknowledgements acknowledgments acknowledgement
+acknowledgment thanks citation cite citing changelog installation install usage faq support
+sponsors sponsor star history badges about
+라이선스 라이센스 목차 범례 연락처 문의 기여 감사 인용 설치 사용법
+许可 目录 联系 贡献 致谢 引用 安装
+"""
+# Words a link or a line puts before a paper's link instead of its title: "[PDF](…)",
+# "[Research Paper](…)", "paper: https://…".
+_LABEL_WORDS = """
+paper papers pdf arxiv abs abstract html link links code github gitlab demo project page site
+website homepage blog post article video slides slide summary note notes source sources resource
+resources research official here this download repo repository model models dataset data
+weights checkpoint poster talk youtube huggingface hf space openreview doi url full text
+preprint published version supplementary supp live view read more details online paperswithcode
+title
+논문 코드 깃허브 깃헙 링크 데모 블로그 영상 발표자료 자료 프로젝트 모델 데이터 원문 요약 노트 제목
+论文 代码 链接 项目 主页 视频 博客 原文 数据
+"""
+
+PART_WORDS = frozenset(_PART_WORDS.split())
+# Parts only when alone: "## Paper" holds a note's link, "## Paper A" is a paper.
+_ALONE_PART_WORDS = frozenset(("paper", "논문", "论文", "論文", "link"))
+BOILERPLATE_WORDS = frozenset(_BOILERPLATE_WORDS.split())
+LABEL_WORDS = frozenset(_LABEL_WORDS.split())
+
+# "1.", "2.1", "IV.", "A -", "Part 2:", "Step 3)" in front of a heading.
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:part|section|chapter|step|제)\s*)?(?:\d+(?:\.\d+)*|[ivx]+|[a-z])(?:\s*[.):\-\u2013—]|\s+-)\s+",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_]+(?:[;'\u2019][^\W_]+)*", re.UNICODE)
+_MAX_PART_WORDS = 5
+"""A part heading is short: a longer one that happens to say "analysis" is a title."""
+
+
+def words(text: str) -> list[str]:
+    """The words of a heading or label, lower case, symbols and emoji dropped."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _WORD.findall(text)
+
+
+def is_numbered(heading: str) -> bool:
+    """Whether a heading starts like a chapter: `1.`, `2.1`, `A -`, `Part 2:`."""
+    return bool(_NUMBERING.match(heading))
+
+
+def without_numbering(heading: str) -> str:
+    return _NUMBERING.sub("", heading, count=1)
+
+
+def is_part_heading(heading: str) -> bool:
+    """Whether a heading names a part of a reading note ("Summary", "2. 방법론 분석")."""
+    text = without_numbering(heading)
+    return _says(text, PART_WORDS) or [w for w in words(text) if w != "the"] in (
+        [word] for word in _ALONE_PART_WORDS
+    )
+
+
+def is_boilerplate(heading: str) -> bool:
+    """Whether a heading names a README section about the repository ("License", "목차")."""
+    return _says(without_numbering(heading), BOILERPLATE_WORDS)
+
+
+def is_label(text: str) -> bool:
+    """Whether link text or the words before a link only say what it is ("PDF", "Code")."""
+    found = words(text)
+    return not found or all(w in LABEL_WORDS or w.isdigit() for w in found)
+
+
+def _says(heading: str, vocabulary: frozenset[str]) -> bool:
+    """A short heading most of whose words are in the vocabulary ("Materials and Methods",
+    "2. 논문 요약"); in Korean and Chinese a word may carry a particle or more characters."""
+    every = words(heading)
+    found = [w for w in every if w not in STOPWORDS] or every  # "About" is a stopword too
+    if not found or len(found) > _MAX_PART_WORDS:
+        return False
+    hits = sum(1 for word in found if _in(word, vocabulary))
+    return 2 * hits >= len(found)
+
+
+def _in(word: str, vocabulary: frozenset[str]) -> bool:
+    if word in vocabulary:
+        return True
+    # Korean particles and Chinese compounds attach to the word: 참고문헌, 관련연구와의.
+    return not word.isascii() and any(
+        len(v) >= 2 and not v.isascii() and word.startswith(v) for v in vocabulary
+    )
