@@ -76,6 +76,18 @@ def test_export_writes_one_entry_per_paper_and_only_bibtex_to_stdout(
     )
 
 
+def test_the_summary_counts_one_note_and_one_paper_in_the_singular(
+    arxiv_standin: ArxivStandin, tmp_path: Path
+) -> None:
+    one = tmp_path / "one.md"
+    one.write_text("## Segment Anything\nhttps://arxiv.org/abs/2304.02643\n", encoding="utf-8")
+    result = run("export", str(one))
+    assert result.exit_code == 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "note2bib: 1 note, 1 paper (0 from cache, 1 fetched in 1 request), 0 unresolved"
+    )
+
+
 def test_second_run_sends_no_request_and_gives_the_same_bytes(
     arxiv_standin: ArxivStandin, notes: Path
 ) -> None:

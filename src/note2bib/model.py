@@ -299,8 +299,12 @@ class Report:
             name = "note names" if self.no_paper == 1 else "notes name"
             no_paper = f", {self.no_paper} {name} no arXiv paper ({fate})"
         return (
-            f"{self.notes} notes, {self.papers} papers "
+            f"{_count(self.notes, 'note')}, {_count(self.papers, 'paper')} "
             f"({self.from_cache} from cache, {self.fetched} fetched in {self.requests} "
             f"request{'s' if self.requests != 1 else ''}{searches}){already}{no_paper}, "
             f"{self.unresolved} unresolved"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
