@@ -359,6 +359,12 @@ def test_ids_lists_each_unit_with_its_line_kind_title_and_ids(tmp_path: Path) ->
     assert result.stderr == "note2bib: 2 arXiv ids in 3 units\n"
 
 
+def test_ids_counts_one_id_in_one_unit_in_the_singular(tmp_path: Path) -> None:
+    path = tmp_path / "n.md"
+    path.write_text("## SAM\nsee https://arxiv.org/abs/2304.02643\n")
+    assert run("ids", str(path)).stderr == "note2bib: 1 arXiv id in 1 unit\n"
+
+
 def test_ids_says_what_reading_left_out(tmp_path: Path) -> None:
     path = tmp_path / "n.md"
     path.write_text("---\nauthors: [[A]], [[B]]\n---\n## SAM\nhttps://arxiv.org/abs/2304.02643\n")

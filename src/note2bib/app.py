@@ -23,7 +23,7 @@ from note2bib.arxiv.api import DEFAULT_API, check_api_url
 from note2bib.errors import Incomplete, MissingArgument, Note2BibError, UsageError
 from note2bib.files import FileChanged, check_output, locked, write_atomic
 from note2bib.formats import FORMATS, format_for, format_for_suffix
-from note2bib.model import Diagnostic, LibraryEntry, Record
+from note2bib.model import Diagnostic, LibraryEntry, Record, counted
 
 if TYPE_CHECKING:
     from note2bib.library.duplicates import DuplicateGroup
@@ -549,7 +549,7 @@ class FoundIds:
 
     def summary(self) -> str:
         count = len({m.id.base for item in self.notes for m in item.mentions})
-        return f"{count} arXiv ids in {len(self.notes)} units"
+        return f"{counted(count, 'arXiv id')} in {counted(len(self.notes), 'unit')}"
 
 
 def ids(notes: Sequence[str], encoding: str | None = None) -> FoundIds:

@@ -299,12 +299,13 @@ class Report:
             name = "note names" if self.no_paper == 1 else "notes name"
             no_paper = f", {self.no_paper} {name} no arXiv paper ({fate})"
         return (
-            f"{_count(self.notes, 'note')}, {_count(self.papers, 'paper')} "
+            f"{counted(self.notes, 'note')}, {counted(self.papers, 'paper')} "
             f"({self.from_cache} from cache, {self.fetched} fetched in {self.requests} "
             f"request{'s' if self.requests != 1 else ''}{searches}){already}{no_paper}, "
             f"{self.unresolved} unresolved"
         )
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """`1 note`, `2 notes`: a count as messages say it (nouns with a plain -s plural)."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
