@@ -10,6 +10,7 @@ urllib3 took 70 ms of a cold run that waits half a second for arXiv; this takes 
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import math
 import os
@@ -367,8 +368,6 @@ def _retry_after(value: str | None) -> float | None:
     text = value.strip()
     if text.isdigit():
         return float(text)
-    import email.utils  # 5 ms to load; only for a Retry-After written as a date
-
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):
