@@ -6,6 +6,7 @@ import json
 import socket
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -445,3 +446,23 @@ def test_searches_are_cached_by_query_and_survive_reopening(tmp_path: Path) -> N
     with Cache(tmp_path) as cache:
         assert cache.get_search("ti:segment anything") == ["2304.02643", "2307.00522"]
         assert cache.get_search("ti:no such title") == []  # asked, and arXiv had nothing
+
+
+def test_papers_sharing_authors_come_back_each_with_its_own(cache: Cache) -> None:
+    # The cache keeps one copy of an author its papers share: each must still get its own
+    # list, in its order, with the name as it was parsed for it.
+    base = HAND_MADE["every optional field, non-UTC offset, Korean"]
+    papers = [
+        replace(base, id=ArxivId("2401.00002"), authors=base.authors[:2], names=base.names[:2]),
+        replace(
+            base,
+            id=ArxivId("2401.00003"),
+            authors=(base.authors[1], "Dirk Wübben", base.authors[0]),
+            names=(base.names[1], Name("Dirk Wübben", literal=True), base.names[0]),
+        ),
+        replace(base, id=ArxivId("2401.00004"), authors=base.authors[:2], names=base.names[:2]),
+        base,
+    ]
+    cache.put_many(papers)
+    back = cache.get_many([p.id.base for p in papers])
+    assert list(back.values()) == papers

@@ -1,3 +1,3 @@
-from note2bib.cli import main
+from note2bib.cli import run
 
-main()
+run()

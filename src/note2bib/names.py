@@ -33,6 +33,11 @@ _ET_AL = re.compile(r"\bet\.? al\.?|외\s*\d*\s*명?|\betc\.?", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"\s*(?:;|&|\band\b|,)\s*", re.IGNORECASE)
 
 
+def load_parser() -> None:
+    """Load pybtex's name parser now: a run about to parse names loads it while it waits."""
+    import pybtex.database  # noqa: F401
+
+
 def parse_name(raw: str) -> Name:
     """One arXiv author string → `Name`; organisations become a literal, whole name."""
     text = re.sub(r"\.\s+-(?=\w)", ".-", " ".join(raw.split()))  # `C. -P.` → `C.-P.`

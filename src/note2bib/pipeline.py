@@ -13,8 +13,10 @@ the text. Which records are written is the caller's choice: `export` writes ever
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -23,19 +25,20 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from note2bib.arxiv.api import DEFAULT_API, ArxivClient
 from note2bib.arxiv.cache import Cache
-from note2bib.arxiv.link_checks import check_links, older_versions
 from note2bib.arxiv.resolve import Resolution, resolve
-from note2bib.arxiv.title_search import TitleSearch, find_by_title
 from note2bib.formats import RenderOptions, format_for
-from note2bib.library.plan import LibraryPlan, first_mentions, plan_against_libraries
 from note2bib.model import Diagnostic, Paper, Record, Report, Unit
 from note2bib.notes.mentions import UnitIds, find_mentions, unique_ids
 from note2bib.notes.sources import NotesText, parse_source
-from note2bib.records import build_records
 from note2bib.titles import quoted
 
 if TYPE_CHECKING:
+    from note2bib.arxiv.title_search import TitleSearch
+    from note2bib.library.plan import LibraryPlan
     from note2bib.library.read import Library
+
+# The steps after arXiv's answer (title search, records, keys, link checks, the library plan)
+# are imported where they run: a cold run loads them while arXiv answers (`_load_meanwhile`).
 
 OnRequest = Callable[[int, int], None]
 """Told (requests done, requests due) as arXiv is asked for ids."""
@@ -162,11 +165,14 @@ def resolve_papers(
     """The only step that touches the cache and the network (none with `options.offline`)."""
     with Cache(options.cache_dir) as cache, _client(options, on_notice) as client:
         resolution = resolve(unique_ids(found), cache, client, options.refresh, on_request)
-        by_title = (
-            find_by_title(found, cache, client, options.refresh, on_search)
-            if options.search
-            else TitleSearch(list(found))
-        )
+        if options.search:
+            from note2bib.arxiv.title_search import find_by_title
+
+            by_title = find_by_title(found, cache, client, options.refresh, on_search)
+        else:
+            from note2bib.arxiv.title_search import TitleSearch
+
+            by_title = TitleSearch(list(found))
     return Papers(by_title.found, resolution, by_title)
 
 
@@ -214,6 +220,10 @@ def plan_papers(
     read_diagnostics: Sequence[Diagnostic] = (),
 ) -> Planned:
     """Records built from the notes' papers and planned against `libraries`."""
+    from note2bib.arxiv.link_checks import check_links, older_versions
+    from note2bib.library.plan import plan_against_libraries
+    from note2bib.records import build_records
+
     records, built = build_records(papers.found, papers.papers)
     plan = plan_against_libraries(records, libraries, papers.found, options.cache_dir)
     diagnostics = (
@@ -340,7 +350,37 @@ def _client(
         timeout=options.timeout,
         notice=on_notice,
         pace_dir=options.cache_dir,
+        on_sent=_load_meanwhile(options),
     )
+
+
+def _load_meanwhile(options: ExportOptions) -> Callable[[], None]:
+    """Told when a request is out: the first time, the modules the steps after arXiv's
+    answer need start loading in a thread, while the run has nothing to do but wait.
+
+    A cold run of 10 ids spent about 50 ms after arXiv's answer, most of it loading them.
+    """
+    started = threading.Event()
+
+    def load() -> None:
+        from note2bib import names
+        from note2bib.arxiv import atom, link_checks, title_search  # noqa: F401
+        from note2bib.library import plan  # noqa: F401
+
+        names.load_parser()
+        format_for(options.format).render([], RenderOptions(abstract=options.abstract))
+
+    def loading() -> None:
+        # A failure here is met again, and told, by the step that needs the module.
+        with contextlib.suppress(Exception):
+            load()
+
+    def sent() -> None:
+        if not started.is_set():
+            started.set()
+            threading.Thread(target=loading, name="note2bib-load").start()
+
+    return sent
 
 
 def unresolved_diagnostics(
@@ -348,6 +388,8 @@ def unresolved_diagnostics(
 ) -> list[Diagnostic]:
     """One warning per record that is not an arXiv paper with its metadata, at its first note:
     those written without the metadata, then those left out."""
+    from note2bib.library.plan import first_mentions
+
     first_line = first_mentions(planned.papers.found)
     out = []
     for record, was_left_out in [*((r, False) for r in written), *((r, True) for r in left_out)]:

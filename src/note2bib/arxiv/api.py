@@ -2,7 +2,7 @@
 
 The queries are built here; the HTTP under them (pacing, retries, checks on each answer) is
 `arxiv.http`, and the reading of arXiv's Atom answers `arxiv.atom`. Those two (and
-`requests`) load with the first request a client sends: a run the cache answers sends none.
+`http.client`) load with the first request a client sends: a run the cache answers sends none.
 """
 
 from __future__ import annotations
@@ -70,9 +70,11 @@ class ArxivClient(Closing):
         sleep: Callable[[float], None] = time.sleep,
         max_body: int = MAX_BODY,
         pace_dir: Path | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> None:
         """`delay` paces requests; `backoff` (default: `delay`) is the first wait before a retry
-        when arXiv gives no `Retry-After`; `sleep` does the waiting between tries."""
+        when arXiv gives no `Retry-After`; `sleep` does the waiting between tries; `on_sent` is
+        called each time a request has gone out and its answer is awaited."""
         check_api_url(api_url)
         self.api_url = api_url
         self._user_agent = user_agent
@@ -84,6 +86,7 @@ class ArxivClient(Closing):
         self._sleep = sleep
         self._max_body = max_body
         self._pace_dir = pace_dir
+        self._on_sent = on_sent
         self._made: Transport | None = None
 
     @property
@@ -102,6 +105,7 @@ class ArxivClient(Closing):
                 sleep=self._sleep,
                 max_body=self._max_body,
                 pacer=Pacer(self._delay, self._pace_dir),
+                on_sent=self._on_sent,
             )
         return self._made
 

@@ -1,8 +1,8 @@
 """How a request to arXiv fails, as `arxiv.http` tells `arxiv.api`, and the limits of one
 request (its tries, the size of its answer).
 
-Apart from `http` so that `api` can name them without loading the HTTP code and `requests`,
-which load with the first request a run sends: a run the cache answers sends none.
+Apart from `http` so that `api` can name them without loading the HTTP code, which loads
+with the first request a run sends: a run the cache answers sends none.
 """
 
 from __future__ import annotations
