@@ -582,6 +582,7 @@ def compile_note2bib() -> str:
     compile all of note2bib's modules again, about 50 ms, which no installed copy pays.
     """
     import compileall
+
     import note2bib
 
     package = Path(note2bib.__file__).parent
