@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from note2bib.titles import STOPWORDS
 
@@ -122,3 +123,37 @@ def _in(word: str, vocabulary: frozenset[str]) -> bool:
     return not word.isascii() and any(
         len(v) >= 2 and not v.isascii() and word.startswith(v) for v in vocabulary
     )
+
+
+# Where a repository sends its readers to talk, follow or subscribe: a profile, a server, a
+# channel or a mailing list on these is never a paper (a post's own page may be).
+_SOCIAL_HOST_NAMES = """
+twitter.com x.com discord.gg discord.com t.me telegram.me linkedin.com facebook.com
+instagram.com bsky.app threads.net mastodon.social join.slack.com slack.com patreon.com
+buymeacoffee.com ko-fi.com eepurl.com mailchi.mp reddit.com youtube.com
+"""
+_SOCIAL_HOSTS = frozenset(_SOCIAL_HOST_NAMES.split())
+_NEWSLETTER_HOSTS = (".substack.com", ".beehiiv.com", ".buttondown.email", ".mailchimpsites.com")
+# A call to action: "Subscribe to our newsletter", "Follow us on Twitter", "Join our Discord".
+_ACTION_WORDS = frozenset(("subscribe", "follow", "join", "sign", "signup", "donate", "sponsor"))
+_AUDIENCE_WORDS = frozenset(
+    (
+        *("us", "our", "newsletter", "mailing", "channel", "community", "server"),
+        *("discord", "twitter", "slack", "telegram"),
+    )
+)
+
+
+def is_social_link(text: str, href: str) -> bool:
+    """Whether a link only invites the reader somewhere (a social profile, a chat server, a
+    newsletter), which a reading list shows as a badge or a line and is never a paper."""
+    found = words(text)
+    if found and found[0] in _ACTION_WORDS and _AUDIENCE_WORDS.intersection(found[1:]):
+        return True
+    parts = urlsplit(href.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    segments = [s for s in parts.path.split("/") if s]
+    if host.endswith(_NEWSLETTER_HOSTS) and not segments:
+        return True
+    # A profile, an invite or a server's page: one path segment (a post or a video has more).
+    return host in _SOCIAL_HOSTS and len(segments) <= 1 and not parts.query

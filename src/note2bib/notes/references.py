@@ -15,7 +15,7 @@ from typing import Literal
 
 from note2bib.notes.markdown import Inline as Token
 from note2bib.notes.markdown import plain_text
-from note2bib.notes.parts import is_label
+from note2bib.notes.parts import is_label, is_social_link
 
 Shape = Literal["link", "bold", "quoted", "leading", "citation", "row"]
 
@@ -265,6 +265,8 @@ def _link_title(text: str, href: str, after: str) -> Titled | None:
     text = clean_title(text)
     if not text or is_label(text) or _URL_ONLY.match(text) or _is_arxiv_id(text):
         return None
+    if is_social_link(text, href):
+        return None  # "Follow us on Twitter", "Join our Discord": an invitation, not a title
     return Titled(text, shape, href, bool(_VENUE.match(after)))
 
 
