@@ -45,3 +45,53 @@ def test_a_paper_linked_to_a_post_on_a_social_site_is_still_a_paper() -> None:
         "Mamba: Linear-Time Sequence Modeling",
         "Follow Your Pose: Pose-Guided Text-to-Video",
     ]
+
+
+# --- references written 'Authors. "Title." Venue.' ------------------------------------------
+
+
+def test_each_quoted_reference_is_an_entry_titled_by_its_quoted_title() -> None:
+    text = md(
+        "# Reading roadmap",
+        "",
+        "## 1.1 Survey",
+        "",
+        '**[1]** LeCun, Yann, and Geoffrey Hinton. "**Deep learning**." Nature 521 (2015).'
+        " [[pdf]](http://example.org/survey.pdf) **(Three Giants)** :star::star:",
+        "",
+        "## 1.2 Models",
+        "",
+        '**[2]** Hinton, Geoffrey E., et al. "**A fast learning algorithm for deep belief'
+        ' nets**." Neural computation 18.7 (2006). [[pdf]](http://example.org/dbn.pdf)',
+        "",
+        '**[3]** W. Xiong, J. Droppo, G. Zweig "**Achieving Human Parity in Speech'
+        f' Recognition**." arXiv preprint (2016). [[pdf]]({A})',
+        "",
+        "**[4]** Pinheiro, P.O., Collobert, R., Dollar, P. \u201c**Learning to segment object"
+        " candidates.**\u201d In: NIPS. 2015. [[pdf]](http://example.org/seg.pdf)",
+        "",
+        '**[5]** Farhadi,Ali,etal. "**Every picture tells a story**". In ECCV, 2010.'
+        " [[pdf]](http://example.org/story.pdf)",
+    )
+    assert shape(units(text)) == [
+        ("section", 3, "Deep learning", "-"),
+        ("paragraph", 9, "A fast learning algorithm for deep belief nets", "-"),
+        ("paragraph", 11, "Achieving Human Parity in Speech Recognition", "2301.00001"),
+        ("paragraph", 13, "Learning to segment object candidates", "-"),
+        ("paragraph", 15, "Every picture tells a story", "-"),
+    ]
+    assert units(text)[1].note == "1.2 Models\n" + text.split("\n")[8]
+
+
+def test_quoted_words_in_a_sentence_are_not_a_reference() -> None:
+    text = md(
+        "# Notes",
+        "",
+        "## Heads",
+        "",
+        f"Paper: {A}",
+        "",
+        '- Defines "word salad" as token bloat, see [the taxonomy](http://example.org/t).',
+        '- 여러 "헤드"로 나누어 병렬 계산하는 방식',
+    )
+    assert shape(units(text)) == [("section", 3, "Heads", "2301.00001")]

@@ -216,6 +216,10 @@ class _Reader:
         if kind == "file" and (self._is_part_title(title) or not self._has_sections(section)):
             # "Meta Information", "- # [Title](…)": the title the note gives its paper says more.
             title = given or next((s.title for s in subjects if s.title), title)
+        elif given and not names_within(heading_title(title).title, given):
+            # A topic heading over its one paper ("## 1.1 Survey" over `"Deep learning." …`):
+            # the paper is called what its reference calls it.
+            title = given
         self.drafts.append(_Draft(kind, [section], _together(subjects), path, title, skip))
         self.section_units += 1
         for child in skip:
