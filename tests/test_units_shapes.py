@@ -95,3 +95,40 @@ def test_quoted_words_in_a_sentence_are_not_a_reference() -> None:
         '- 여러 "헤드"로 나누어 병렬 계산하는 방식',
     )
     assert shape(units(text)) == [("section", 3, "Heads", "2301.00001")]
+
+
+# --- a paper's block of paragraphs: its short name, its full title, authors, links -----------
+
+
+def test_a_block_of_paragraphs_per_paper_is_its_note_titled_by_its_full_title() -> None:
+    text = md(
+        "# rl papers",
+        "",
+        "### Policy Gradient",
+        "",
+        "**(1) Vanilla PG**",
+        "",
+        "[Policy gradient methods for reinforcement learning]",
+        "",
+        "Richard S. Sutton, David McAllester, 1999",
+        "",
+        "[`REVIEW`](./reviews/pg.md)\t|\t[`PAPER`](http://papers.example.org/pg.pdf)",
+        "",
+        "<br/>",
+        "",
+        "**(2) DDPG**",
+        "",
+        "[Continuous control with deep reinforcement learning]",
+        "",
+        "Timothy P. Lillicrap, Daan Wierstra (2016)",
+        "",
+        f"[`REVIEW`](./reviews/ddpg.md)\t|\t[`PAPER`]({A})",
+        "",
+        "<br/>",
+    )
+    found = units(text)
+    assert shape(found) == [
+        ("paragraph", 5, "Policy gradient methods for reinforcement learning", "-"),
+        ("paragraph", 15, "Continuous control with deep reinforcement learning", "2301.00001"),
+    ]
+    assert [u.spans for u in found] == [((5, 11),), ((15, 21),)]

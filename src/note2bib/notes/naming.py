@@ -44,6 +44,9 @@ _URLS = re.compile(r"\(?https?://[^\s()]+\)?")
 # Characters of inline Markdown: a heading without any is its own plain text.
 _MARKUP = re.compile(r"[\[\]*_`\\<>&$!~%]")
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"
+_TAGS = re.compile(r"<[^<>]*>")
+# A line that is only a title in brackets (a link without its target) or in quotes.
+_TITLE_LINE = re.compile(r"\[([^\[\]]+)\]|[\"\u201c]([^\"\u201c\u201d]+)[\"\u201d]")
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ class Naming:
             return self._row_lead(block)
         if block.kind == "group":
             # The title paragraph's paper, by the first id of the group when it gives none.
-            title = self.titled(block.children[0], False)
+            title = self._full_title(block) or self.titled(block.children[0], False)
             hits = self.hits(block)
             return self._ref(block, title, hits)
         if block.kind in ("code", "math", "html"):
@@ -222,6 +225,23 @@ class Naming:
                     lead.together.append(Ref(key, "", block, [hit]))
             return lead
         return None
+
+    def _full_title(self, group: Block) -> Titled | None:
+        """The full title on the line after a group's short name (`**(3) DDPG**`, then
+        `[Continuous control with deep reinforcement learning]` or the title in quotes)."""
+        if len(group.children) < 2:
+            return None
+        second = group.children[1]
+        if second.kind != "paragraph" or second.end - second.start != 1:
+            return None
+        found = _TITLE_LINE.fullmatch(second.source.strip())
+        title = " ".join((found.group(1) or found.group(2)).split()) if found else ""
+        if not is_title_like(title):
+            return None
+        short = self.titled(group.children[0], False)
+        if short is not None and len(short.title.split()) >= len(title.split()):
+            return None
+        return Titled(title, "bold")
 
     def _listed_by_title(self, item: Block, head: Block, titled: Titled) -> Ref | None:
         """An item that is nothing but a quoted or emphasised title (`- "Title"`, `- *Title*`)
@@ -466,7 +486,12 @@ class Naming:
                 group = Block("group", block.start, block.end, [block])
                 out.append(group)
                 continue
-            if group is not None and block.kind not in ("rule",) and not self._titled_inside(block):
+            if (
+                group is not None
+                and block.kind != "rule"
+                and not _is_spacer(block)
+                and not self._titled_inside(block)
+            ):
                 group.children.append(block)
                 group.end = block.end
                 continue
@@ -537,6 +562,11 @@ def walk(block: Block) -> Iterator[Block]:
     yield block
     for child in block.children:
         yield from walk(child)
+
+
+def _is_spacer(block: Block) -> bool:
+    """An HTML block with nothing to read (`<br/>`, `<hr>`): a break between blocks."""
+    return block.kind == "html" and not _TAGS.sub("", block.source).replace("&nbsp;", "").strip()
 
 
 def _cell_title(tokens: Sequence[Inline]) -> Titled | None:

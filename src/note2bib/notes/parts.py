@@ -50,8 +50,9 @@ website homepage blog post article video slides slide summary note notes source 
 resources research official here this download repo repository model models dataset data
 weights checkpoint poster talk youtube huggingface hf space openreview doi url full text
 preprint published version supplementary supp live view read more details online paperswithcode
-title
+title review reviews
 논문 코드 깃허브 깃헙 링크 데모 블로그 영상 발표자료 자료 프로젝트 모델 데이터 원문 요약 노트 제목
+리뷰
 论文 代码 链接 项目 主页 视频 博客 原文 数据
 """
 

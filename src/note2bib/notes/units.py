@@ -36,6 +36,7 @@ from note2bib.notes.naming import (
     walk,
 )
 from note2bib.notes.parts import is_boilerplate, is_numbered, is_part_heading
+from note2bib.notes.references import is_title_like
 from note2bib.title_match import names_within
 from note2bib.titles import heading_title, looks_like_title, normalize_title
 
@@ -216,7 +217,7 @@ class _Reader:
         if kind == "file" and (self._is_part_title(title) or not self._has_sections(section)):
             # "Meta Information", "- # [Title](…)": the title the note gives its paper says more.
             title = given or next((s.title for s in subjects if s.title), title)
-        elif given and not names_within(heading_title(title).title, given):
+        elif is_title_like(given) and not names_within(heading_title(title).title, given):
             # A topic heading over its one paper ("## 1.1 Survey" over `"Deep learning." …`):
             # the paper is called what its reference calls it.
             title = given
