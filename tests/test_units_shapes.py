@@ -6,7 +6,7 @@ line, title, arXiv ids) and what each note holds.
 
 from __future__ import annotations
 
-from test_units import A, md, shape, units
+from test_units import A, B, md, shape, units
 
 # --- links that invite the reader somewhere are not papers ----------------------------------
 
@@ -132,3 +132,57 @@ def test_a_block_of_paragraphs_per_paper_is_its_note_titled_by_its_full_title() 
         ("paragraph", 15, "Continuous control with deep reinforcement learning", "2301.00001"),
     ]
     assert [u.spans for u in found] == [((5, 11),), ((15, 21),)]
+
+
+# --- one paper per file: its card first, then sections about no paper of their own ----------
+
+_CARD = (
+    "[HOME](../README.md)",
+    "",
+    "### PPO",
+    "",
+    "[Proximal policy optimization algorithms]",
+    "",
+    "John Schulman, Filip Wolski, Oleg Klimov",
+    "",
+    f"[`PAPER`]({A})",
+    "",
+    "<br/>",
+    "",
+)
+
+
+def test_a_paper_card_then_sections_about_no_other_paper_is_one_note() -> None:
+    text = md(
+        *_CARD,
+        "### [Scheme]",
+        "",
+        "TRPO에 이은 새로운 알고리즘이며, 기존의 [TRPO](./TRPO.md)는 복잡하다.",
+        "",
+        "### [Clipped Surrogate Objective]",
+        "",
+        '1. 충분히 작은 error <img src="https://latex.codecogs.com/gif.latex?\\epsilon" />이 존재',
+        '2. 마찬가지로 작은 error <img src="https://latex.codecogs.com/gif.latex?\\alpha" />',
+        "",
+        "### [Experiments]",
+        "",
+        "MuJoCo에서 실험.",
+    )
+    found = units(text)
+    assert shape(found) == [("file", 1, "Proximal policy optimization algorithms", "2301.00001")]
+    assert found[0].note.endswith("MuJoCo에서 실험.")
+
+
+def test_a_card_then_sections_about_other_papers_stays_a_note_per_paper() -> None:
+    text = md(
+        *_CARD,
+        "### TRPO",
+        "",
+        f"[Trust region policy optimization]({B})",
+        "",
+        "Monotonic improvement.",
+    )
+    assert shape(units(text)) == [
+        ("section", 3, "Proximal policy optimization algorithms", "2301.00001"),
+        ("section", 13, "Trust region policy optimization", "2301.00002"),
+    ]

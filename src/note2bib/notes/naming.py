@@ -45,6 +45,9 @@ _URLS = re.compile(r"\(?https?://[^\s()]+\)?")
 _MARKUP = re.compile(r"[\[\]*_`\\<>&$!~%]")
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"
 _TAGS = re.compile(r"<[^<>]*>")
+_BRACKETED = re.compile(r"\[([^\[\]]+)\]")
+_SHORT_NAME_WORDS = 3
+"""A paper's short name (`(3) DDPG`, `Vanilla PG (Sutton)`) is a few words."""
 # A line that is only a title in brackets (a link without its target) or in quotes.
 _TITLE_LINE = re.compile(r"\[([^\[\]]+)\]|[\"\u201c]([^\"\u201c\u201d]+)[\"\u201d]")
 
@@ -441,6 +444,8 @@ class Naming:
                 if not plain or self._is_callout_marker(leaf):
                     tokens = self.tokens(leaf)
                     found = quoted_link(tokens) or read_lead(tokens, leading)
+                if found is None and leaf.kind == "paragraph":
+                    found = _bracketed_title(leaf)
             self._titles[key] = found
         return self._titles[key]
 
@@ -482,7 +487,7 @@ class Naming:
         out: list[Block] = []
         group: Block | None = None
         for block in blocks:
-            if self._is_title_paragraph(block):
+            if self._is_title_paragraph(block) and not self._names_in_full(group, block):
                 group = Block("group", block.start, block.end, [block])
                 out.append(group)
                 continue
@@ -511,6 +516,20 @@ class Naming:
             normalize_title(titled.title), "", 1
         )
         return len(rest.split()) <= 3  # a venue or a year may follow: "(CVPR 2019)"
+
+    def _names_in_full(self, group: Block | None, block: Block) -> bool:
+        """Whether a title line gives in full the paper a group has only named so far
+        (`**(3) DDPG**`, then `[Continuous control with deep reinforcement learning]`)."""
+        if group is None or len(group.children) != 1:
+            return False
+        short = self.titled(group.children[0], False)
+        full = _TITLE_LINE.fullmatch(block.source.strip())
+        return (
+            short is not None
+            and full is not None
+            and len(short.title.split()) <= _SHORT_NAME_WORDS
+            and len(short.title.split()) < len((full.group(1) or full.group(2)).split())
+        )
 
     def _titled_inside(self, block: Block) -> bool:
         """Whether a block (a list) names papers by title: a list of papers, not of links."""
@@ -562,6 +581,16 @@ def walk(block: Block) -> Iterator[Block]:
     yield block
     for child in block.children:
         yield from walk(child)
+
+
+def _bracketed_title(leaf: Block) -> Titled | None:
+    """A one-line paragraph that is only a title in brackets (a link that lost its target):
+    `[Proximal policy optimization algorithms]`."""
+    if leaf.end - leaf.start != 1:
+        return None
+    found = _BRACKETED.fullmatch(leaf.source.strip())
+    title = " ".join(found.group(1).split()) if found else ""
+    return Titled(title, "quoted") if title and is_title_like(title) else None
 
 
 def _is_spacer(block: Block) -> bool:

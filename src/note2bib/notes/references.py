@@ -382,6 +382,8 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
     for token in children[i + 1 :]:
         if token.type in ("softbreak", "hardbreak") or "\n" in children[i].content:
             break
+        if token.type == "html_inline":
+            continue  # an <img src="https://…"> formula beside the words is not their link
         line.append("[link]" if token.type == "link_open" else token.content)
     after = "".join(line)
     venue = bool(_VENUE.search(after))

@@ -259,17 +259,71 @@ class _Reader:
         it and is the paper's title or a part ("Meta Information"), and the others are parts
         (a one-paper note with its headings all at one level); they may cite other papers."""
         subsections = [c for c in root.children if c.kind == "section"]
-        content = [c for c in self.names.own_blocks(root) if c.kind not in ("comment", "rule")]
+        content = [
+            c
+            for c in self.names.own_blocks(root)
+            if c.kind not in ("comment", "rule") and not self._is_navigation(c)
+        ]
         if content or len(subsections) < 2 or not self.names.names(subsections[0], lead.key):
             return False
         home, rest = subsections[0], subsections[1:]
         if len(self.names.distinct_leads(home, [])) > 1:
             return False  # it lists papers: the file is a list, not one paper's note
+        if self._is_card(home, lead) and not any(self._about_a_paper(c) for c in rest):
+            # "### PPO", its full title, authors and link, then "### [Scheme]", "### [Clipped
+            # Surrogate Objective]"…: sections about no paper of their own are its parts.
+            return True
         title = self.names.heading_text(home)
         # Not an empty or one-word heading, which may be a paper's name in a list of them.
         if not (self._is_part(home) or len(title.split()) >= 2):
             return False
         return all(self._is_part(c) and not self._lists_papers(c) for c in rest)
+
+    def _is_card(self, section: Block, lead: Ref) -> bool:
+        """A section that opens by giving its paper in full: its title under the heading's
+        short name, then (or with) its link (`### PPO`, `[Proximal policy optimization
+        algorithms]`, the authors, `[PAPER](…)`)."""
+        first = next(iter(self.names.own_blocks(section)), None)
+        heading = heading_title(self.names.heading_text(section)).title
+        return (
+            first is not None
+            and self._first_lead_block(first) is lead.block
+            and lead.titled
+            and not lead.citation
+            and len(lead.title.split()) > len(heading.split())
+        )
+
+    def _about_a_paper(self, section: Block) -> bool:
+        """Whether a section (or one below it) is about a paper of its own, rather than a part
+        of a note that cites papers in passing: its heading names one, it opens with one, or it
+        lists papers by title."""
+        if self.names.strong(section) is not None or self._lists_papers(section):
+            return True
+        own = heading_title(self.names.heading_text(section)).title
+        first = next(iter(self.names.own_blocks(section)), None)
+        opening = self._first_lead_block(first) if first is not None else None
+        for ref in self.names.distinct_leads(section, []):
+            if ref.block is opening or (ref.title and names_within(own, ref.title)):
+                return True
+        return any(self._about_a_paper(c) for c in section.children if c.kind == "section")
+
+    def _is_navigation(self, block: Block) -> bool:
+        """A paragraph of links to the notes' other pages only (`[HOME](../README.md)`,
+        `[← Back](index.md)`): how to move around the notes, not what they say."""
+        if block.kind != "paragraph" or "](" not in block.source:
+            return False
+        depth, linked = 0, False
+        for token in self.names.tokens(block):
+            if token.type == "link_open":
+                href = str(token.attrs.get("href", ""))
+                if "://" in href or href.startswith(("#", "mailto:", "www.")):
+                    return False
+                depth, linked = depth + 1, True
+            elif token.type == "link_close":
+                depth -= 1
+            elif depth == 0 and token.type == "text" and any(c.isalnum() for c in token.content):
+                return False
+        return linked
 
     def _opens_with_its_paper(self, section: Block, leads: list[Ref]) -> bool:
         """A section that names its paper by a bare link first (`## Title` then `https://arxiv…`
