@@ -186,3 +186,54 @@ def test_a_card_then_sections_about_other_papers_stays_a_note_per_paper() -> Non
         ("section", 3, "Proximal policy optimization algorithms", "2301.00001"),
         ("section", 13, "Trust region policy optimization", "2301.00002"),
     ]
+
+
+# --- one paper per file: a "# Paper" metadata list with its Title field ---------------------
+
+_META = (
+    "# Paper",
+    "",
+    "* **Title**: BEGAN: Boundary Equilibrium Generative Adversarial Networks",
+    "* **Authors**: David Berthelot, Thomas Schumm, Luke Metz",
+    "* **Link**: {link}",
+    "* **Year**: 2017",
+    "",
+)
+
+
+def test_a_metadata_list_then_parts_is_one_note_titled_by_its_title_field() -> None:
+    text = md(
+        *(line.format(link=A) for line in _META),
+        "# See also",
+        "",
+        "* [Detailed Summary](https://blog.example.org/2017/04/11/began/)",
+        "* [Tensorflow implementation](https://github.com/someone/BEGAN-tensorflow)",
+        "* [Video explanation by authors](https://www.youtube.com/watch?v=abc)",
+        "",
+        "# Summary",
+        "",
+        "* What",
+        "  * A GAN based on an autoencoder with Wasserstein distance.",
+        "",
+        "# Rough chapter-wise notes",
+        "",
+        "* (1) Introduction",
+        "  * Hard to train.",
+    )
+    found = units(text)
+    assert shape(found) == [
+        ("file", 1, "BEGAN: Boundary Equilibrium Generative Adversarial Networks", "2301.00001")
+    ]
+    assert found[0].note.endswith("Hard to train.")
+
+
+def test_a_metadata_list_without_an_arxiv_link_is_titled_by_its_title_field() -> None:
+    text = md(
+        *(line.format(link="http://openaccess.example.org/began.pdf") for line in _META),
+        "# Summary",
+        "",
+        "* They suggest a GAN algorithm.",
+    )
+    assert shape(units(text)) == [
+        ("file", 1, "BEGAN: Boundary Equilibrium Generative Adversarial Networks", "-")
+    ]

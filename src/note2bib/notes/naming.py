@@ -45,6 +45,12 @@ _URLS = re.compile(r"\(?https?://[^\s()]+\)?")
 _MARKUP = re.compile(r"[\[\]*_`\\<>&$!~%]")
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"
 _TAGS = re.compile(r"<[^<>]*>")
+# A metadata line naming the paper's title: "* **Title**: …", "- 제목: …", "标题: …".
+_TITLE_FIELD = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:paper\s+)?(?:title|제목|논문\s?제목|标题|题目|タイトル)"
+    r"(?:\*\*|__)?\s*[:\uff1a]\s*(?:\*\*|__)?\s*(\S.*)$",
+    re.IGNORECASE,
+)
 _BRACKETED = re.compile(r"\[([^\[\]]+)\]")
 _SHORT_NAME_WORDS = 3
 """A paper's short name (`(3) DDPG`, `Vanilla PG (Sutton)`) is a few words."""
@@ -534,6 +540,19 @@ class Naming:
     def _titled_inside(self, block: Block) -> bool:
         """Whether a block (a list) names papers by title: a list of papers, not of links."""
         return any(ref.titled and not ref.citation for ref in self.leads(block))
+
+    def field_title(self, section: Block) -> str:
+        """The title a section's metadata gives its paper: a `Title: …` field (`* **Title**:
+        BEGAN: …`, `제목: …`) among the lines of its first block."""
+        first = next(iter(self.own_blocks(section)), None)
+        if first is None or first.kind not in ("list", "paragraph"):
+            return ""
+        for i in range(first.start, self.end(first)):
+            found = _TITLE_FIELD.match(self.lines[i])
+            if found is not None:
+                title = clean_title(plain_text(inline_tokens(found.group(1), self.doc)))
+                return title if is_title_like(title) else ""
+        return ""
 
     def heading_text(self, section: Block) -> str:
         heading = section.heading

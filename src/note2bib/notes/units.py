@@ -215,8 +215,10 @@ class _Reader:
         title = self.names.heading_text(section) if section.heading else self._first_title(section)
         given = next((s.title for s in subjects if s.titled and s.title), "")
         if kind == "file" and (self._is_part_title(title) or not self._has_sections(section)):
-            # "Meta Information", "- # [Title](…)": the title the note gives its paper says more.
-            title = given or next((s.title for s in subjects if s.title), title)
+            # "Meta Information", "- # [Title](…)": the title the note gives its paper says more,
+            # and a metadata field "**Title**: …" under a "# Paper" heading says it outright.
+            fielded = self._field_title(section)
+            title = fielded or given or next((s.title for s in subjects if s.title), title)
         elif is_title_like(given) and not names_within(heading_title(title).title, given):
             # A topic heading over its one paper ("## 1.1 Survey" over `"Deep learning." …`):
             # the paper is called what its reference calls it.
@@ -282,16 +284,28 @@ class _Reader:
     def _is_card(self, section: Block, lead: Ref) -> bool:
         """A section that opens by giving its paper in full: its title under the heading's
         short name, then (or with) its link (`### PPO`, `[Proximal policy optimization
-        algorithms]`, the authors, `[PAPER](…)`)."""
+        algorithms]`, the authors, `[PAPER](…)`), or a list of its metadata (`# Paper`, then
+        `* **Title**: …`, `* **Link**: https://arxiv…`)."""
         first = next(iter(self.names.own_blocks(section)), None)
+        if first is None:
+            return False
         heading = heading_title(self.names.heading_text(section)).title
-        return (
-            first is not None
-            and self._first_lead_block(first) is lead.block
-            and lead.titled
-            and not lead.citation
-            and len(lead.title.split()) > len(heading.split())
-        )
+        if lead.titled and not lead.citation and self._first_lead_block(first) is lead.block:
+            full = lead.title
+        elif first.start <= lead.block.start < self.names.end(first):
+            full = self.names.field_title(section)
+        else:
+            return False
+        return len(full.split()) > len(heading.split())
+
+    def _field_title(self, section: Block) -> str:
+        """The metadata title field of a file's (or its first section's) opening block."""
+        if section.heading is None:
+            first = next((c for c in section.children if c.kind == "section"), None)
+            if first is None or self.names.own_blocks(section):
+                return ""
+            section = first
+        return self.names.field_title(section)
 
     def _about_a_paper(self, section: Block) -> bool:
         """Whether a section (or one below it) is about a paper of its own, rather than a part
@@ -299,6 +313,8 @@ class _Reader:
         lists papers by title."""
         if self.names.strong(section) is not None or self._lists_papers(section):
             return True
+        if is_part_heading(self.names.heading_text(section)):
+            return False  # "# See also", "## References": a part's links are not its subject
         own = heading_title(self.names.heading_text(section)).title
         first = next(iter(self.names.own_blocks(section)), None)
         opening = self._first_lead_block(first) if first is not None else None
@@ -516,7 +532,9 @@ class _Reader:
         if section.heading is not None:
             title = self.names.heading_text(section)
         else:
-            title = next((self.names.first_line(b) for b in blocks if self.names.first_line(b)), "")
+            title = self._field_title(section) or next(
+                (self.names.first_line(b) for b in blocks if self.names.first_line(b)), ""
+            )
         self.drafts.append(_Draft(kind, blocks, [], path, title))
 
     def _warn_titles(self) -> None:
