@@ -237,3 +237,32 @@ def test_a_metadata_list_without_an_arxiv_link_is_titled_by_its_title_field() ->
     assert shape(units(text)) == [
         ("file", 1, "BEGAN: Boundary Equilibrium Generative Adversarial Networks", "-")
     ]
+
+
+# --- a one-paper file with no title heading is called by its file's name ------------------
+
+_REVIEW = md(
+    "## Abstract",
+    "",
+    "GPT-2는 supervision 없이 언어 모델만으로 태스크를 푼다.",
+    "",
+    "## 1. Introduction",
+    "",
+    "머신러닝 시스템은 대규모의 데이터셋으로 학습해왔다.",
+    "",
+    "## 2. Approach",
+    "",
+    "Language modeling.",
+)
+
+
+def test_a_review_without_a_title_heading_is_called_by_its_file_name() -> None:
+    assert shape(units(_REVIEW, "notes/GPT-2 리뷰.md")) == [("file", 1, "GPT-2", "-")]
+    assert shape(units(_REVIEW, "2019-02-14-language_models_review.md")) == [
+        ("file", 1, "language models", "-")
+    ]
+
+
+def test_a_file_name_that_is_no_title_leaves_the_heading() -> None:
+    assert shape(units(_REVIEW, "README.md")) == [("file", 1, "Abstract", "-")]
+    assert shape(units(_REVIEW, "<stdin>")) == [("file", 1, "Abstract", "-")]

@@ -22,7 +22,9 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from pathlib import PurePath
 
+from note2bib.files import STDIN, STDIN_NAME
 from note2bib.model import ArxivId, Diagnostic, FrontMatter, Mention, Unit, UnitKind
 from note2bib.notes.markdown import Block, Document, find_links, parse_document, without_comments
 from note2bib.notes.naming import (
@@ -35,7 +37,13 @@ from note2bib.notes.naming import (
     title_key,
     walk,
 )
-from note2bib.notes.parts import is_boilerplate, is_numbered, is_part_heading
+from note2bib.notes.parts import (
+    is_boilerplate,
+    is_numbered,
+    is_part_heading,
+    without_numbering,
+    words,
+)
 from note2bib.notes.references import is_title_like
 from note2bib.title_match import names_within
 from note2bib.titles import heading_title, looks_like_title, normalize_title
@@ -676,7 +684,7 @@ class _Reader:
         return Unit(
             self.source,
             line,
-            draft.title or self._first_line_of(spans),
+            self._unit_title(draft) or self._first_line_of(spans),
             text,
             tuple(find_links(text)),
             front,
@@ -685,6 +693,17 @@ class _Reader:
             tuple((a + 1, b) for a, b in spans),
             tuple(_distinct_mentions(ids)),
         )
+
+    def _unit_title(self, draft: _Draft) -> str:
+        """A draft's title; a whole file called only by a part of it ("Abstract": a review
+        with no title heading) is called by its file's name."""
+        title = draft.title
+        # Only a bare part ("Abstract", "1. Introduction"): "Thought Cloning" is a title.
+        said = words(without_numbering(title))
+        bare = bool(said) and all(is_part_heading(word) for word in said)
+        if draft.kind == "file" and bare:
+            return _title_of_file(self.source) or title
+        return title
 
     def _spans(self, draft: _Draft) -> list[tuple[int, int]]:
         """The draft's lines as [start, end) ranges: comments, skipped blocks and blank
@@ -809,6 +828,31 @@ def _looks_like_listed_title(line: str) -> bool:
         return False
     significant = [w for w in line.split() if len(w) > 3]
     return bool(significant) and all(w[:1].isupper() or not w[:1].isalpha() for w in significant)
+
+
+def _title_of_file(source: str) -> str:
+    """A notes file's name as a title: `GPT-2 리뷰.md` → `GPT-2`, `attention_is_all_you_need.md`
+    → `attention is all you need`; a date in front and a word saying it is a review or notes
+    (리뷰, review, summary, 정리) left out. Empty for stdin and names that are no title
+    (`README.md`, `notes.md`)."""
+    if source in (STDIN, STDIN_NAME, ""):
+        return ""
+    stem = PurePath(source).name
+    stem = stem[: stem.rfind(".")] if "." in stem else stem
+    stem = _FILE_DATE.sub("", stem.replace("_", " ")).strip()
+    words = stem.split()
+    while len(words) > 1 and is_part_heading(words[-1]):
+        words.pop()
+    while len(words) > 1 and is_part_heading(words[0]):
+        words.pop(0)
+    title = " ".join(words).strip(" -")
+    if not any(c.isalpha() for c in title) or is_part_heading(title) or is_boilerplate(title):
+        return ""
+    return "" if title.casefold() in _NOT_TITLES else title
+
+
+_FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-\s]*")
+_NOT_TITLES = frozenset(("readme", "index", "untitled", "draft", "todo"))
 
 
 def _together(subjects: list[Ref]) -> list[Ref]:
