@@ -266,3 +266,27 @@ def test_a_review_without_a_title_heading_is_called_by_its_file_name() -> None:
 def test_a_file_name_that_is_no_title_leaves_the_heading() -> None:
     assert shape(units(_REVIEW, "README.md")) == [("file", 1, "Abstract", "-")]
     assert shape(units(_REVIEW, "<stdin>")) == [("file", 1, "Abstract", "-")]
+
+
+# --- a paper table's title cell: the title, then its summary --------------------------------
+
+
+def test_a_title_cell_followed_by_its_summary_is_titled_by_its_first_phrase() -> None:
+    text = md(
+        "## Top papers of the week",
+        "| **Paper** | **Links** |",
+        "| ------------- | ------------- |",
+        "| 1) AlphaGenome  DeepMind introduces a model that predicts gene regulation. "
+        "| [Paper](https://storage.example.org/alphagenome.pdf) |",
+        "| 2)  **Large Concept Models** - presents an approach on sentence-level semantics. "
+        "| [Paper](https://ai.example.org/lcm.pdf) |",
+        "| 3) Cosmos World Foundation Model <br> a framework for Physical AI. "
+        "| [Paper](https://research.example.org/cosmos.pdf) |",
+        f"| 4) MEM1  learns to keep a constant memory. | [Paper]({A}) |",
+    )
+    assert shape(units(text)) == [
+        ("row", 4, "AlphaGenome", "-"),
+        ("row", 5, "Large Concept Models", "-"),
+        ("row", 6, "Cosmos World Foundation Model", "-"),
+        ("row", 7, "MEM1", "2301.00001"),
+    ]

@@ -45,6 +45,8 @@ _URLS = re.compile(r"\(?https?://[^\s()]+\)?")
 _MARKUP = re.compile(r"[\[\]*_`\\<>&$!~%]")
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"
 _TAGS = re.compile(r"<[^<>]*>")
+_CELL_BREAK = re.compile(r"\s*<br\s*/?>\s*|\s{2,}|\s+[-\u2013\u2014]\s+", re.IGNORECASE)
+_NUMBER = re.compile(r"^\d+[.)]\s+")
 # A metadata line naming the paper's title: "* **Title**: …", "- 제목: …", "标题: …".
 _TITLE_FIELD = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:paper\s+)?(?:title|제목|논문\s?제목|标题|题目|タイトル)"
@@ -322,7 +324,11 @@ class Naming:
         hits = self.hits(row)
         titled = None
         if column is not None and column < len(row.cells):
-            tokens = inline_tokens(row.cells[column], self.doc)
+            cell = row.cells[column].strip()
+            # "6) AlphaGenome  Google DeepMind introduces …", "**DeepSeek-V3** - a 671B …": a
+            # title, then its summary after a break, a wide space or a dash.
+            head = _CELL_BREAK.split(_NUMBER.sub("", cell), maxsplit=1)[0]
+            tokens = inline_tokens(head, self.doc)
             titled = read_lead(tokens) or _cell_title(tokens)
         elif column is None:
             # No "Title" column: the first cell holding a linked or bold title.
@@ -334,7 +340,9 @@ class Naming:
         if titled is None and not hits:
             return None
         if titled is not None and not hits:
-            if not find_links("\n".join(row.cells)) or not is_title_like(titled.title):
+            # In a "Paper" column a name alone is a title too ("AlphaGenome").
+            named = column is not None and len(titled.title.split()) == 1
+            if not find_links("\n".join(row.cells)) or not (named or is_title_like(titled.title)):
                 return None
             titled = Titled(titled.title, "row")
         return self._ref(row, titled, hits)
