@@ -44,6 +44,20 @@ _URLS = re.compile(r"\(?https?://[^\s()]+\)?")
 # Characters of inline Markdown: a heading without any is its own plain text.
 _MARKUP = re.compile(r"[\[\]*_`\\<>&$!~%]")
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"
+_TAGS = re.compile(r"<[^<>]*>")
+_CELL_BREAK = re.compile(r"\s*<br\s*/?>\s*|\s{2,}|\s+[-\u2013\u2014]\s+", re.IGNORECASE)
+_NUMBER = re.compile(r"^\d+[.)]\s+")
+# A metadata line naming the paper's title: "* **Title**: …", "- 제목: …", "标题: …".
+_TITLE_FIELD = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:paper\s+)?(?:title|제목|논문\s?제목|标题|题目|タイトル)"
+    r"(?:\*\*|__)?\s*[:\uff1a]\s*(?:\*\*|__)?\s*(\S.*)$",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"\[([^\[\]]+)\]")
+_SHORT_NAME_WORDS = 3
+"""A paper's short name (`(3) DDPG`, `Vanilla PG (Sutton)`) is a few words."""
+# A line that is only a title in brackets (a link without its target) or in quotes.
+_TITLE_LINE = re.compile(r"\[([^\[\]]+)\]|[\"\u201c]([^\"\u201c\u201d]+)[\"\u201d]")
 
 
 @dataclass(frozen=True)
@@ -166,7 +180,7 @@ class Naming:
             return self._row_lead(block)
         if block.kind == "group":
             # The title paragraph's paper, by the first id of the group when it gives none.
-            title = self.titled(block.children[0], False)
+            title = self._full_title(block) or self.titled(block.children[0], False)
             hits = self.hits(block)
             return self._ref(block, title, hits)
         if block.kind in ("code", "math", "html"):
@@ -222,6 +236,23 @@ class Naming:
                     lead.together.append(Ref(key, "", block, [hit]))
             return lead
         return None
+
+    def _full_title(self, group: Block) -> Titled | None:
+        """The full title on the line after a group's short name (`**(3) DDPG**`, then
+        `[Continuous control with deep reinforcement learning]` or the title in quotes)."""
+        if len(group.children) < 2:
+            return None
+        second = group.children[1]
+        if second.kind != "paragraph" or second.end - second.start != 1:
+            return None
+        found = _TITLE_LINE.fullmatch(second.source.strip())
+        title = " ".join((found.group(1) or found.group(2)).split()) if found else ""
+        if not is_title_like(title):
+            return None
+        short = self.titled(group.children[0], False)
+        if short is not None and len(short.title.split()) >= len(title.split()):
+            return None
+        return Titled(title, "bold")
 
     def _listed_by_title(self, item: Block, head: Block, titled: Titled) -> Ref | None:
         """An item that is nothing but a quoted or emphasised title (`- "Title"`, `- *Title*`)
@@ -293,7 +324,11 @@ class Naming:
         hits = self.hits(row)
         titled = None
         if column is not None and column < len(row.cells):
-            tokens = inline_tokens(row.cells[column], self.doc)
+            cell = row.cells[column].strip()
+            # "6) AlphaGenome  Google DeepMind introduces …", "**DeepSeek-V3** - a 671B …": a
+            # title, then its summary after a break, a wide space or a dash.
+            head = _CELL_BREAK.split(_NUMBER.sub("", cell), maxsplit=1)[0]
+            tokens = inline_tokens(head, self.doc)
             titled = read_lead(tokens) or _cell_title(tokens)
         elif column is None:
             # No "Title" column: the first cell holding a linked or bold title.
@@ -305,7 +340,9 @@ class Naming:
         if titled is None and not hits:
             return None
         if titled is not None and not hits:
-            if not find_links("\n".join(row.cells)) or not is_title_like(titled.title):
+            # In a "Paper" column a name alone is a title too ("AlphaGenome").
+            named = column is not None and len(titled.title.split()) == 1
+            if not find_links("\n".join(row.cells)) or not (named or is_title_like(titled.title)):
                 return None
             titled = Titled(titled.title, "row")
         return self._ref(row, titled, hits)
@@ -421,6 +458,8 @@ class Naming:
                 if not plain or self._is_callout_marker(leaf):
                     tokens = self.tokens(leaf)
                     found = quoted_link(tokens) or read_lead(tokens, leading)
+                if found is None and leaf.kind == "paragraph":
+                    found = _bracketed_title(leaf)
             self._titles[key] = found
         return self._titles[key]
 
@@ -462,11 +501,16 @@ class Naming:
         out: list[Block] = []
         group: Block | None = None
         for block in blocks:
-            if self._is_title_paragraph(block):
+            if self._is_title_paragraph(block) and not self._names_in_full(group, block):
                 group = Block("group", block.start, block.end, [block])
                 out.append(group)
                 continue
-            if group is not None and block.kind not in ("rule",) and not self._titled_inside(block):
+            if (
+                group is not None
+                and block.kind != "rule"
+                and not _is_spacer(block)
+                and not self._titled_inside(block)
+            ):
                 group.children.append(block)
                 group.end = block.end
                 continue
@@ -487,9 +531,36 @@ class Naming:
         )
         return len(rest.split()) <= 3  # a venue or a year may follow: "(CVPR 2019)"
 
+    def _names_in_full(self, group: Block | None, block: Block) -> bool:
+        """Whether a title line gives in full the paper a group has only named so far
+        (`**(3) DDPG**`, then `[Continuous control with deep reinforcement learning]`)."""
+        if group is None or len(group.children) != 1:
+            return False
+        short = self.titled(group.children[0], False)
+        full = _TITLE_LINE.fullmatch(block.source.strip())
+        return (
+            short is not None
+            and full is not None
+            and len(short.title.split()) <= _SHORT_NAME_WORDS
+            and len(short.title.split()) < len((full.group(1) or full.group(2)).split())
+        )
+
     def _titled_inside(self, block: Block) -> bool:
         """Whether a block (a list) names papers by title: a list of papers, not of links."""
         return any(ref.titled and not ref.citation for ref in self.leads(block))
+
+    def field_title(self, section: Block) -> str:
+        """The title a section's metadata gives its paper: a `Title: …` field (`* **Title**:
+        BEGAN: …`, `제목: …`) among the lines of its first block."""
+        first = next(iter(self.own_blocks(section)), None)
+        if first is None or first.kind not in ("list", "paragraph"):
+            return ""
+        for i in range(first.start, self.end(first)):
+            found = _TITLE_FIELD.match(self.lines[i])
+            if found is not None:
+                title = clean_title(plain_text(inline_tokens(found.group(1), self.doc)))
+                return title if is_title_like(title) else ""
+        return ""
 
     def heading_text(self, section: Block) -> str:
         heading = section.heading
@@ -537,6 +608,21 @@ def walk(block: Block) -> Iterator[Block]:
     yield block
     for child in block.children:
         yield from walk(child)
+
+
+def _bracketed_title(leaf: Block) -> Titled | None:
+    """A one-line paragraph that is only a title in brackets (a link that lost its target):
+    `[Proximal policy optimization algorithms]`."""
+    if leaf.end - leaf.start != 1:
+        return None
+    found = _BRACKETED.fullmatch(leaf.source.strip())
+    title = " ".join(found.group(1).split()) if found else ""
+    return Titled(title, "quoted") if title and is_title_like(title) else None
+
+
+def _is_spacer(block: Block) -> bool:
+    """An HTML block with nothing to read (`<br/>`, `<hr>`): a break between blocks."""
+    return block.kind == "html" and not _TAGS.sub("", block.source).replace("&nbsp;", "").strip()
 
 
 def _cell_title(tokens: Sequence[Inline]) -> Titled | None:

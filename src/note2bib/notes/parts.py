@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from note2bib.titles import STOPWORDS
 
@@ -24,7 +25,7 @@ strengths weaknesses critique review questions question metadata meta info infor
 link resources resource code implementation appendix appendices glossary terms keywords
 highlights details setup training inference ablation ablations figures quotes quote reading
 materials highlights insights remarks personal opinion reflection reflections pros cons
-annotations annotation definitions concepts important
+annotations annotation definitions concepts important see also
 findings outline preliminaries formulation objective objectives goal goals dataset datasets
 요약 초록 개요 배경 동기 서론 방법 방법론 구조 실험 결과 평가 분석 논의 결론 한계 한계점 향후 관련
 참고 참고문헌 문헌 메모 생각 느낀 느낀점 소감 정리 용어 기여 장점 단점 질문 정보 코드 링크 부록
@@ -49,8 +50,10 @@ website homepage blog post article video slides slide summary note notes source 
 resources research official here this download repo repository model models dataset data
 weights checkpoint poster talk youtube huggingface hf space openreview doi url full text
 preprint published version supplementary supp live view read more details online paperswithcode
-title
+title review reviews detailed implementation implementations reimplementation tensorflow pytorch
+keras jax theano caffe chainer mxnet unofficial explanation explained walkthrough author authors
 논문 코드 깃허브 깃헙 링크 데모 블로그 영상 발표자료 자료 프로젝트 모델 데이터 원문 요약 노트 제목
+리뷰
 论文 代码 链接 项目 主页 视频 博客 原文 数据
 """
 
@@ -99,9 +102,15 @@ def is_boilerplate(heading: str) -> bool:
 
 
 def is_label(text: str) -> bool:
-    """Whether link text or the words before a link only say what it is ("PDF", "Code")."""
+    """Whether link text or the words before a link only say what it is ("PDF", "Code",
+    "Video explanation by authors": small words allowed between label words)."""
     found = words(text)
-    return not found or all(w in LABEL_WORDS or w.isdigit() for w in found)
+    if not found:
+        return True
+    ends = (found[0], found[-1])
+    if not all(w in LABEL_WORDS or w.isdigit() for w in ends):
+        return False  # "Paper A" is a paper's name
+    return all(w in LABEL_WORDS or w.isdigit() or w in STOPWORDS for w in found[1:-1])
 
 
 def _says(heading: str, vocabulary: frozenset[str]) -> bool:
@@ -122,3 +131,37 @@ def _in(word: str, vocabulary: frozenset[str]) -> bool:
     return not word.isascii() and any(
         len(v) >= 2 and not v.isascii() and word.startswith(v) for v in vocabulary
     )
+
+
+# Where a repository sends its readers to talk, follow or subscribe: a profile, a server, a
+# channel or a mailing list on these is never a paper (a post's own page may be).
+_SOCIAL_HOST_NAMES = """
+twitter.com x.com discord.gg discord.com t.me telegram.me linkedin.com facebook.com
+instagram.com bsky.app threads.net mastodon.social join.slack.com slack.com patreon.com
+buymeacoffee.com ko-fi.com eepurl.com mailchi.mp reddit.com youtube.com
+"""
+_SOCIAL_HOSTS = frozenset(_SOCIAL_HOST_NAMES.split())
+_NEWSLETTER_HOSTS = (".substack.com", ".beehiiv.com", ".buttondown.email", ".mailchimpsites.com")
+# A call to action: "Subscribe to our newsletter", "Follow us on Twitter", "Join our Discord".
+_ACTION_WORDS = frozenset(("subscribe", "follow", "join", "sign", "signup", "donate", "sponsor"))
+_AUDIENCE_WORDS = frozenset(
+    (
+        *("us", "our", "newsletter", "mailing", "channel", "community", "server"),
+        *("discord", "twitter", "slack", "telegram"),
+    )
+)
+
+
+def is_social_link(text: str, href: str) -> bool:
+    """Whether a link only invites the reader somewhere (a social profile, a chat server, a
+    newsletter), which a reading list shows as a badge or a line and is never a paper."""
+    found = words(text)
+    if found and found[0] in _ACTION_WORDS and _AUDIENCE_WORDS.intersection(found[1:]):
+        return True
+    parts = urlsplit(href.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    segments = [s for s in parts.path.split("/") if s]
+    if host.endswith(_NEWSLETTER_HOSTS) and not segments:
+        return True
+    # A profile, an invite or a server's page: one path segment (a post or a video has more).
+    return host in _SOCIAL_HOSTS and len(segments) <= 1 and not parts.query

@@ -15,7 +15,7 @@ from typing import Literal
 
 from note2bib.notes.markdown import Inline as Token
 from note2bib.notes.markdown import plain_text
-from note2bib.notes.parts import is_label
+from note2bib.notes.parts import is_label, is_social_link
 
 Shape = Literal["link", "bold", "quoted", "leading", "citation", "row"]
 
@@ -95,7 +95,8 @@ def read_lead(children: Sequence[Token], leading: bool = True) -> Titled | None:
     if token.type in ("strong_open", "em_open"):
         return _emphasised(children, i)
     if token.type == "text":
-        cited = citation(plain_text(children))
+        plain = plain_text(children)
+        cited = quoted_citation(plain) or citation(plain)
         if cited is not None:
             return cited
         text = token.content
@@ -146,6 +147,63 @@ def citation(text: str) -> Titled | None:
     title = (rest[: end.start() + (1 if rest[end.start()] == "?" else 0)] if end else rest).strip()
     title = _TRAILING_ID.sub("", title).strip("_*\"“”' ")
     return Titled(title, "citation") if _title_words(title) else None
+
+
+# 'Surname, Given, and Given Surname. "Title." Venue.' (MLA, Chicago, IEEE): the authors, then
+# the title in quotes (straight or curly, the title sometimes bold inside them).
+_QUOTED_REFERENCE = re.compile(
+    r"^(?P<authors>[^\"\u201c\u201d\n]{2,400}?)\s*[\"\u201c]\s*(?P<title>[^\"\u201d]{2,400}?)[\"\u201d]"
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+_ET_AL_END = re.compile(r"\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
+_CAPITAL = r"[^\W\d_a-z]"
+# "Geoffrey", "Abdel-rahman", "E.", "P.O.", "L.-C.".
+_NAME_WORD = re.compile(rf"{_CAPITAL}(?:[\w'\u2019\-]*|(?:\.-?{_CAPITAL})*)\.?")
+_ASIDE = re.compile(r"\([^()]{1,40}\)")
+"""An affiliation or a year among the names: "(NVIDIA)", "(2014)"."""
+_QUOTED_SPAN = 410
+"""How far into a line the quote opening a reference's title may be (after its authors)."""
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_PARTICLES = frozenset(("van", "von", "de", "der", "den", "da", "del", "di", "la", "le", "du"))
+_MAX_NAME_WORDS = 4
+
+
+def quoted_citation(text: str) -> Titled | None:
+    """The title of a reference written 'Authors. "Title." Venue.': a list of names (with
+    `et al.`), then the title in quotes."""
+    head = text[:_QUOTED_SPAN]
+    if '"' not in head and "\u201c" not in head:
+        return None
+    match = _QUOTED_REFERENCE.match(text)
+    if match is None or not _is_author_list(match.group("authors")):
+        return None
+    title = " ".join(match.group("title").split()).strip("*_ \u201c\u201d\"'")
+    title = title.rstrip(",.;").strip("*_ ")
+    if not title or not any(c.isalpha() for c in title) or _SENTENCE.search(title):
+        return None
+    # A reference gives its year after the title ("Nature 521 (2015)", "In ICLR, 2015").
+    dated = _YEAR.search(text, match.end(), match.end() + _CITATION_SPAN) is not None
+    return Titled(title, "quoted", venue=dated)
+
+
+def _is_author_list(text: str) -> bool:
+    """Whether text is only people's names: `Hinton, Geoffrey E., et al.`, `W. Xiong, J.
+    Droppo`, `Bengio, Yoshua, and Aaron Courville.`."""
+    text = _ASIDE.sub(",", text.strip())
+    cut = _ET_AL_END.sub(",", text)
+    names = [n for n in _AUTHOR_SPLIT.split(cut.strip(" .,")) if n]
+    # One word alone is a sentence's start ('Defines "word salad"'), not an author list.
+    if len(names) < 2 and cut == text:
+        return False
+    for name in names:
+        parts = name.split()
+        if not 1 <= len(parts) <= _MAX_NAME_WORDS:
+            return False
+        if not all((w[0].isupper() and _NAME_WORD.fullmatch(w)) or w in _PARTICLES for w in parts):
+            return False
+        if all(w in _PARTICLES for w in parts):
+            return False
+    return True
 
 
 def title_column(header: Sequence[str]) -> int | None:
@@ -265,6 +323,8 @@ def _link_title(text: str, href: str, after: str) -> Titled | None:
     text = clean_title(text)
     if not text or is_label(text) or _URL_ONLY.match(text) or _is_arxiv_id(text):
         return None
+    if is_social_link(text, href):
+        return None  # "Follow us on Twitter", "Join our Discord": an invitation, not a title
     return Titled(text, shape, href, bool(_VENUE.match(after)))
 
 
@@ -322,6 +382,8 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
     for token in children[i + 1 :]:
         if token.type in ("softbreak", "hardbreak") or "\n" in children[i].content:
             break
+        if token.type == "html_inline":
+            continue  # an <img src="https://…"> formula beside the words is not their link
         line.append("[link]" if token.type == "link_open" else token.content)
     after = "".join(line)
     venue = bool(_VENUE.search(after))

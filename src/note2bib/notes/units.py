@@ -22,7 +22,9 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from pathlib import PurePath
 
+from note2bib.files import STDIN, STDIN_NAME
 from note2bib.model import ArxivId, Diagnostic, FrontMatter, Mention, Unit, UnitKind
 from note2bib.notes.markdown import Block, Document, find_links, parse_document, without_comments
 from note2bib.notes.naming import (
@@ -35,7 +37,14 @@ from note2bib.notes.naming import (
     title_key,
     walk,
 )
-from note2bib.notes.parts import is_boilerplate, is_numbered, is_part_heading
+from note2bib.notes.parts import (
+    is_boilerplate,
+    is_numbered,
+    is_part_heading,
+    without_numbering,
+    words,
+)
+from note2bib.notes.references import is_title_like
 from note2bib.title_match import names_within
 from note2bib.titles import heading_title, looks_like_title, normalize_title
 
@@ -214,8 +223,14 @@ class _Reader:
         title = self.names.heading_text(section) if section.heading else self._first_title(section)
         given = next((s.title for s in subjects if s.titled and s.title), "")
         if kind == "file" and (self._is_part_title(title) or not self._has_sections(section)):
-            # "Meta Information", "- # [Title](…)": the title the note gives its paper says more.
-            title = given or next((s.title for s in subjects if s.title), title)
+            # "Meta Information", "- # [Title](…)": the title the note gives its paper says more,
+            # and a metadata field "**Title**: …" under a "# Paper" heading says it outright.
+            fielded = self._field_title(section)
+            title = fielded or given or next((s.title for s in subjects if s.title), title)
+        elif is_title_like(given) and not names_within(heading_title(title).title, given):
+            # A topic heading over its one paper ("## 1.1 Survey" over `"Deep learning." …`):
+            # the paper is called what its reference calls it.
+            title = given
         self.drafts.append(_Draft(kind, [section], _together(subjects), path, title, skip))
         self.section_units += 1
         for child in skip:
@@ -254,17 +269,85 @@ class _Reader:
         it and is the paper's title or a part ("Meta Information"), and the others are parts
         (a one-paper note with its headings all at one level); they may cite other papers."""
         subsections = [c for c in root.children if c.kind == "section"]
-        content = [c for c in self.names.own_blocks(root) if c.kind not in ("comment", "rule")]
+        content = [
+            c
+            for c in self.names.own_blocks(root)
+            if c.kind not in ("comment", "rule") and not self._is_navigation(c)
+        ]
         if content or len(subsections) < 2 or not self.names.names(subsections[0], lead.key):
             return False
         home, rest = subsections[0], subsections[1:]
         if len(self.names.distinct_leads(home, [])) > 1:
             return False  # it lists papers: the file is a list, not one paper's note
+        if self._is_card(home, lead) and not any(self._about_a_paper(c) for c in rest):
+            # "### PPO", its full title, authors and link, then "### [Scheme]", "### [Clipped
+            # Surrogate Objective]"…: sections about no paper of their own are its parts.
+            return True
         title = self.names.heading_text(home)
         # Not an empty or one-word heading, which may be a paper's name in a list of them.
         if not (self._is_part(home) or len(title.split()) >= 2):
             return False
         return all(self._is_part(c) and not self._lists_papers(c) for c in rest)
+
+    def _is_card(self, section: Block, lead: Ref) -> bool:
+        """A section that opens by giving its paper in full: its title under the heading's
+        short name, then (or with) its link (`### PPO`, `[Proximal policy optimization
+        algorithms]`, the authors, `[PAPER](…)`), or a list of its metadata (`# Paper`, then
+        `* **Title**: …`, `* **Link**: https://arxiv…`)."""
+        first = next(iter(self.names.own_blocks(section)), None)
+        if first is None:
+            return False
+        heading = heading_title(self.names.heading_text(section)).title
+        if lead.titled and not lead.citation and self._first_lead_block(first) is lead.block:
+            full = lead.title
+        elif first.start <= lead.block.start < self.names.end(first):
+            full = self.names.field_title(section)
+        else:
+            return False
+        return len(full.split()) > len(heading.split())
+
+    def _field_title(self, section: Block) -> str:
+        """The metadata title field of a file's (or its first section's) opening block."""
+        if section.heading is None:
+            first = next((c for c in section.children if c.kind == "section"), None)
+            if first is None or self.names.own_blocks(section):
+                return ""
+            section = first
+        return self.names.field_title(section)
+
+    def _about_a_paper(self, section: Block) -> bool:
+        """Whether a section (or one below it) is about a paper of its own, rather than a part
+        of a note that cites papers in passing: its heading names one, it opens with one, or it
+        lists papers by title."""
+        if self.names.strong(section) is not None or self._lists_papers(section):
+            return True
+        if is_part_heading(self.names.heading_text(section)):
+            return False  # "# See also", "## References": a part's links are not its subject
+        own = heading_title(self.names.heading_text(section)).title
+        first = next(iter(self.names.own_blocks(section)), None)
+        opening = self._first_lead_block(first) if first is not None else None
+        for ref in self.names.distinct_leads(section, []):
+            if ref.block is opening or (ref.title and names_within(own, ref.title)):
+                return True
+        return any(self._about_a_paper(c) for c in section.children if c.kind == "section")
+
+    def _is_navigation(self, block: Block) -> bool:
+        """A paragraph of links to the notes' other pages only (`[HOME](../README.md)`,
+        `[← Back](index.md)`): how to move around the notes, not what they say."""
+        if block.kind != "paragraph" or "](" not in block.source:
+            return False
+        depth, linked = 0, False
+        for token in self.names.tokens(block):
+            if token.type == "link_open":
+                href = str(token.attrs.get("href", ""))
+                if "://" in href or href.startswith(("#", "mailto:", "www.")):
+                    return False
+                depth, linked = depth + 1, True
+            elif token.type == "link_close":
+                depth -= 1
+            elif depth == 0 and token.type == "text" and any(c.isalnum() for c in token.content):
+                return False
+        return linked
 
     def _opens_with_its_paper(self, section: Block, leads: list[Ref]) -> bool:
         """A section that names its paper by a bare link first (`## Title` then `https://arxiv…`
@@ -457,7 +540,9 @@ class _Reader:
         if section.heading is not None:
             title = self.names.heading_text(section)
         else:
-            title = next((self.names.first_line(b) for b in blocks if self.names.first_line(b)), "")
+            title = self._field_title(section) or next(
+                (self.names.first_line(b) for b in blocks if self.names.first_line(b)), ""
+            )
         self.drafts.append(_Draft(kind, blocks, [], path, title))
 
     def _warn_titles(self) -> None:
@@ -599,7 +684,7 @@ class _Reader:
         return Unit(
             self.source,
             line,
-            draft.title or self._first_line_of(spans),
+            self._unit_title(draft) or self._first_line_of(spans),
             text,
             tuple(find_links(text)),
             front,
@@ -608,6 +693,17 @@ class _Reader:
             tuple((a + 1, b) for a, b in spans),
             tuple(_distinct_mentions(ids)),
         )
+
+    def _unit_title(self, draft: _Draft) -> str:
+        """A draft's title; a whole file called only by a part of it ("Abstract": a review
+        with no title heading) is called by its file's name."""
+        title = draft.title
+        # Only a bare part ("Abstract", "1. Introduction"): "Thought Cloning" is a title.
+        said = words(without_numbering(title))
+        bare = bool(said) and all(is_part_heading(word) for word in said)
+        if draft.kind == "file" and bare:
+            return _title_of_file(self.source) or title
+        return title
 
     def _spans(self, draft: _Draft) -> list[tuple[int, int]]:
         """The draft's lines as [start, end) ranges: comments, skipped blocks and blank
@@ -732,6 +828,31 @@ def _looks_like_listed_title(line: str) -> bool:
         return False
     significant = [w for w in line.split() if len(w) > 3]
     return bool(significant) and all(w[:1].isupper() or not w[:1].isalpha() for w in significant)
+
+
+def _title_of_file(source: str) -> str:
+    """A notes file's name as a title: `GPT-2 리뷰.md` → `GPT-2`, `attention_is_all_you_need.md`
+    → `attention is all you need`; a date in front and a word saying it is a review or notes
+    (리뷰, review, summary, 정리) left out. Empty for stdin and names that are no title
+    (`README.md`, `notes.md`)."""
+    if source in (STDIN, STDIN_NAME, ""):
+        return ""
+    stem = PurePath(source).name
+    stem = stem[: stem.rfind(".")] if "." in stem else stem
+    stem = _FILE_DATE.sub("", stem.replace("_", " ")).strip()
+    words = stem.split()
+    while len(words) > 1 and is_part_heading(words[-1]):
+        words.pop()
+    while len(words) > 1 and is_part_heading(words[0]):
+        words.pop(0)
+    title = " ".join(words).strip(" -")
+    if not any(c.isalpha() for c in title) or is_part_heading(title) or is_boilerplate(title):
+        return ""
+    return "" if title.casefold() in _NOT_TITLES else title
+
+
+_FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-\s]*")
+_NOT_TITLES = frozenset(("readme", "index", "untitled", "draft", "todo"))
 
 
 def _together(subjects: list[Ref]) -> list[Ref]:

@@ -1,0 +1,292 @@
+"""notes.units on more shapes of real notes: each rule on a small hand-written note.
+
+As in test_units.py, what is asserted is what the user gets: which units there are (kind,
+line, title, arXiv ids) and what each note holds.
+"""
+
+from __future__ import annotations
+
+from test_units import A, B, md, shape, units
+
+# --- links that invite the reader somewhere are not papers ----------------------------------
+
+
+def test_social_and_newsletter_links_give_no_entry() -> None:
+    text = md(
+        "# Top papers of the week",
+        "",
+        "[Subscribe to our newsletter](https://news.substack.com/) to get the list by mail.",
+        "",
+        "## This week",
+        "",
+        f"- [Mamba: Linear-Time Sequence Modeling]({A})",
+        "- [Scaling Data-Constrained Language Models](https://openreview.net/forum?id=1)",
+        "",
+        "[Follow us on Twitter](https://twitter.com/someone)",
+        "",
+        "[Join our Discord](https://discord.gg/AbCd)",
+        "",
+        "[Our community chat](https://t.me/somegroup)",
+    )
+    assert shape(units(text)) == [
+        ("item", 7, "Mamba: Linear-Time Sequence Modeling", "2301.00001"),
+        ("item", 8, "Scaling Data-Constrained Language Models", "-"),
+    ]
+
+
+def test_a_paper_linked_to_a_post_on_a_social_site_is_still_a_paper() -> None:
+    text = md(
+        "## Papers",
+        "",
+        f"- [Mamba: Linear-Time Sequence Modeling]({A})",
+        "- [Follow Your Pose: Pose-Guided Text-to-Video](https://x.com/someone/status/123)",
+    )
+    assert [u.title for u in units(text)] == [
+        "Mamba: Linear-Time Sequence Modeling",
+        "Follow Your Pose: Pose-Guided Text-to-Video",
+    ]
+
+
+# --- references written 'Authors. "Title." Venue.' ------------------------------------------
+
+
+def test_each_quoted_reference_is_an_entry_titled_by_its_quoted_title() -> None:
+    text = md(
+        "# Reading roadmap",
+        "",
+        "## 1.1 Survey",
+        "",
+        '**[1]** LeCun, Yann, and Geoffrey Hinton. "**Deep learning**." Nature 521 (2015).'
+        " [[pdf]](http://example.org/survey.pdf) **(Three Giants)** :star::star:",
+        "",
+        "## 1.2 Models",
+        "",
+        '**[2]** Hinton, Geoffrey E., et al. "**A fast learning algorithm for deep belief'
+        ' nets**." Neural computation 18.7 (2006). [[pdf]](http://example.org/dbn.pdf)',
+        "",
+        '**[3]** W. Xiong, J. Droppo, G. Zweig "**Achieving Human Parity in Speech'
+        f' Recognition**." arXiv preprint (2016). [[pdf]]({A})',
+        "",
+        "**[4]** Pinheiro, P.O., Collobert, R., Dollar, P. \u201c**Learning to segment object"
+        " candidates.**\u201d In: NIPS. 2015. [[pdf]](http://example.org/seg.pdf)",
+        "",
+        '**[5]** Farhadi,Ali,etal. "**Every picture tells a story**". In ECCV, 2010.'
+        " [[pdf]](http://example.org/story.pdf)",
+    )
+    assert shape(units(text)) == [
+        ("section", 3, "Deep learning", "-"),
+        ("paragraph", 9, "A fast learning algorithm for deep belief nets", "-"),
+        ("paragraph", 11, "Achieving Human Parity in Speech Recognition", "2301.00001"),
+        ("paragraph", 13, "Learning to segment object candidates", "-"),
+        ("paragraph", 15, "Every picture tells a story", "-"),
+    ]
+    assert units(text)[1].note == "1.2 Models\n" + text.split("\n")[8]
+
+
+def test_quoted_words_in_a_sentence_are_not_a_reference() -> None:
+    text = md(
+        "# Notes",
+        "",
+        "## Heads",
+        "",
+        f"Paper: {A}",
+        "",
+        '- Defines "word salad" as token bloat, see [the taxonomy](http://example.org/t).',
+        '- 여러 "헤드"로 나누어 병렬 계산하는 방식',
+    )
+    assert shape(units(text)) == [("section", 3, "Heads", "2301.00001")]
+
+
+# --- a paper's block of paragraphs: its short name, its full title, authors, links -----------
+
+
+def test_a_block_of_paragraphs_per_paper_is_its_note_titled_by_its_full_title() -> None:
+    text = md(
+        "# rl papers",
+        "",
+        "### Policy Gradient",
+        "",
+        "**(1) Vanilla PG**",
+        "",
+        "[Policy gradient methods for reinforcement learning]",
+        "",
+        "Richard S. Sutton, David McAllester, 1999",
+        "",
+        "[`REVIEW`](./reviews/pg.md)\t|\t[`PAPER`](http://papers.example.org/pg.pdf)",
+        "",
+        "<br/>",
+        "",
+        "**(2) DDPG**",
+        "",
+        "[Continuous control with deep reinforcement learning]",
+        "",
+        "Timothy P. Lillicrap, Daan Wierstra (2016)",
+        "",
+        f"[`REVIEW`](./reviews/ddpg.md)\t|\t[`PAPER`]({A})",
+        "",
+        "<br/>",
+    )
+    found = units(text)
+    assert shape(found) == [
+        ("paragraph", 5, "Policy gradient methods for reinforcement learning", "-"),
+        ("paragraph", 15, "Continuous control with deep reinforcement learning", "2301.00001"),
+    ]
+    assert [u.spans for u in found] == [((5, 11),), ((15, 21),)]
+
+
+# --- one paper per file: its card first, then sections about no paper of their own ----------
+
+_CARD = (
+    "[HOME](../README.md)",
+    "",
+    "### PPO",
+    "",
+    "[Proximal policy optimization algorithms]",
+    "",
+    "John Schulman, Filip Wolski, Oleg Klimov",
+    "",
+    f"[`PAPER`]({A})",
+    "",
+    "<br/>",
+    "",
+)
+
+
+def test_a_paper_card_then_sections_about_no_other_paper_is_one_note() -> None:
+    text = md(
+        *_CARD,
+        "### [Scheme]",
+        "",
+        "TRPO에 이은 새로운 알고리즘이며, 기존의 [TRPO](./TRPO.md)는 복잡하다.",
+        "",
+        "### [Clipped Surrogate Objective]",
+        "",
+        '1. 충분히 작은 error <img src="https://latex.codecogs.com/gif.latex?\\epsilon" />이 존재',
+        '2. 마찬가지로 작은 error <img src="https://latex.codecogs.com/gif.latex?\\alpha" />',
+        "",
+        "### [Experiments]",
+        "",
+        "MuJoCo에서 실험.",
+    )
+    found = units(text)
+    assert shape(found) == [("file", 1, "Proximal policy optimization algorithms", "2301.00001")]
+    assert found[0].note.endswith("MuJoCo에서 실험.")
+
+
+def test_a_card_then_sections_about_other_papers_stays_a_note_per_paper() -> None:
+    text = md(
+        *_CARD,
+        "### TRPO",
+        "",
+        f"[Trust region policy optimization]({B})",
+        "",
+        "Monotonic improvement.",
+    )
+    assert shape(units(text)) == [
+        ("section", 3, "Proximal policy optimization algorithms", "2301.00001"),
+        ("section", 13, "Trust region policy optimization", "2301.00002"),
+    ]
+
+
+# --- one paper per file: a "# Paper" metadata list with its Title field ---------------------
+
+_META = (
+    "# Paper",
+    "",
+    "* **Title**: BEGAN: Boundary Equilibrium Generative Adversarial Networks",
+    "* **Authors**: David Berthelot, Thomas Schumm, Luke Metz",
+    "* **Link**: {link}",
+    "* **Year**: 2017",
+    "",
+)
+
+
+def test_a_metadata_list_then_parts_is_one_note_titled_by_its_title_field() -> None:
+    text = md(
+        *(line.format(link=A) for line in _META),
+        "# See also",
+        "",
+        "* [Detailed Summary](https://blog.example.org/2017/04/11/began/)",
+        "* [Tensorflow implementation](https://github.com/someone/BEGAN-tensorflow)",
+        "* [Video explanation by authors](https://www.youtube.com/watch?v=abc)",
+        "",
+        "# Summary",
+        "",
+        "* What",
+        "  * A GAN based on an autoencoder with Wasserstein distance.",
+        "",
+        "# Rough chapter-wise notes",
+        "",
+        "* (1) Introduction",
+        "  * Hard to train.",
+    )
+    found = units(text)
+    assert shape(found) == [
+        ("file", 1, "BEGAN: Boundary Equilibrium Generative Adversarial Networks", "2301.00001")
+    ]
+    assert found[0].note.endswith("Hard to train.")
+
+
+def test_a_metadata_list_without_an_arxiv_link_is_titled_by_its_title_field() -> None:
+    text = md(
+        *(line.format(link="http://openaccess.example.org/began.pdf") for line in _META),
+        "# Summary",
+        "",
+        "* They suggest a GAN algorithm.",
+    )
+    assert shape(units(text)) == [
+        ("file", 1, "BEGAN: Boundary Equilibrium Generative Adversarial Networks", "-")
+    ]
+
+
+# --- a one-paper file with no title heading is called by its file's name ------------------
+
+_REVIEW = md(
+    "## Abstract",
+    "",
+    "GPT-2는 supervision 없이 언어 모델만으로 태스크를 푼다.",
+    "",
+    "## 1. Introduction",
+    "",
+    "머신러닝 시스템은 대규모의 데이터셋으로 학습해왔다.",
+    "",
+    "## 2. Approach",
+    "",
+    "Language modeling.",
+)
+
+
+def test_a_review_without_a_title_heading_is_called_by_its_file_name() -> None:
+    assert shape(units(_REVIEW, "notes/GPT-2 리뷰.md")) == [("file", 1, "GPT-2", "-")]
+    assert shape(units(_REVIEW, "2019-02-14-language_models_review.md")) == [
+        ("file", 1, "language models", "-")
+    ]
+
+
+def test_a_file_name_that_is_no_title_leaves_the_heading() -> None:
+    assert shape(units(_REVIEW, "README.md")) == [("file", 1, "Abstract", "-")]
+    assert shape(units(_REVIEW, "<stdin>")) == [("file", 1, "Abstract", "-")]
+
+
+# --- a paper table's title cell: the title, then its summary --------------------------------
+
+
+def test_a_title_cell_followed_by_its_summary_is_titled_by_its_first_phrase() -> None:
+    text = md(
+        "## Top papers of the week",
+        "| **Paper** | **Links** |",
+        "| ------------- | ------------- |",
+        "| 1) AlphaGenome  DeepMind introduces a model that predicts gene regulation. "
+        "| [Paper](https://storage.example.org/alphagenome.pdf) |",
+        "| 2)  **Large Concept Models** - presents an approach on sentence-level semantics. "
+        "| [Paper](https://ai.example.org/lcm.pdf) |",
+        "| 3) Cosmos World Foundation Model <br> a framework for Physical AI. "
+        "| [Paper](https://research.example.org/cosmos.pdf) |",
+        f"| 4) MEM1  learns to keep a constant memory. | [Paper]({A}) |",
+    )
+    assert shape(units(text)) == [
+        ("row", 4, "AlphaGenome", "-"),
+        ("row", 5, "Large Concept Models", "-"),
+        ("row", 6, "Cosmos World Foundation Model", "-"),
+        ("row", 7, "MEM1", "2301.00001"),
+    ]
