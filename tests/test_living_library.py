@@ -230,3 +230,20 @@ def test_the_marker_lines_change_nothing_a_reader_sees(
         "kirillov2023segment",
         "downloadllama",
     ]
+
+
+def test_a_paper_stays_with_the_entry_made_from_its_note_when_another_entry_has_its_id(
+    arxiv_standin: ArxivStandin, folder: Path
+) -> None:
+    notes = folder / "notes.md"
+    notes.write_text(SAM, encoding="utf-8")
+    assert merge().exit_code == 0
+    refs = folder / "refs.bib"
+    # Later the user pastes their own entry for the same paper above everything else.
+    pasted = "@article{samcopy,\n  title = {Segment Anything},\n  eprint = {2304.02643}\n}\n\n"
+    refs.write_text(pasted + refs.read_text(encoding="utf-8"), encoding="utf-8")
+    before = refs.read_bytes()
+    result = merge("--annotate-existing")
+    assert result.exit_code == 0, result.stderr
+    assert refs.read_bytes() == before  # the note stays where it is, and only there
+    assert "2304.02643 is already in refs.bib as kirillov2023segment" in result.stderr

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from note2bib.errors import InputError
@@ -369,6 +369,17 @@ _LIVING = st.tuples(
 
 
 @given(_BLOCKS, _LIVING, st.booleans())
+# Found by hypothesis: an entry of the user's carrying two ids, one of them a stub's; merging
+# again moved that paper's note into the user's entry.
+@example(
+    blocks=[
+        "@misc{kirillov2023segment,\n}",
+        "@misc{kirillov2023segment,\n  annote = {{\x00}},\n  eprint = {2302.08091},\n"
+        "  eprint = {2304.02643}\n}",
+    ],
+    living=(["2302.08091", "2304.02643"], [], [False] * 4, ""),
+    annotate=True,
+)
 def test_completing_stubs_and_replacing_notes_keeps_every_byte_outside_those_entries(
     blocks: list[str], living: tuple[list[str], list[str], list[bool], str], annotate: bool
 ) -> None:

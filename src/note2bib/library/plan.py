@@ -92,22 +92,33 @@ def plan_against_libraries(
 def _made_from(record: Record, libraries: Sequence[Library], index: Matcher) -> Match | None:
     """The entry note2bib made from this record's note before, by the note's identity (its
     `% note2bib:` line): a note that names no paper keeps its entry when its heading or its
-    body changes. Papers are matched by their arXiv id instead."""
+    body changes. A paper keeps it only while that entry still carries the paper's id, and
+    then ahead of any other entry with the id: merging again must not move its note to an
+    entry of the user's that also names the id."""
     from note2bib.library.matching import Match
     from note2bib.library.provenance import marker_of, note_identity
 
-    if record.arxiv_id is not None:
-        return None
     offset = 0
     for library in libraries:
         ids = [note_identity(s, library.path) for s in record.units]
         key = library.notes_index.entry_for(ids) if library.markers else None
         if key is not None and key in library.lookup.keys:
-            entry = index.entries[offset + library.lookup.keys.index(key)]
-            if marker_of(library.markers, entry.span[0], key) is not None:
+            at = offset + library.lookup.keys.index(key)
+            entry = index.entries[at]
+            ours = marker_of(library.markers, entry.span[0], key) is not None
+            if ours and record.arxiv_id is None:
                 return Match(entry, "the note it was made from")
+            if ours and record.arxiv_id is not None:
+                field = _id_field(index, at, record.arxiv_id.base)
+                if field is not None:
+                    return Match(entry, f"arXiv id in {field}")
         offset += len(library.lookup.keys)
     return None
+
+
+def _id_field(index: Matcher, at: int, base: str) -> str | None:
+    """The field of entry `at` that carries the arXiv id `base`, if it carries it."""
+    return next((field for i, field in index.by_arxiv.get(base, ()) if i == at), None)
 
 
 def _keyed(record: Record, key: str) -> Record:
