@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from test_units import A, B, md, shape, units
 
+from note2bib.notes.sources import NotesText, parse_source
+
 # --- links that invite the reader somewhere are not papers ----------------------------------
 
 
@@ -289,4 +291,34 @@ def test_a_title_cell_followed_by_its_summary_is_titled_by_its_first_phrase() ->
         ("row", 5, "Large Concept Models", "-"),
         ("row", 6, "Cosmos World Foundation Model", "-"),
         ("row", 7, "MEM1", "2301.00001"),
+    ]
+
+
+# --- the warning for title-like lines with no link ------------------------------------------
+
+
+def test_a_table_of_contents_is_not_warned_about_as_titles_without_links() -> None:
+    text = md(
+        "## Contents",
+        "",
+        "* [Understanding / Generalization / Transfer](#understanding--generalization--transfer)",
+        "* [Optimization / Training Techniques](#optimization--training-techniques)",
+        "",
+        "*(More than Top 100)*",
+        "",
+        "## Understanding / Generalization / Transfer",
+        "",
+        f"- [Paper A]({A})",
+        f"- [Paper B]({B})",
+        "",
+        "## Optimization / Training Techniques",
+        "",
+        "- Deep Residual Learning for Image Recognition",
+    )
+    found, problems = parse_source(NotesText("n.md", text))
+    assert [u.title for u in found] == ["Paper A", "Paper B"]
+    assert [str(p) for p in problems] == [
+        'n.md:15: 1 line under "Optimization / Training Techniques" looks like a paper title '
+        "but names no paper (no link or id), so it is not in the bibliography: "
+        '"Deep Residual Learning for Image Recognition"'
     ]

@@ -560,27 +560,38 @@ class _Reader:
         while stack:
             section = stack.pop()
             stack += reversed([c for c in section.children if c.kind == "section"])
-            titles = [
-                self.names.first_line(item)
+            items = [
+                item
                 for block in self.names.own_blocks(section)
                 if block.kind == "list"
                 for item in block.children
                 if self.names.lead(item) is None
                 and _looks_like_listed_title(self.names.first_line(item))
                 and not is_covered(item)
+                and not self._links_here(item)
             ]
-            if titles:
-                where = self.names.heading_text(section) or self.names.first_line(section)
+            if items:
                 self.diagnostics.append(
                     Diagnostic(
-                        f'{len(titles)} line{"s" if len(titles) > 1 else ""} under "{where}" '
-                        f"look{'' if len(titles) > 1 else 's'} like paper titles but name no "
-                        f'paper (no link or id), so they are not in the bibliography: "{titles[0]}"'
-                        + (" …" if len(titles) > 1 else ""),
+                        _unlinked_titles(
+                            [self.names.first_line(item) for item in items],
+                            self.names.heading_text(section) or self.names.first_line(section),
+                        ),
                         self.source,
-                        section.start + 1,
+                        items[0].start + 1,
                     )
                 )
+
+    def _links_here(self, item: Block) -> bool:
+        """Whether an item's first line links to one of the file's own headings (a table of
+        contents' `[Part](#part)`): a way around the file, not a title left without a link."""
+        head = self.names.head(item)
+        hrefs = [
+            str(t.attrs.get("href", ""))
+            for t in (self.names.tokens(head) if head is not None else [])
+            if t.type == "link_open"
+        ]
+        return any(h.startswith("#") or self.names.internal(h) for h in hrefs)
 
     # --- mentions -----------------------------------------------------------------------
 
@@ -828,6 +839,21 @@ def _looks_like_listed_title(line: str) -> bool:
         return False
     significant = [w for w in line.split() if len(w) > 3]
     return bool(significant) and all(w[:1].isupper() or not w[:1].isalpha() for w in significant)
+
+
+def _unlinked_titles(titles: list[str], where: str) -> str:
+    """The warning for list lines that read as paper titles but name no paper."""
+    many = len(titles) > 1
+    said = (
+        f'{len(titles)} lines under "{where}" look like paper titles but name no paper'
+        if many
+        else f'1 line under "{where}" looks like a paper title but names no paper'
+    )
+    more = " …" if many else ""
+    return (
+        f"{said} (no link or id), so {'they are' if many else 'it is'} not in the "
+        f'bibliography: "{titles[0]}"{more}'
+    )
 
 
 def _title_of_file(source: str) -> str:
