@@ -322,3 +322,36 @@ def test_a_table_of_contents_is_not_warned_about_as_titles_without_links() -> No
         "but names no paper (no link or id), so it is not in the bibliography: "
         '"Deep Residual Learning for Image Recognition"'
     ]
+
+
+# --- a title that wraps onto the next line -------------------------------------------------
+
+
+def test_a_title_wrapped_onto_the_next_line_is_read_whole() -> None:
+    text = md(
+        "#### 2017-09",
+        "",
+        "- ChestX-ray8: Hospital-scale Chest X-ray Database and Benchmarks on",
+        "Weakly-Supervised Classification of Thorax Diseases"
+        " [[CVF](http://openaccess.example.org/chestx.pdf)] [[article](https://nih.example.org/x)]",
+        "- Human-level control through deep reinforcement",
+        "learning [[Nature](https://web.example.org/dqn.pdf)]",
+        f"- Neural Color Transfer between Images [[arXiv]({A})]",
+        "- Deep Image Prior",
+        "  Another look at priors [[code](https://github.com/someone/dip)]",
+    )
+    found, problems = parse_source(NotesText("n.md", text))
+    assert shape(found) == [
+        (
+            "item",
+            3,
+            "ChestX-ray8: Hospital-scale Chest X-ray Database and Benchmarks on"
+            " Weakly-Supervised Classification of Thorax Diseases",
+            "-",
+        ),
+        ("item", 5, "Human-level control through deep reinforcement learning", "-"),
+        ("item", 7, "Neural Color Transfer between Images", "2301.00001"),
+    ]
+    assert found[0].spans == ((3, 4),)
+    # A title, then a line about it: not one title (and said, not lost).
+    assert [p.line for p in problems] == [8]

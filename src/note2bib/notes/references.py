@@ -372,6 +372,12 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
     **[CVPR' 15]** | [pdf](…)`."""
     text = children[i].content.split("\n", 1)[0]
     stop = _LEADING_STOP.search(text)
+    if stop is None and _wraps(children, i):
+        # "ChestX-ray8: … Benchmarks on" ⏎ "Weakly-Supervised … Diseases [[CVF](…)]": the
+        # title goes on over the line break, and its links are on the line it ends on.
+        i += 2
+        text = f"{text} {children[i].content.split(chr(10), 1)[0]}"
+        stop = _LEADING_STOP.search(text)
     title = (text[: stop.start()] if stop else text).strip()
     rest = text[stop.start() :] if stop else ""
     if not title or title.endswith((":", "\uff1a")) or not _title_words(title) or is_label(title):
@@ -390,6 +396,27 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
     if not (venue or "[" in after or "http" in after):
         return None
     return Titled(clean_title(title), "leading", venue=venue)
+
+
+def _wraps(children: Sequence[Token], i: int) -> bool:
+    """Whether the plain text leading an item breaks inside a phrase and goes on on the next
+    line: the line ends on a word no title ends with (`… Benchmarks on`), or the next line
+    starts in lower case (`… for electronic health` ⏎ `records [[arXiv](…)]`)."""
+    if i + 2 >= len(children) or children[i + 1].type != "softbreak":
+        return False
+    first, after = children[i].content, children[i + 2]
+    if "\n" in first or after.type != "text" or not after.content.strip():
+        return False
+    last = first.split()[-1].casefold() if first.split() else ""
+    return last in _JOINING_WORDS or after.content.lstrip()[:1].islower()
+
+
+# Words a title may not end with, so a line ending on one goes on on the next.
+_JOINING = """
+a an the of on for with and or to in at by from via into onto between through towards toward
+over under without as vs
+"""
+_JOINING_WORDS = frozenset(_JOINING.split())
 
 
 def _title_words(title: str) -> bool:
