@@ -355,3 +355,30 @@ def test_a_title_wrapped_onto_the_next_line_is_read_whole() -> None:
     assert found[0].spans == ((3, 4),)
     # A title, then a line about it: not one title (and said, not lost).
     assert [p.line for p in problems] == [8]
+
+
+# --- a title linked to the notes' own page about it, then the paper's link ------------------
+
+
+def test_a_title_linked_to_its_note_file_then_a_paper_link_is_a_paper() -> None:
+    text = md(
+        "#### 2016-11",
+        "",
+        f"- Learning to reinforcement learn [[arXiv]({A})]",
+        "- [Outrageously Large Neural Networks: The Sparsely-Gated Mixture-of-Experts Layer]"
+        "(notes/mixture-experts.md) [[OpenReview](https://openreview.net/forum?id=B1ckMDqlg)]",
+        f"- [Deep Networks with Stochastic Depth](notes/stochastic-depth.md) [[arXiv]({B})]",
+        "- [Reading guide for this list](docs/guide.md)",
+    )
+    found, problems = parse_source(NotesText("n.md", text))
+    assert shape(found) == [
+        ("item", 3, "Learning to reinforcement learn", "2301.00001"),
+        (
+            "item",
+            4,
+            "Outrageously Large Neural Networks: The Sparsely-Gated Mixture-of-Experts Layer",
+            "-",
+        ),
+        ("item", 5, "Deep Networks with Stochastic Depth", "2301.00002"),
+    ]
+    assert problems == []
