@@ -382,3 +382,17 @@ def test_a_title_linked_to_its_note_file_then_a_paper_link_is_a_paper() -> None:
         ("item", 5, "Deep Networks with Stochastic Depth", "2301.00002"),
     ]
     assert problems == []
+
+
+def test_a_parenthesis_inside_a_leading_title_does_not_end_it() -> None:
+    text = md(
+        "## ICLR",
+        "",
+        "- Multi-Agent Cooperation and the Emergence of (Natural) Language"
+        " [[OpenReview](https://openreview.net/forum?id=Hk8N3Sclg)]",
+        f"- Deep Residual Learning (CVPR 2016) [[arXiv]({A})]",
+    )
+    assert shape(units(text)) == [
+        ("item", 3, "Multi-Agent Cooperation and the Emergence of (Natural) Language", "-"),
+        ("item", 4, "Deep Residual Learning", "2301.00001"),
+    ]

@@ -378,6 +378,13 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
         i += 2
         text = f"{text} {children[i].content.split(chr(10), 1)[0]}"
         stop = _LEADING_STOP.search(text)
+    while stop is not None and stop.group().strip() == "(" and _joins(text[: stop.start()]):
+        # "… the Emergence of (Natural) Language [[OpenReview](…)]": a title does not end
+        # on "of", so the parenthesis is inside it.
+        close = text.find(")", stop.end())
+        if close < 0:
+            break
+        stop = _LEADING_STOP.search(text, close + 1)
     title = (text[: stop.start()] if stop else text).strip()
     rest = text[stop.start() :] if stop else ""
     if not title or title.endswith((":", "\uff1a")) or not _title_words(title) or is_label(title):
@@ -407,8 +414,13 @@ def _wraps(children: Sequence[Token], i: int) -> bool:
     first, after = children[i].content, children[i + 2]
     if "\n" in first or after.type != "text" or not after.content.strip():
         return False
-    last = first.split()[-1].casefold() if first.split() else ""
-    return last in _JOINING_WORDS or after.content.lstrip()[:1].islower()
+    return _joins(first) or after.content.lstrip()[:1].islower()
+
+
+def _joins(text: str) -> bool:
+    """Whether text ends on a word no title ends with (`of`, `the`, `on`): it goes on."""
+    said = text.split()
+    return bool(said) and said[-1].casefold() in _JOINING_WORDS
 
 
 # Words a title may not end with, so a line ending on one goes on on the next.
