@@ -396,3 +396,30 @@ def test_a_parenthesis_inside_a_leading_title_does_not_end_it() -> None:
         ("item", 3, "Multi-Agent Cooperation and the Emergence of (Natural) Language", "-"),
         ("item", 4, "Deep Residual Learning", "2301.00001"),
     ]
+
+
+# --- sentences and appeals to the reader are not papers -------------------------------------
+
+
+def test_an_appeal_to_the_reader_in_bold_is_not_a_paper() -> None:
+    text = md(
+        "# Awesome papers",
+        "",
+        "*(Citation criteria)*",
+        "- **2016** :  +60 citations",
+        "",
+        "**We need your contributions!**",
+        "",
+        "If you have any suggestions, please feel free to edit and pull a request.",
+        "(Please read the [contributing guide](https://github.com/u/r/blob/master/Contributing.md)"
+        " for further instructions.)",
+        "",
+        "## Models",
+        "",
+        f"- **Paper A** [[pdf]]({A})",
+        "- **Paper Bee Cee** [[pdf]](http://example.org/b.pdf)",
+    )
+    assert shape(units(text)) == [
+        ("item", 13, "Paper A", "2301.00001"),
+        ("item", 14, "Paper Bee Cee", "-"),
+    ]

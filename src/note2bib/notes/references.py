@@ -15,7 +15,7 @@ from typing import Literal
 
 from note2bib.notes.markdown import Inline as Token
 from note2bib.notes.markdown import plain_text
-from note2bib.notes.parts import is_label, is_social_link
+from note2bib.notes.parts import is_appeal, is_label, is_social_link
 
 Shape = Literal["link", "bold", "quoted", "leading", "citation", "row"]
 
@@ -358,8 +358,10 @@ def _emphasised(children: Sequence[Token], i: int) -> Titled | None:
         if token.type == "link_open":
             return _linked(inner, k)
     title = clean_title(plain_text(inner)).rstrip(":\uff1a").strip()
-    if not _title_words(title) or is_label(title):
-        return None
+    if not _title_words(title) or is_label(title) or is_appeal(title):
+        return None  # "**We need your contributions!**": said to the reader, not a paper
+    if title.startswith("(") and title.endswith(")"):
+        return None  # "*(Citation criteria)*": an aside, not a title
     after = plain_text(children[j + 1 :])
     if after.lstrip().startswith((":", "\uff1a", "=")):
         return None  # "**저자**: …", "**Term** = definition": a label or a definition
