@@ -401,6 +401,27 @@ def test_a_parenthesis_inside_a_leading_title_does_not_end_it() -> None:
 # --- sentences and appeals to the reader are not papers -------------------------------------
 
 
+def test_a_sentence_with_a_year_in_an_aside_is_not_a_paper() -> None:
+    text = md(
+        "## Awesome list criteria",
+        "",
+        "1. A list of **top 100 deep learning papers** published from 2012 to 2016 is suggested.",
+        "2. If a paper is added to the list, another paper (usually from *More Papers from 2016"
+        '" section) should be removed to keep top 100 papers.',
+        "",
+        "## Papers",
+        "",
+        "- **Deep Learning for Image Recognition** (2016), K. He [[pdf]](http://example.org/r.pdf)",
+        "- Deep Residual Networks (CVPR 2016)",
+        f"- Distilling the knowledge in a neural network (2015) [[pdf]]({A})",
+    )
+    assert shape(units(text)) == [
+        ("item", 8, "Deep Learning for Image Recognition", "-"),
+        ("item", 9, "Deep Residual Networks", "-"),
+        ("item", 10, "Distilling the knowledge in a neural network", "2301.00001"),
+    ]
+
+
 def test_an_appeal_to_the_reader_in_bold_is_not_a_paper() -> None:
     text = md(
         "# Awesome papers",

@@ -401,10 +401,22 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
             continue  # an <img src="https://…"> formula beside the words is not their link
         line.append("[link]" if token.type == "link_open" else token.content)
     after = "".join(line)
-    venue = bool(_VENUE.search(after))
-    if not (venue or "[" in after or "http" in after):
+    venue = _VENUE.search(after)
+    linked = "[" in after or "http" in after
+    if not (venue or linked):
         return None
-    return Titled(clean_title(title), "leading", venue=venue)
+    if venue is not None and not linked and _goes_on(after[venue.end() :]):
+        # "If a paper is added, another paper (usually from 2016) should be removed.": the
+        # words run on past the parenthesis, so it is an aside inside a sentence.
+        return None
+    return Titled(clean_title(title), "leading", venue=venue is not None)
+
+
+def _goes_on(text: str) -> bool:
+    """Whether text after a parenthesis carries on a sentence: a word in lower case (not
+    `by`, which names a reference's authors)."""
+    said = text.split(maxsplit=1)
+    return bool(said) and said[0][:1].islower() and said[0] != "by"
 
 
 def _wraps(children: Sequence[Token], i: int) -> bool:
