@@ -444,3 +444,29 @@ def test_an_appeal_to_the_reader_in_bold_is_not_a_paper() -> None:
         ("item", 13, "Paper A", "2301.00001"),
         ("item", 14, "Paper Bee Cee", "-"),
     ]
+
+
+# --- a list of papers each named before its links -------------------------------------------
+
+
+def test_a_one_word_name_dated_before_its_links_names_a_paper() -> None:
+    text = md(
+        "## Deep learning Methods & Models",
+        f"- AutoAugment (2018): [[Paper]]({A}) [[Notes]](notes/41_autoaugment.pdf)",
+        "- Stacked Hourglass (2017): [[Paper]](http://example.org/138_Paper.pdf)"
+        " [[Notes]](notes/34_stacked_hourglass.pdf)",
+        "",
+        "## Regularization",
+        "- GoogLeNet (2014): [[Paper]](http://example.org/googlenet.pdf)",
+        "",
+        "## Updates",
+        "- Update (2019): [[blog]](http://example.org/news)",
+    )
+    found = units(text)
+    assert shape(found) == [
+        ("item", 2, "AutoAugment", "2301.00001"),
+        ("item", 3, "Stacked Hourglass", "-"),
+        ("section", 5, "GoogLeNet", "-"),
+    ]
+    # AutoAugment's note is its own line, not the other paper's too.
+    assert found[0].note == "Deep learning Methods & Models\n" + text.split("\n")[1]

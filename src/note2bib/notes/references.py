@@ -389,7 +389,11 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
         stop = _LEADING_STOP.search(text, close + 1)
     title = (text[: stop.start()] if stop else text).strip()
     rest = text[stop.start() :] if stop else ""
-    if not title or title.endswith((":", "\uff1a")) or not _title_words(title) or is_label(title):
+    # "AutoAugment (2018): [[Paper]](…)": a paper's one-word name, dated, then its links.
+    named = _is_name(title) and _VENUE.match(rest) is not None
+    if not title or title.endswith((":", "\uff1a")) or is_label(title):
+        return None
+    if not (_title_words(title) or named):
         return None
     if title.split()[-1].casefold() in _TRAILING_WORDS:
         return None  # "Transformers are great, see https://…": a sentence, not a title
@@ -403,13 +407,23 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
     after = "".join(line)
     venue = _VENUE.search(after)
     linked = "[" in after or "http" in after
-    if not (venue or linked):
+    if not (venue or linked) or (named and not linked):
         return None
     if venue is not None and not linked and _goes_on(after[venue.end() :]):
         # "If a paper is added, another paper (usually from 2016) should be removed.": the
         # words run on past the parenthesis, so it is an aside inside a sentence.
         return None
     return Titled(clean_title(title), "leading", venue=venue is not None)
+
+
+def _is_name(word: str) -> bool:
+    """One word written as a model's name, not a dictionary word: a capital inside or a digit
+    (`AutoAugment`, `BERT`, `word2vec`, `VGG16`; not `Update`)."""
+    return (
+        len(word.split()) == 1
+        and any(c.isalpha() for c in word)
+        and (any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word))
+    )
 
 
 def _goes_on(text: str) -> bool:

@@ -39,12 +39,12 @@ from note2bib.notes.naming import (
 )
 from note2bib.notes.parts import (
     is_boilerplate,
+    is_label,
     is_numbered,
     is_part_heading,
     without_numbering,
     words,
 )
-from note2bib.notes.references import is_title_like
 from note2bib.title_match import names_within
 from note2bib.titles import heading_title, looks_like_title, normalize_title
 
@@ -227,7 +227,7 @@ class _Reader:
             # and a metadata field "**Title**: …" under a "# Paper" heading says it outright.
             fielded = self._field_title(section)
             title = fielded or given or next((s.title for s in subjects if s.title), title)
-        elif is_title_like(given) and not names_within(heading_title(title).title, given):
+        elif given and not is_label(given) and not names_within(heading_title(title).title, given):
             # A topic heading over its one paper ("## 1.1 Survey" over `"Deep learning." …`):
             # the paper is called what its reference calls it.
             title = given
