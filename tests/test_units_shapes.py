@@ -470,3 +470,21 @@ def test_a_one_word_name_dated_before_its_links_names_a_paper() -> None:
     ]
     # AutoAugment's note is its own line, not the other paper's too.
     assert found[0].note == "Deep learning Methods & Models\n" + text.split("\n")[1]
+
+
+def test_items_each_naming_their_paper_before_its_link_are_a_note_each() -> None:
+    text = md(
+        "## Attention",
+        f"- Transformer (2017): [[Paper]]({B})",
+        "- Image Transformer (2018): [[Paper]](http://example.org/it.pdf)",
+        "",
+        "## Mamba",
+        "- paper: https://arxiv.org/abs/2301.00003",
+        "- related: [Efficiently Modeling Long Sequences](https://openreview.net/forum?id=1)",
+    )
+    assert shape(units(text)) == [
+        ("item", 2, "Transformer (2017): [Paper]", "2301.00002"),
+        ("item", 3, "Image Transformer", "-"),
+        # A bare link first, then a paper by title: the section's paper and its related work.
+        ("section", 5, "Mamba", "2301.00003"),
+    ]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import PurePath
 
+from note2bib.arxiv.ids import find_arxiv_ids
 from note2bib.files import STDIN, STDIN_NAME
 from note2bib.model import ArxivId, Diagnostic, FrontMatter, Mention, Unit, UnitKind
 from note2bib.notes.markdown import Block, Document, find_links, parse_document, without_comments
@@ -360,7 +361,34 @@ class _Reader:
             return False
         # Bare: a paper given a title first is one block of a list of papers (an awesome
         # list's "**Fast R-CNN**" under "## Fast R-CNN"), not the section's own.
-        return not leads[0].titled and all(ref.title for ref in leads[1:])
+        if leads[0].titled or not all(ref.title for ref in leads[1:]):
+            return False
+        # Not bare: an item naming its paper before its link ("Transformer (2017): [[Paper]](…)")
+        # beside items each naming another, as a list of papers is written.
+        first = leads[0].block
+        siblings = self.names.table_of(first)
+        return not (
+            first.kind == "item"
+            and siblings is not None
+            and any(ref.block is c for ref in leads[1:] for c in siblings.children)
+            and self._named_before_link(first)
+        )
+
+    def _named_before_link(self, item: Block) -> bool:
+        """Whether an item says something other than a label before its first link or id
+        (`Transformer (2017): [[Paper]](…)`, not `paper: https://…`)."""
+        head = self.names.head(item)
+        if head is None:
+            return False
+        said = []
+        for token in self.names.tokens(head):
+            if token.type in ("link_open", "softbreak", "hardbreak"):
+                break
+            said.append(token.content)
+        text = "".join(said).split("http", 1)[0]
+        ids = find_arxiv_ids(text)
+        text = text[: ids[0].start] if ids else text
+        return bool(words(text)) and not is_label(text)
 
     def _first_lead_block(self, block: Block) -> Block | None:
         """The block a section's first block makes its lead: the paragraph, or a list's first
