@@ -488,3 +488,29 @@ def test_items_each_naming_their_paper_before_its_link_are_a_note_each() -> None
         # A bare link first, then a paper by title: the section's paper and its related work.
         ("section", 5, "Mamba", "2301.00003"),
     ]
+
+
+# --- a dash inside a title, or before a description ----------------------------------------
+
+DASH = "\u2013"  # an en dash, as lists write "Title \u2013 description"
+
+
+def test_a_title_case_subtitle_after_a_dash_is_part_of_the_title() -> None:
+    text = md(
+        "## 2018-02",
+        "",
+        f"- Behavior is Everything {DASH} Towards Representing Concepts with Sensorimotor"
+        " Contingencies [[paper](http://example.org/behavior.pdf)]",
+        f"- Attention Is All You Need {DASH} introduces the Transformer"
+        " [[paper](http://example.org/a.pdf)]",
+        f"- Deep Learning {DASH} Nature 2015 [[pdf](http://example.org/b.pdf)]",
+        f"- Deep Residual Learning {DASH} Kaiming He, Xiangyu Zhang"
+        " [[pdf](http://example.org/d.pdf)]",
+    )
+    assert [u.title for u in units(text)] == [
+        f"Behavior is Everything {DASH} Towards Representing Concepts with Sensorimotor"
+        " Contingencies",
+        "Attention Is All You Need",
+        "Deep Learning",
+        "Deep Residual Learning",
+    ]

@@ -387,6 +387,8 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
         if close < 0:
             break
         stop = _LEADING_STOP.search(text, close + 1)
+    if stop is not None and stop.group().strip() in _DASHES:
+        stop = _subtitle_end(text, stop)
     title = (text[: stop.start()] if stop else text).strip()
     rest = text[stop.start() :] if stop else ""
     # "AutoAugment (2018): [[Paper]](…)": a paper's one-word name, dated, then its links.
@@ -414,6 +416,24 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
         # words run on past the parenthesis, so it is an aside inside a sentence.
         return None
     return Titled(clean_title(title), "leading", venue=venue is not None)
+
+
+_DASHES = frozenset("-\u2013\u2014")
+
+
+def _subtitle_end(text: str, dash: re.Match[str]) -> re.Match[str]:
+    """Where a title cut at a dash ends: past the dash when what follows is a subtitle —
+    Title Case words with a small word among them (`- Towards Representing Concepts with
+    Sensorimotor Contingencies`), then the links; else at the dash (`- introduces …`)."""
+    after = _LEADING_STOP.search(text, dash.end())
+    if after is None or after.group().strip() not in ("(", "["):
+        return dash
+    said = text[dash.end() : after.start()].split()
+    small = [w for w in said if w in _JOINING_WORDS]
+    big = [w for w in said if w not in _JOINING_WORDS]
+    if len(said) < 3 or not small or not all(w[:1].isupper() or w[:1].isdigit() for w in big):
+        return dash
+    return after
 
 
 def _is_name(word: str) -> bool:
