@@ -514,3 +514,25 @@ def test_a_title_case_subtitle_after_a_dash_is_part_of_the_title() -> None:
         "Deep Learning",
         "Deep Residual Learning",
     ]
+
+
+# --- a file about the repository -----------------------------------------------------------
+
+
+def test_sections_of_a_contributing_guide_that_name_no_paper_are_not_notes() -> None:
+    text = md(
+        "# Contributing Guide",
+        "",
+        "You can edit the [README.md](https://github.com/u/r/blob/master/README.md) file.",
+        "",
+        "## Awesome list criteria",
+        "",
+        "- **2016** :    +20 citations (:sparkles: +50)",
+        "",
+        "## Deletion",
+        "If a paper seems to be out-of-date, you can suggest deletion.",
+        "",
+        "## Example",
+        f"`Distilling the knowledge in a neural network (2015) [[pdf]]({A})`",
+    )
+    assert shape(units(text)) == [("section", 12, "Example", "2301.00001")]

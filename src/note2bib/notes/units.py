@@ -107,8 +107,9 @@ class _Reader:
         self.block_units = 0
         self.diagnostics: list[Diagnostic] = []
         self._by_ids_only = 0
-        """Inside a README section about the repository (Contents, Contact): only papers
-        named by an arXiv id are entries, never its links by their text."""
+        """Inside a README section about the repository (Contents, Contact, a file titled
+        "Contributing Guide"): only papers named by an arXiv id are entries, never its links
+        by their text, nor its sections naming no paper."""
         self.names = Naming(document)
         self.title_block = self._document_title()
 
@@ -200,7 +201,8 @@ class _Reader:
             self._section_unit(section, [cited], path)
             return
         if not leads and not self._papers_below(section) and self._note_like(section):
-            self.candidates.append((section, path, True))
+            if not self._by_ids_only:
+                self.candidates.append((section, path, True))
             return
         inner = path + self._label(section)
         before = len(self.drafts)
@@ -209,7 +211,7 @@ class _Reader:
         self._by_ids_only += boilerplate
         for block in own:
             self._decide_block(block, inner)
-        if len(self.drafts) == before and own:
+        if len(self.drafts) == before and own and not self._by_ids_only:
             self.candidates.append((section, path, False))
         for child in section.children:
             if child.kind == "section":
