@@ -441,7 +441,7 @@ def test_title_like_lines_that_name_no_paper_are_said_not_lost() -> None:
     found, problems = parse_source(NotesText("n.md", text))
     assert [u.title for u in found] == ["Paper A", "Paper B"]
     assert [str(p) for p in problems] == [
-        'n.md:4: 2 lines under "TODO" look like paper titles but name no paper (no link or '
+        'n.md:5: 2 lines under "TODO" look like paper titles but name no paper (no link or '
         'id), so they are not in the bibliography: "Deep Residual Learning for Image '
         'Recognition" …'
     ]
@@ -457,8 +457,8 @@ def test_title_like_lines_among_listed_papers_are_said_not_lost() -> None:
     found, problems = parse_source(NotesText("n.md", text))
     assert [u.title for u in found] == ["Paper A", "Paper B"]
     assert [str(p) for p in problems] == [
-        'n.md:1: 1 line under "To read" looks like paper titles but name no paper (no link or '
-        'id), so they are not in the bibliography: "Mixture of Depths: Dynamically Allocating '
+        'n.md:4: 1 line under "To read" looks like a paper title but names no paper (no link '
+        'or id), so it is not in the bibliography: "Mixture of Depths: Dynamically Allocating '
         'Compute in Language Models"'
     ]
 

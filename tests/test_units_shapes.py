@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from test_units import A, B, md, shape, units
 
+from note2bib.notes.sources import NotesText, parse_source
+
 # --- links that invite the reader somewhere are not papers ----------------------------------
 
 
@@ -290,3 +292,247 @@ def test_a_title_cell_followed_by_its_summary_is_titled_by_its_first_phrase() ->
         ("row", 6, "Cosmos World Foundation Model", "-"),
         ("row", 7, "MEM1", "2301.00001"),
     ]
+
+
+# --- the warning for title-like lines with no link ------------------------------------------
+
+
+def test_a_table_of_contents_is_not_warned_about_as_titles_without_links() -> None:
+    text = md(
+        "## Contents",
+        "",
+        "* [Understanding / Generalization / Transfer](#understanding--generalization--transfer)",
+        "* [Optimization / Training Techniques](#optimization--training-techniques)",
+        "",
+        "*(More than Top 100)*",
+        "",
+        "## Understanding / Generalization / Transfer",
+        "",
+        f"- [Paper A]({A})",
+        f"- [Paper B]({B})",
+        "",
+        "## Optimization / Training Techniques",
+        "",
+        "- Deep Residual Learning for Image Recognition",
+    )
+    found, problems = parse_source(NotesText("n.md", text))
+    assert [u.title for u in found] == ["Paper A", "Paper B"]
+    assert [str(p) for p in problems] == [
+        'n.md:15: 1 line under "Optimization / Training Techniques" looks like a paper title '
+        "but names no paper (no link or id), so it is not in the bibliography: "
+        '"Deep Residual Learning for Image Recognition"'
+    ]
+
+
+# --- a title that wraps onto the next line -------------------------------------------------
+
+
+def test_a_title_wrapped_onto_the_next_line_is_read_whole() -> None:
+    text = md(
+        "#### 2017-09",
+        "",
+        "- ChestX-ray8: Hospital-scale Chest X-ray Database and Benchmarks on",
+        "Weakly-Supervised Classification of Thorax Diseases"
+        " [[CVF](http://openaccess.example.org/chestx.pdf)] [[article](https://nih.example.org/x)]",
+        "- Human-level control through deep reinforcement",
+        "learning [[Nature](https://web.example.org/dqn.pdf)]",
+        f"- Neural Color Transfer between Images [[arXiv]({A})]",
+        "- Deep Image Prior",
+        "  Another look at priors [[code](https://github.com/someone/dip)]",
+    )
+    found, problems = parse_source(NotesText("n.md", text))
+    assert shape(found) == [
+        (
+            "item",
+            3,
+            "ChestX-ray8: Hospital-scale Chest X-ray Database and Benchmarks on"
+            " Weakly-Supervised Classification of Thorax Diseases",
+            "-",
+        ),
+        ("item", 5, "Human-level control through deep reinforcement learning", "-"),
+        ("item", 7, "Neural Color Transfer between Images", "2301.00001"),
+    ]
+    assert found[0].spans == ((3, 4),)
+    # A title, then a line about it: not one title (and said, not lost).
+    assert [p.line for p in problems] == [8]
+
+
+# --- a title linked to the notes' own page about it, then the paper's link ------------------
+
+
+def test_a_title_linked_to_its_note_file_then_a_paper_link_is_a_paper() -> None:
+    text = md(
+        "#### 2016-11",
+        "",
+        f"- Learning to reinforcement learn [[arXiv]({A})]",
+        "- [Outrageously Large Neural Networks: The Sparsely-Gated Mixture-of-Experts Layer]"
+        "(notes/mixture-experts.md) [[OpenReview](https://openreview.net/forum?id=B1ckMDqlg)]",
+        f"- [Deep Networks with Stochastic Depth](notes/stochastic-depth.md) [[arXiv]({B})]",
+        "- [Reading guide for this list](docs/guide.md)",
+    )
+    found, problems = parse_source(NotesText("n.md", text))
+    assert shape(found) == [
+        ("item", 3, "Learning to reinforcement learn", "2301.00001"),
+        (
+            "item",
+            4,
+            "Outrageously Large Neural Networks: The Sparsely-Gated Mixture-of-Experts Layer",
+            "-",
+        ),
+        ("item", 5, "Deep Networks with Stochastic Depth", "2301.00002"),
+    ]
+    assert problems == []
+
+
+def test_a_parenthesis_inside_a_leading_title_does_not_end_it() -> None:
+    text = md(
+        "## ICLR",
+        "",
+        "- Multi-Agent Cooperation and the Emergence of (Natural) Language"
+        " [[OpenReview](https://openreview.net/forum?id=Hk8N3Sclg)]",
+        f"- Deep Residual Learning (CVPR 2016) [[arXiv]({A})]",
+    )
+    assert shape(units(text)) == [
+        ("item", 3, "Multi-Agent Cooperation and the Emergence of (Natural) Language", "-"),
+        ("item", 4, "Deep Residual Learning", "2301.00001"),
+    ]
+
+
+# --- sentences and appeals to the reader are not papers -------------------------------------
+
+
+def test_a_sentence_with_a_year_in_an_aside_is_not_a_paper() -> None:
+    text = md(
+        "## Awesome list criteria",
+        "",
+        "1. A list of **top 100 deep learning papers** published from 2012 to 2016 is suggested.",
+        "2. If a paper is added to the list, another paper (usually from *More Papers from 2016"
+        '" section) should be removed to keep top 100 papers.',
+        "",
+        "## Papers",
+        "",
+        "- **Deep Learning for Image Recognition** (2016), K. He [[pdf]](http://example.org/r.pdf)",
+        "- Deep Residual Networks (CVPR 2016)",
+        f"- Distilling the knowledge in a neural network (2015) [[pdf]]({A})",
+    )
+    assert shape(units(text)) == [
+        ("item", 8, "Deep Learning for Image Recognition", "-"),
+        ("item", 9, "Deep Residual Networks", "-"),
+        ("item", 10, "Distilling the knowledge in a neural network", "2301.00001"),
+    ]
+
+
+def test_an_appeal_to_the_reader_in_bold_is_not_a_paper() -> None:
+    text = md(
+        "# Awesome papers",
+        "",
+        "*(Citation criteria)*",
+        "- **2016** :  +60 citations",
+        "",
+        "**We need your contributions!**",
+        "",
+        "If you have any suggestions, please feel free to edit and pull a request.",
+        "(Please read the [contributing guide](https://github.com/u/r/blob/master/Contributing.md)"
+        " for further instructions.)",
+        "",
+        "## Models",
+        "",
+        f"- **Paper A** [[pdf]]({A})",
+        "- **Paper Bee Cee** [[pdf]](http://example.org/b.pdf)",
+    )
+    assert shape(units(text)) == [
+        ("item", 13, "Paper A", "2301.00001"),
+        ("item", 14, "Paper Bee Cee", "-"),
+    ]
+
+
+# --- a list of papers each named before its links -------------------------------------------
+
+
+def test_a_one_word_name_dated_before_its_links_names_a_paper() -> None:
+    text = md(
+        "## Deep learning Methods & Models",
+        f"- AutoAugment (2018): [[Paper]]({A}) [[Notes]](notes/41_autoaugment.pdf)",
+        "- Stacked Hourglass (2017): [[Paper]](http://example.org/138_Paper.pdf)"
+        " [[Notes]](notes/34_stacked_hourglass.pdf)",
+        "",
+        "## Regularization",
+        "- GoogLeNet (2014): [[Paper]](http://example.org/googlenet.pdf)",
+        "",
+        "## Updates",
+        "- Update (2019): [[blog]](http://example.org/news)",
+    )
+    found = units(text)
+    assert shape(found) == [
+        ("item", 2, "AutoAugment", "2301.00001"),
+        ("item", 3, "Stacked Hourglass", "-"),
+        ("section", 5, "GoogLeNet", "-"),
+    ]
+    # AutoAugment's note is its own line, not the other paper's too.
+    assert found[0].note == "Deep learning Methods & Models\n" + text.split("\n")[1]
+
+
+def test_items_each_naming_their_paper_before_its_link_are_a_note_each() -> None:
+    text = md(
+        "## Attention",
+        f"- Transformer (2017): [[Paper]]({B})",
+        "- Image Transformer (2018): [[Paper]](http://example.org/it.pdf)",
+        "",
+        "## Mamba",
+        "- paper: https://arxiv.org/abs/2301.00003",
+        "- related: [Efficiently Modeling Long Sequences](https://openreview.net/forum?id=1)",
+    )
+    assert shape(units(text)) == [
+        ("item", 2, "Transformer (2017): [Paper]", "2301.00002"),
+        ("item", 3, "Image Transformer", "-"),
+        # A bare link first, then a paper by title: the section's paper and its related work.
+        ("section", 5, "Mamba", "2301.00003"),
+    ]
+
+
+# --- a dash inside a title, or before a description ----------------------------------------
+
+DASH = "\u2013"  # an en dash, as lists write "Title \u2013 description"
+
+
+def test_a_title_case_subtitle_after_a_dash_is_part_of_the_title() -> None:
+    text = md(
+        "## 2018-02",
+        "",
+        f"- Behavior is Everything {DASH} Towards Representing Concepts with Sensorimotor"
+        " Contingencies [[paper](http://example.org/behavior.pdf)]",
+        f"- Attention Is All You Need {DASH} introduces the Transformer"
+        " [[paper](http://example.org/a.pdf)]",
+        f"- Deep Learning {DASH} Nature 2015 [[pdf](http://example.org/b.pdf)]",
+        f"- Deep Residual Learning {DASH} Kaiming He, Xiangyu Zhang"
+        " [[pdf](http://example.org/d.pdf)]",
+    )
+    assert [u.title for u in units(text)] == [
+        f"Behavior is Everything {DASH} Towards Representing Concepts with Sensorimotor"
+        " Contingencies",
+        "Attention Is All You Need",
+        "Deep Learning",
+        "Deep Residual Learning",
+    ]
+
+
+# --- a file about the repository -----------------------------------------------------------
+
+
+def test_sections_of_a_contributing_guide_that_name_no_paper_are_not_notes() -> None:
+    text = md(
+        "# Contributing Guide",
+        "",
+        "You can edit the [README.md](https://github.com/u/r/blob/master/README.md) file.",
+        "",
+        "## Awesome list criteria",
+        "",
+        "- **2016** :    +20 citations (:sparkles: +50)",
+        "",
+        "## Deletion",
+        "If a paper seems to be out-of-date, you can suggest deletion.",
+        "",
+        "## Example",
+        f"`Distilling the knowledge in a neural network (2015) [[pdf]]({A})`",
+    )
+    assert shape(units(text)) == [("section", 12, "Example", "2301.00001")]

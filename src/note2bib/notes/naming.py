@@ -285,9 +285,14 @@ class Naming:
         if titled.shape in ("citation", "row"):
             return True
         if titled.shape in ("link", "quoted") and titled.href:
-            return titled.href.startswith(("http://", "https://")) and not self.internal(
-                titled.href
-            )
+            if titled.href.startswith(("http://", "https://")):
+                return not self.internal(titled.href)
+            if not _is_own_file(titled.href) or self.internal(titled.href):
+                return False
+            # `[Title](notes/moe.md) [[OpenReview](https://…)]`: a title linked to the
+            # notes' own page about it, then the paper's link, as a leading title is.
+            head = self.head(block) if block.kind == "item" else block
+            return head is not None and bool(find_links(head.source))
         if titled.venue or find_links("\n".join(self.lines[block.start : self.end(block)])):
             return True
         # A copy of a paper the file lists with its id ("Deep Inside … [[note](./x.md" with
@@ -618,6 +623,15 @@ def _bracketed_title(leaf: Block) -> Titled | None:
     found = _BRACKETED.fullmatch(leaf.source.strip())
     title = " ".join(found.group(1).split()) if found else ""
     return Titled(title, "quoted") if title and is_title_like(title) else None
+
+
+def _is_own_file(href: str) -> bool:
+    """A link to a file beside the notes (`notes/moe.md`, `../papers/x.pdf`): no scheme, no
+    anchor of this file, no mail address."""
+    return bool(href) and not href.startswith("#") and _SCHEME.match(href) is None
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def _is_spacer(block: Block) -> bool:

@@ -152,11 +152,27 @@ _AUDIENCE_WORDS = frozenset(
 )
 
 
+def is_appeal(text: str) -> bool:
+    """Whether words speak to the reader rather than name a paper: a call to action
+    ("Follow us on Twitter") or an appeal from the list's authors ("We need your
+    contributions!", "Help us improve the list!")."""
+    found = words(text)
+    if found and found[0] in _ACTION_WORDS and _AUDIENCE_WORDS.intersection(found[1:]):
+        return True
+    if not _PERSONS.intersection(found):
+        return False
+    asking = any(w.startswith(("contribut", "help", "suggest")) for w in found)
+    return asking or text.rstrip(" *_").endswith("!")
+
+
+# The reader and the list's authors: an exclamation with these is said to someone.
+_PERSONS = frozenset(("we", "us", "our", "you", "your"))
+
+
 def is_social_link(text: str, href: str) -> bool:
     """Whether a link only invites the reader somewhere (a social profile, a chat server, a
     newsletter), which a reading list shows as a badge or a line and is never a paper."""
-    found = words(text)
-    if found and found[0] in _ACTION_WORDS and _AUDIENCE_WORDS.intersection(found[1:]):
+    if is_appeal(text):
         return True
     parts = urlsplit(href.strip())
     host = parts.netloc.lower().removeprefix("www.")

@@ -15,7 +15,7 @@ from typing import Literal
 
 from note2bib.notes.markdown import Inline as Token
 from note2bib.notes.markdown import plain_text
-from note2bib.notes.parts import is_label, is_social_link
+from note2bib.notes.parts import is_appeal, is_label, is_social_link
 
 Shape = Literal["link", "bold", "quoted", "leading", "citation", "row"]
 
@@ -358,8 +358,10 @@ def _emphasised(children: Sequence[Token], i: int) -> Titled | None:
         if token.type == "link_open":
             return _linked(inner, k)
     title = clean_title(plain_text(inner)).rstrip(":\uff1a").strip()
-    if not _title_words(title) or is_label(title):
-        return None
+    if not _title_words(title) or is_label(title) or is_appeal(title):
+        return None  # "**We need your contributions!**": said to the reader, not a paper
+    if title.startswith("(") and title.endswith(")"):
+        return None  # "*(Citation criteria)*": an aside, not a title
     after = plain_text(children[j + 1 :])
     if after.lstrip().startswith((":", "\uff1a", "=")):
         return None  # "**저자**: …", "**Term** = definition": a label or a definition
@@ -372,9 +374,28 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
     **[CVPR' 15]** | [pdf](…)`."""
     text = children[i].content.split("\n", 1)[0]
     stop = _LEADING_STOP.search(text)
+    if stop is None and _wraps(children, i):
+        # "ChestX-ray8: … Benchmarks on" ⏎ "Weakly-Supervised … Diseases [[CVF](…)]": the
+        # title goes on over the line break, and its links are on the line it ends on.
+        i += 2
+        text = f"{text} {children[i].content.split(chr(10), 1)[0]}"
+        stop = _LEADING_STOP.search(text)
+    while stop is not None and stop.group().strip() == "(" and _joins(text[: stop.start()]):
+        # "… the Emergence of (Natural) Language [[OpenReview](…)]": a title does not end
+        # on "of", so the parenthesis is inside it.
+        close = text.find(")", stop.end())
+        if close < 0:
+            break
+        stop = _LEADING_STOP.search(text, close + 1)
+    if stop is not None and stop.group().strip() in _DASHES:
+        stop = _subtitle_end(text, stop)
     title = (text[: stop.start()] if stop else text).strip()
     rest = text[stop.start() :] if stop else ""
-    if not title or title.endswith((":", "\uff1a")) or not _title_words(title) or is_label(title):
+    # "AutoAugment (2018): [[Paper]](…)": a paper's one-word name, dated, then its links.
+    named = _is_name(title) and _VENUE.match(rest) is not None
+    if not title or title.endswith((":", "\uff1a")) or is_label(title):
+        return None
+    if not (_title_words(title) or named):
         return None
     if title.split()[-1].casefold() in _TRAILING_WORDS:
         return None  # "Transformers are great, see https://…": a sentence, not a title
@@ -386,10 +407,76 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
             continue  # an <img src="https://…"> formula beside the words is not their link
         line.append("[link]" if token.type == "link_open" else token.content)
     after = "".join(line)
-    venue = bool(_VENUE.search(after))
-    if not (venue or "[" in after or "http" in after):
+    venue = _VENUE.search(after)
+    linked = "[" in after or "http" in after
+    if not (venue or linked) or (named and not linked):
         return None
-    return Titled(clean_title(title), "leading", venue=venue)
+    if venue is not None and not linked and _goes_on(after[venue.end() :]):
+        # "If a paper is added, another paper (usually from 2016) should be removed.": the
+        # words run on past the parenthesis, so it is an aside inside a sentence.
+        return None
+    return Titled(clean_title(title), "leading", venue=venue is not None)
+
+
+_DASHES = frozenset("-\u2013\u2014")
+
+
+def _subtitle_end(text: str, dash: re.Match[str]) -> re.Match[str]:
+    """Where a title cut at a dash ends: past the dash when what follows is a subtitle —
+    Title Case words with a small word among them (`- Towards Representing Concepts with
+    Sensorimotor Contingencies`), then the links; else at the dash (`- introduces …`)."""
+    after = _LEADING_STOP.search(text, dash.end())
+    if after is None or after.group().strip() not in ("(", "["):
+        return dash
+    said = text[dash.end() : after.start()].split()
+    small = [w for w in said if w in _JOINING_WORDS]
+    big = [w for w in said if w not in _JOINING_WORDS]
+    if len(said) < 3 or not small or not all(w[:1].isupper() or w[:1].isdigit() for w in big):
+        return dash
+    return after
+
+
+def _is_name(word: str) -> bool:
+    """One word written as a model's name, not a dictionary word: a capital inside or a digit
+    (`AutoAugment`, `BERT`, `word2vec`, `VGG16`; not `Update`)."""
+    return (
+        len(word.split()) == 1
+        and any(c.isalpha() for c in word)
+        and (any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word))
+    )
+
+
+def _goes_on(text: str) -> bool:
+    """Whether text after a parenthesis carries on a sentence: a word in lower case (not
+    `by`, which names a reference's authors)."""
+    said = text.split(maxsplit=1)
+    return bool(said) and said[0][:1].islower() and said[0] != "by"
+
+
+def _wraps(children: Sequence[Token], i: int) -> bool:
+    """Whether the plain text leading an item breaks inside a phrase and goes on on the next
+    line: the line ends on a word no title ends with (`… Benchmarks on`), or the next line
+    starts in lower case (`… for electronic health` ⏎ `records [[arXiv](…)]`)."""
+    if i + 2 >= len(children) or children[i + 1].type != "softbreak":
+        return False
+    first, after = children[i].content, children[i + 2]
+    if "\n" in first or after.type != "text" or not after.content.strip():
+        return False
+    return _joins(first) or after.content.lstrip()[:1].islower()
+
+
+def _joins(text: str) -> bool:
+    """Whether text ends on a word no title ends with (`of`, `the`, `on`): it goes on."""
+    said = text.split()
+    return bool(said) and said[-1].casefold() in _JOINING_WORDS
+
+
+# Words a title may not end with, so a line ending on one goes on on the next.
+_JOINING = """
+a an the of on for with and or to in at by from via into onto between through towards toward
+over under without as vs
+"""
+_JOINING_WORDS = frozenset(_JOINING.split())
 
 
 def _title_words(title: str) -> bool:

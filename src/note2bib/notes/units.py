@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import PurePath
 
+from note2bib.arxiv.ids import find_arxiv_ids
 from note2bib.files import STDIN, STDIN_NAME
 from note2bib.model import ArxivId, Diagnostic, FrontMatter, Mention, Unit, UnitKind
 from note2bib.notes.markdown import Block, Document, find_links, parse_document, without_comments
@@ -39,12 +40,12 @@ from note2bib.notes.naming import (
 )
 from note2bib.notes.parts import (
     is_boilerplate,
+    is_label,
     is_numbered,
     is_part_heading,
     without_numbering,
     words,
 )
-from note2bib.notes.references import is_title_like
 from note2bib.title_match import names_within
 from note2bib.titles import heading_title, looks_like_title, normalize_title
 
@@ -106,8 +107,9 @@ class _Reader:
         self.block_units = 0
         self.diagnostics: list[Diagnostic] = []
         self._by_ids_only = 0
-        """Inside a README section about the repository (Contents, Contact): only papers
-        named by an arXiv id are entries, never its links by their text."""
+        """Inside a README section about the repository (Contents, Contact, a file titled
+        "Contributing Guide"): only papers named by an arXiv id are entries, never its links
+        by their text, nor its sections naming no paper."""
         self.names = Naming(document)
         self.title_block = self._document_title()
 
@@ -199,7 +201,8 @@ class _Reader:
             self._section_unit(section, [cited], path)
             return
         if not leads and not self._papers_below(section) and self._note_like(section):
-            self.candidates.append((section, path, True))
+            if not self._by_ids_only:
+                self.candidates.append((section, path, True))
             return
         inner = path + self._label(section)
         before = len(self.drafts)
@@ -208,7 +211,7 @@ class _Reader:
         self._by_ids_only += boilerplate
         for block in own:
             self._decide_block(block, inner)
-        if len(self.drafts) == before and own:
+        if len(self.drafts) == before and own and not self._by_ids_only:
             self.candidates.append((section, path, False))
         for child in section.children:
             if child.kind == "section":
@@ -227,7 +230,7 @@ class _Reader:
             # and a metadata field "**Title**: …" under a "# Paper" heading says it outright.
             fielded = self._field_title(section)
             title = fielded or given or next((s.title for s in subjects if s.title), title)
-        elif is_title_like(given) and not names_within(heading_title(title).title, given):
+        elif given and not is_label(given) and not names_within(heading_title(title).title, given):
             # A topic heading over its one paper ("## 1.1 Survey" over `"Deep learning." …`):
             # the paper is called what its reference calls it.
             title = given
@@ -360,7 +363,34 @@ class _Reader:
             return False
         # Bare: a paper given a title first is one block of a list of papers (an awesome
         # list's "**Fast R-CNN**" under "## Fast R-CNN"), not the section's own.
-        return not leads[0].titled and all(ref.title for ref in leads[1:])
+        if leads[0].titled or not all(ref.title for ref in leads[1:]):
+            return False
+        # Not bare: an item naming its paper before its link ("Transformer (2017): [[Paper]](…)")
+        # beside items each naming another, as a list of papers is written.
+        first = leads[0].block
+        siblings = self.names.table_of(first)
+        return not (
+            first.kind == "item"
+            and siblings is not None
+            and any(ref.block is c for ref in leads[1:] for c in siblings.children)
+            and self._named_before_link(first)
+        )
+
+    def _named_before_link(self, item: Block) -> bool:
+        """Whether an item says something other than a label before its first link or id
+        (`Transformer (2017): [[Paper]](…)`, not `paper: https://…`)."""
+        head = self.names.head(item)
+        if head is None:
+            return False
+        said = []
+        for token in self.names.tokens(head):
+            if token.type in ("link_open", "softbreak", "hardbreak"):
+                break
+            said.append(token.content)
+        text = "".join(said).split("http", 1)[0]
+        ids = find_arxiv_ids(text)
+        text = text[: ids[0].start] if ids else text
+        return bool(words(text)) and not is_label(text)
 
     def _first_lead_block(self, block: Block) -> Block | None:
         """The block a section's first block makes its lead: the paragraph, or a list's first
@@ -560,27 +590,38 @@ class _Reader:
         while stack:
             section = stack.pop()
             stack += reversed([c for c in section.children if c.kind == "section"])
-            titles = [
-                self.names.first_line(item)
+            items = [
+                item
                 for block in self.names.own_blocks(section)
                 if block.kind == "list"
                 for item in block.children
                 if self.names.lead(item) is None
                 and _looks_like_listed_title(self.names.first_line(item))
                 and not is_covered(item)
+                and not self._links_here(item)
             ]
-            if titles:
-                where = self.names.heading_text(section) or self.names.first_line(section)
+            if items:
                 self.diagnostics.append(
                     Diagnostic(
-                        f'{len(titles)} line{"s" if len(titles) > 1 else ""} under "{where}" '
-                        f"look{'' if len(titles) > 1 else 's'} like paper titles but name no "
-                        f'paper (no link or id), so they are not in the bibliography: "{titles[0]}"'
-                        + (" …" if len(titles) > 1 else ""),
+                        _unlinked_titles(
+                            [self.names.first_line(item) for item in items],
+                            self.names.heading_text(section) or self.names.first_line(section),
+                        ),
                         self.source,
-                        section.start + 1,
+                        items[0].start + 1,
                     )
                 )
+
+    def _links_here(self, item: Block) -> bool:
+        """Whether an item's first line links to one of the file's own headings (a table of
+        contents' `[Part](#part)`): a way around the file, not a title left without a link."""
+        head = self.names.head(item)
+        hrefs = [
+            str(t.attrs.get("href", ""))
+            for t in (self.names.tokens(head) if head is not None else [])
+            if t.type == "link_open"
+        ]
+        return any(h.startswith("#") or self.names.internal(h) for h in hrefs)
 
     # --- mentions -----------------------------------------------------------------------
 
@@ -828,6 +869,21 @@ def _looks_like_listed_title(line: str) -> bool:
         return False
     significant = [w for w in line.split() if len(w) > 3]
     return bool(significant) and all(w[:1].isupper() or not w[:1].isalpha() for w in significant)
+
+
+def _unlinked_titles(titles: list[str], where: str) -> str:
+    """The warning for list lines that read as paper titles but name no paper."""
+    many = len(titles) > 1
+    said = (
+        f'{len(titles)} lines under "{where}" look like paper titles but name no paper'
+        if many
+        else f'1 line under "{where}" looks like a paper title but names no paper'
+    )
+    more = " …" if many else ""
+    return (
+        f"{said} (no link or id), so {'they are' if many else 'it is'} not in the "
+        f'bibliography: "{titles[0]}"{more}'
+    )
 
 
 def _title_of_file(source: str) -> str:
