@@ -36,6 +36,9 @@ HEAVY = frozenset(
     }
 )
 
+TITLE_SEARCH = frozenset({"note2bib.arxiv.title_searcher", "note2bib.arxiv.search"})
+"""What looks notes up by title (5 ms at start-up): only for a note that names no arXiv id."""
+
 _PROBE = """\
 import atexit, json, sys
 out = sys.argv.pop(1)
@@ -103,6 +106,8 @@ def test_a_warm_export_loads_no_http_no_library_parser_and_no_name_parser(
     assert (tmp_path / "warm.bib").read_text() == (tmp_path / "cold.bib").read_text()
     # Names were parsed when arXiv's answer was read, and the cache keeps them parsed.
     assert warm & HEAVY == {"markdown_it"}
+    # Every note names its id: there is no title to look up.
+    assert warm & TITLE_SEARCH == set()
 
 
 def test_dedupe_reads_no_markdown_and_an_indexed_library_is_not_parsed(
@@ -127,3 +132,10 @@ def test_dedupe_reads_no_markdown_and_an_indexed_library_is_not_parsed(
     assert done.returncode == 0, done.stderr
     assert again & {"bibtexparser", "requests", "pybtex"} == set()
     assert (tmp_path / "2.bib").read_text() == (tmp_path / "1.bib").read_text()
+
+
+def test_the_title_search_loads_for_a_note_that_names_no_id(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(f"## {PLAIN_TITLE}\n\nMy note.\n")
+    loaded, done = run(tmp_path, "export", "notes.md", "--offline", "-o", "out.bib")
+    assert "could not be looked up on arXiv by its title (--offline" in done.stderr
+    assert TITLE_SEARCH <= loaded

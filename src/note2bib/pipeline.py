@@ -364,7 +364,7 @@ def _load_meanwhile(options: ExportOptions) -> Callable[[], None]:
 
     def load() -> None:
         from note2bib import names
-        from note2bib.arxiv import atom, link_checks, title_search  # noqa: F401
+        from note2bib.arxiv import atom, link_checks, title_search, title_searcher  # noqa: F401
         from note2bib.library import plan  # noqa: F401
 
         names.load_parser()
