@@ -7,7 +7,6 @@ named on the command line make a one-off run: only the settings of `ONE_OFF` sti
 
 from __future__ import annotations
 
-import glob
 import os
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -157,6 +156,8 @@ class Project(NamedTuple):
     def notes(self) -> list[str]:
         """The notes files: each pattern expanded (sorted); a pattern matching nothing is an
         error naming it."""
+        import glob  # only for a project that names its notes
+
         found: list[str] = []
         for pattern in _listed(self.settings.get("notes")):
             full = str(self.folder / str(pattern))
