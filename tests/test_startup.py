@@ -111,6 +111,7 @@ def test_a_warm_export_loads_no_http_no_library_parser_and_no_name_parser(
     # Every note names its id: there is no title to look up.
     assert warm & TITLE_SEARCH == set()
     assert "tempfile" not in warm  # 3 ms (shutil, bz2, lzma) for one call of mkstemp
+    assert "note2bib.names" not in warm  # the names come parsed from the cache
 
 
 def test_dedupe_reads_no_markdown_and_an_indexed_library_is_not_parsed(
