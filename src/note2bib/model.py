@@ -1,9 +1,9 @@
 """The values that flow through the pipeline: frozen, comparable, free of I/O.
 
-Those copied with a change (`dataclasses.replace`) or built by the notes readers are frozen
-dataclasses; the small ones (an id, a name, a link, a diagnostic, the report) are named
-tuples: a frozen dataclass costs about 0.8 ms of start-up (Python 3.11 compiles its generated
-methods), a named tuple 0.1 ms, and two of them compare, hash and print the same.
+Those copied with a change (`dataclasses.replace`: a unit, a paper, a record, a library
+entry) are frozen dataclasses; the others are named tuples: a frozen dataclass costs about
+0.8 ms of start-up (Python 3.11 compiles its generated methods), a named tuple 0.1 ms, and two
+of them compare, hash and print the same.
 """
 
 from __future__ import annotations
@@ -90,8 +90,7 @@ class Unit:
         return f"{PATH_SEPARATOR.join(self.path)}\n{self.text}" if self.path else self.text
 
 
-@dataclass(frozen=True)
-class FrontMatter:
+class FrontMatter(NamedTuple):
     """The keys of a file's front matter (YAML, TOML or Logseq) that note2bib reads; the rest
     is left alone."""
 
@@ -108,8 +107,7 @@ class FrontMatter:
     year: int | None = None
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """An arXiv id found in a note, where it was found and the form it was written in."""
 
     id: ArxivId
