@@ -172,9 +172,9 @@ def resolve_papers(
 
             by_title = find_by_title(found, cache, client, options.refresh, on_search)
         else:
-            from note2bib.arxiv.title_search import TitleSearch
+            from note2bib.arxiv.title_search import nothing_searched
 
-            by_title = TitleSearch(list(found))
+            by_title = nothing_searched(found)
     return Papers(by_title.found, resolution, by_title)
 
 

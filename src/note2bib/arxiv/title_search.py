@@ -7,8 +7,7 @@ when a note has no id to resolve: a run whose notes all name their ids does with
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from note2bib.model import Diagnostic, Paper
 from note2bib.notes.mentions import UnitIds
@@ -22,14 +21,16 @@ OnProgress = Callable[[int, int], None]
 """Told (notes done, notes to search) as title searches settle notes."""
 
 
-@dataclass(frozen=True)
-class TitleSearch:
+class TitleSearch(NamedTuple):
     """Notes with the papers their titles found, and what the search did."""
 
     found: list[UnitIds]
     """The input, with a mention added to each note whose title was found with certainty."""
-    papers: dict[str, Paper] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    papers: dict[str, Paper]
+    diagnostics: list[Diagnostic]
+    unsearched: dict[tuple[str, int], str]
+    """Notes (source, line) left without a paper because a title of theirs could not be
+    looked up (--offline and not cached, or arXiv failed), with why: a later run may find it."""
     searched: int = 0
     """Notes whose title was looked up (in the cache or on arXiv)."""
     accepted: int = 0
@@ -38,9 +39,11 @@ class TitleSearch:
     """Titles asked of arXiv (the others came from the cache)."""
     combined: int = 0
     """Requests that asked for several titles at once."""
-    unsearched: dict[tuple[str, int], str] = field(default_factory=dict)
-    """Notes (source, line) left without a paper because a title of theirs could not be
-    looked up (--offline and not cached, or arXiv failed), with why: a later run may find it."""
+
+
+def nothing_searched(found: Sequence[UnitIds]) -> TitleSearch:
+    """The notes as they are: no title looked up."""
+    return TitleSearch(list(found), {}, [], {})
 
 
 def find_by_title(
@@ -57,19 +60,18 @@ def find_by_title(
     `batching` is `search.BATCHING` unless given.
     """
     if all(item.mentions for item in found):
-        return TitleSearch(list(found))
+        return nothing_searched(found)
     from note2bib.arxiv.title_searcher import Searcher
 
     searcher = Searcher(cache, client, refresh, batching, on_progress)
-    out = searcher.find(found)
     return TitleSearch(
-        out,
-        searcher.papers,
-        searcher.diagnostics,
-        searcher.searched,
-        searcher.accepted,
-        searcher.requests,
-        len(searcher.asked),
-        searcher.combined,
-        searcher.unsearched,
+        found=searcher.find(found),
+        papers=searcher.papers,
+        diagnostics=searcher.diagnostics,
+        unsearched=searcher.unsearched,
+        searched=searcher.searched,
+        accepted=searcher.accepted,
+        requests=searcher.requests,
+        asked=len(searcher.asked),
+        combined=searcher.combined,
     )
