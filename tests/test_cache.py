@@ -204,7 +204,7 @@ def test_offline_with_a_cold_cache_reports_missing_and_connects_nowhere(
     cache: Cache, arxiv_standin: ArxivStandin, no_connections: None
 ) -> None:
     result = resolve(seed_ids(), cache, client=None)
-    assert result == Resolution(missing=dict.fromkeys(SEED_IDS, OFFLINE))
+    assert result == Resolution(papers={}, missing=dict.fromkeys(SEED_IDS, OFFLINE))
     assert arxiv_standin.requests == []
 
 

@@ -36,6 +36,9 @@ HEAVY = frozenset(
     }
 )
 
+TITLE_SEARCH = frozenset({"note2bib.arxiv.title_searcher", "note2bib.arxiv.search"})
+"""What looks notes up by title (5 ms at start-up): only for a note that names no arXiv id."""
+
 _PROBE = """\
 import atexit, json, sys
 out = sys.argv.pop(1)
@@ -50,6 +53,8 @@ else:
 # A recorded paper whose title, authors and categories are plain ASCII.
 PLAIN = "1009.3186"
 PLAIN_TITLE = "Group Testing with Probabilistic Tests: Theory, Design and Application"
+# A recorded paper whose first author's family name is accented (Balázs).
+ACCENTED = "0704.0001"
 
 
 def run(tmp_path: Path, *args: str) -> tuple[frozenset[str], subprocess.CompletedProcess[str]]:
@@ -103,6 +108,10 @@ def test_a_warm_export_loads_no_http_no_library_parser_and_no_name_parser(
     assert (tmp_path / "warm.bib").read_text() == (tmp_path / "cold.bib").read_text()
     # Names were parsed when arXiv's answer was read, and the cache keeps them parsed.
     assert warm & HEAVY == {"markdown_it"}
+    # Every note names its id: there is no title to look up.
+    assert warm & TITLE_SEARCH == set()
+    assert "tempfile" not in warm  # 3 ms (shutil, bz2, lzma) for one call of mkstemp
+    assert "note2bib.names" not in warm  # the names come parsed from the cache
 
 
 def test_dedupe_reads_no_markdown_and_an_indexed_library_is_not_parsed(
@@ -127,3 +136,20 @@ def test_dedupe_reads_no_markdown_and_an_indexed_library_is_not_parsed(
     assert done.returncode == 0, done.stderr
     assert again & {"bibtexparser", "requests", "pybtex"} == set()
     assert (tmp_path / "2.bib").read_text() == (tmp_path / "1.bib").read_text()
+
+
+def test_the_title_search_loads_for_a_note_that_names_no_id(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(f"## {PLAIN_TITLE}\n\nMy note.\n")
+    loaded, done = run(tmp_path, "export", "notes.md", "--offline", "-o", "out.bib")
+    assert "could not be looked up on arXiv by its title (--offline" in done.stderr
+    assert loaded >= TITLE_SEARCH
+
+
+def test_a_key_from_an_accented_latin_name_loads_no_transliteration_tables(
+    tmp_path: Path, arxiv_standin: ArxivStandin
+) -> None:
+    (tmp_path / "notes.md").write_text(f"## Diphotons\n\nhttps://arxiv.org/abs/{ACCENTED}\n")
+    loaded, done = run(tmp_path, "export", "notes.md", "-o", "out.bib")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.bib").read_text().startswith("@misc{balazs2007calculation,")
+    assert "anyascii" not in loaded  # 6 ms of start-up, with importlib.resources

@@ -63,6 +63,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 from note2bib.bibtex_syntax import balanced
@@ -320,8 +321,6 @@ def _transliterate_unprintable(text: str) -> str:
     (`annote`) keeps the original. A run from a script without case (Hangul, CJK) is one
     capitalised word (`비교` → `Bigyo`, not anyascii's syllable by syllable `BiGyo`).
     """
-    from anyascii import anyascii
-
     prints = _pdflatex_prints()
     out: list[str] = []
     for unprintable, run in groupby(text, lambda c: not c.isascii() and ord(c) not in prints):
@@ -329,6 +328,8 @@ def _transliterate_unprintable(text: str) -> str:
         if not unprintable:
             out.append(chars)
             continue
+        from anyascii import anyascii  # 6 ms to load: only for what pdflatex cannot print
+
         ascii = anyascii(chars)
         caseless = all(c.lower() == c.upper() for c in chars)
         out.append(ascii[:1].upper() + ascii[1:].lower() if caseless else ascii)
@@ -338,9 +339,9 @@ def _transliterate_unprintable(text: str) -> str:
 @cache
 def _pdflatex_prints() -> frozenset[int]:
     """The code points of `pdflatex_prints.txt`: those whose LaTeX pdflatex prints as it is."""
-    from importlib import resources
-
-    table = resources.files("note2bib").joinpath("pdflatex_prints.txt").read_text("utf-8")
+    # Read beside this module, not with importlib.resources: that would cost 6 ms of start-up
+    # (tempfile, zipfile…), and note2bib is not installed zipped.
+    table = Path(__file__).with_name("pdflatex_prints.txt").read_text("utf-8")
     points: set[int] = set()
     for line in table.splitlines():
         for span in line.split() if not line.startswith("#") else ():

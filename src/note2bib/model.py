@@ -1,9 +1,15 @@
-"""The values that flow through the pipeline: frozen, comparable, free of I/O."""
+"""The values that flow through the pipeline: frozen, comparable, free of I/O.
+
+Those copied with a change (`dataclasses.replace`: a unit, a paper, a record, a library
+entry) are frozen dataclasses; the others are named tuples: a frozen dataclass costs about
+0.8 ms of start-up (Python 3.11 compiles its generated methods), a named tuple 0.1 ms, and two
+of them compare, hash and print the same.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, NamedTuple
 
@@ -12,8 +18,7 @@ ARXIV_DOI = "10.48550/arXiv."
 """arXiv's own DOIs are this prefix and the versionless id."""
 
 
-@dataclass(frozen=True, order=True)
-class ArxivId:
+class ArxivId(NamedTuple):
     """An arXiv identifier: `base` is versionless (`2302.08091`, `hep-th/9901001`)."""
 
     base: str
@@ -85,8 +90,7 @@ class Unit:
         return f"{PATH_SEPARATOR.join(self.path)}\n{self.text}" if self.path else self.text
 
 
-@dataclass(frozen=True)
-class FrontMatter:
+class FrontMatter(NamedTuple):
     """The keys of a file's front matter (YAML, TOML or Logseq) that note2bib reads; the rest
     is left alone."""
 
@@ -103,8 +107,7 @@ class FrontMatter:
     year: int | None = None
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """An arXiv id found in a note, where it was found and the form it was written in."""
 
     id: ArxivId
@@ -198,8 +201,7 @@ LinkKind = Literal["code", "project", "demo", "model", "data", "article", "video
 """`paper` is a paper page that is not arXiv's (OpenReview, ACL Anthology, a DOI)."""
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A link in the notes that is not the paper itself, and what it points at."""
 
     url: str
@@ -244,8 +246,7 @@ class LibraryEntry:
 Level = Literal["warning", "info"]
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """Something the user should hear about, tied to a place in their notes when there is one."""
 
     message: str
@@ -260,8 +261,7 @@ class Diagnostic:
         return f"{where}: {self.message}"
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What a run did, for the one-line summary on stderr and the exit code."""
 
     notes: int = 0
@@ -278,7 +278,7 @@ class Report:
     no_paper_left_out: bool = False
     in_library: int = 0
     """Papers a library given with --library already holds (not written again)."""
-    diagnostics: tuple[Diagnostic, ...] = field(default=())
+    diagnostics: tuple[Diagnostic, ...] = ()
     searched: int = 0
     """Notes looked up by title (cache or arXiv)."""
     found_by_title: int = 0

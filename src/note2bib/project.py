@@ -7,11 +7,9 @@ named on the command line make a one-off run: only the settings of `ONE_OFF` sti
 
 from __future__ import annotations
 
-import glob
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from note2bib.errors import OutputError, UsageError
 
@@ -77,8 +75,9 @@ notes = ["notes/*.md"]
 """
 
 
-@dataclass(frozen=True)
-class Options:
+# Named tuples, as app.py's requests: read once a run, and a frozen dataclass would cost
+# about 0.8 ms of start-up each (every run looks for a note2bib.toml).
+class Options(NamedTuple):
     """The settings that stand for command-line options, typed: None (or empty) where the file
     says nothing; paths usable from cwd."""
 
@@ -97,8 +96,7 @@ class Options:
     cache_dir: str | None = None
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     """A `note2bib.toml`, read: its location and its settings, paths made usable from cwd."""
 
     path: Path
@@ -158,6 +156,8 @@ class Project:
     def notes(self) -> list[str]:
         """The notes files: each pattern expanded (sorted); a pattern matching nothing is an
         error naming it."""
+        import glob  # only for a project that names its notes
+
         found: list[str] = []
         for pattern in _listed(self.settings.get("notes")):
             full = str(self.folder / str(pattern))

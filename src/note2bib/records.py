@@ -17,7 +17,6 @@ from note2bib.model import (
     Record,
     Unit,
 )
-from note2bib.names import parse_name, split_names
 from note2bib.notes.links import other_links
 from note2bib.notes.mentions import UnitIds
 from note2bib.titles import looks_like_title, normalize_title
@@ -100,6 +99,10 @@ def _from_notes(units: Sequence[Unit]) -> _NoteFields:
 def _front_authors(units: Sequence[Unit]) -> tuple[Name, ...]:
     """The authors the front matter names, for an entry arXiv gives none for."""
     written = next((f.authors for f in _paper_fronts(units) if f.authors), ())
+    if not written:
+        return ()
+    from note2bib.names import parse_name, split_names  # for front matter that names authors
+
     return tuple(parse_name(name) for text in written for name in split_names(text))
 
 

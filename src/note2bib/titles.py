@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from note2bib.latex import decode
 
@@ -78,8 +78,7 @@ _SHORT_DATE = re.compile(r"^\s*(\d{2})\.(\d{1,2})(?!\d)")
 _LATIN_WORD = re.compile(r"[A-Za-z]")
 
 
-@dataclass(frozen=True)
-class HeadingTitle:
+class HeadingTitle(NamedTuple):
     """What a heading says about a paper: its title without decorations, and any year."""
 
     title: str

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from note2bib import __version__
@@ -245,8 +245,7 @@ def _batches(ids: Sequence[ArxivId]) -> Iterator[list[str]]:
         yield bases[start : start + BATCH_SIZE]
 
 
-@dataclass(frozen=True)
-class Searched:
+class Searched(NamedTuple):
     """What one title search got: candidate papers in arXiv's order, and requests sent."""
 
     papers: list[Paper]

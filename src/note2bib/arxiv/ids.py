@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from note2bib.model import ArxivId
 
 __all__ = ["IdMatch", "find_arxiv_ids", "parse_arxiv_id"]
 
 
-@dataclass(frozen=True)
-class IdMatch:
+class IdMatch(NamedTuple):
     """One id found in a text; `text[start:end]` is the whole written form (URL, `arXiv:ID`)."""
 
     id: ArxivId

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from note2bib.arxiv.api import ArxivClient, OnRequest
 from note2bib.arxiv.cache import Cache
@@ -12,12 +12,11 @@ from note2bib.model import ArxivId, Paper
 OFFLINE = "not in the cache and --offline was given"
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """Papers by versionless id, the ids without one (and why), and where the papers came from."""
 
-    papers: dict[str, Paper] = field(default_factory=dict)
-    missing: dict[str, str] = field(default_factory=dict)
+    papers: dict[str, Paper]
+    missing: dict[str, str]
     from_cache: int = 0
     fetched: int = 0
     requests: int = 0

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePath
 from types import MappingProxyType
+from typing import NamedTuple
 
 from note2bib.errors import UsageError
 from note2bib.model import Record
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     """What the user asked of the output beyond the format itself."""
 
     abstract: bool = False
@@ -27,8 +26,7 @@ class RenderOptions:
 Render = Callable[[Sequence[Record], RenderOptions], str]
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     """A registered output format: its name, the file suffixes that imply it, its renderer."""
 
     name: str

@@ -8,9 +8,9 @@ compares), in which case it takes the next suffix.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from note2bib.keys import assign_keys
 from note2bib.model import Diagnostic, Record
@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from note2bib.library.read import Library
 
 
-@dataclass(frozen=True)
-class LibraryPlan:
+class LibraryPlan(NamedTuple):
     """Every record with its final key (in note order), and the library entry of each record
     whose paper a library already has (None for a new one)."""
 
