@@ -536,3 +536,42 @@ def test_sections_of_a_contributing_guide_that_name_no_paper_are_not_notes() -> 
         f"`Distilling the knowledge in a neural network (2015) [[pdf]]({A})`",
     )
     assert shape(units(text)) == [("section", 12, "Example", "2301.00001")]
+
+
+# --- a review that mirrors its paper's numbered chapters, with no link --------------------
+
+
+def _review(*chapters: str) -> str:
+    return md(
+        "# MoCo v3: An Empirical Study of Training Self-Supervised Vision Transformers",
+        "",
+        "## Abstract",
+        "",
+        "자기지도 학습을 ViT에 적용.",
+        "",
+        *chapters,
+    )
+
+
+def test_a_review_numbered_like_its_paper_is_one_note_of_its_file() -> None:
+    text = _review(
+        "## 1.Introduction",
+        "",
+        "instability 문제.",
+        "",
+        "## 3. MoCo v3",
+        "",
+        "### 3.1 Overview",
+        "",
+        "query encoder, key encoder.",
+        "",
+        "## 4.2 A Trick for Improving Stability",
+        "",
+        "### Batch size",
+        "",
+        "batch가 클수록 불안정.",
+    )
+    found = units(text)
+    title = "MoCo v3: An Empirical Study of Training Self-Supervised Vision Transformers"
+    assert shape(found) == [("file", 1, title, "-")]
+    assert found[0].text.endswith("batch가 클수록 불안정.")

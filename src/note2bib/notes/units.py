@@ -555,7 +555,8 @@ class _Reader:
                         heading_title(self.names.heading_text(section)).title, min_words=3
                     )
                 ):
-                    self._candidate(section, [section], path, "section")
+                    whole_file = section is self.title_block and self._has_sections(section)
+                    self._candidate(section, [section], path, "file" if whole_file else "section")
                 continue
             # A group's or the file's own text before its subsections: kept when it points at
             # something citable.
