@@ -575,3 +575,30 @@ def test_a_review_numbered_like_its_paper_is_one_note_of_its_file() -> None:
     title = "MoCo v3: An Empirical Study of Training Self-Supervised Vision Transformers"
     assert shape(found) == [("file", 1, title, "-")]
     assert found[0].text.endswith("batch가 클수록 불안정.")
+
+
+def test_a_bold_phrase_over_a_figure_is_a_part_not_a_paper() -> None:
+    text = md(
+        "# Feature Pyramid Networks for Object Detection",
+        "",
+        "## Abstract",
+        "",
+        "피라미드 구조.",
+        "",
+        "## 1. Introduction",
+        "",
+        "**Single feature map**",
+        "",
+        "![image](https://user-images.githubusercontent.com/1/fig1.png)",
+        "",
+        " - YOLO 같은 one stage detector",
+        "",
+        "**Featurized image pyramid**",
+        "",
+        '<img src="https://user-images.githubusercontent.com/1/fig2.png" width="400">',
+        "",
+        " - 연산량 증가",
+    )
+    assert shape(units(text)) == [
+        ("file", 1, "Feature Pyramid Networks for Object Detection", "-"),
+    ]
