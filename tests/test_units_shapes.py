@@ -602,3 +602,26 @@ def test_a_bold_phrase_over_a_figure_is_a_part_not_a_paper() -> None:
     assert shape(units(text)) == [
         ("file", 1, "Feature Pyramid Networks for Object Detection", "-"),
     ]
+
+
+def test_numbered_sections_titled_by_papers_are_a_note_each() -> None:
+    text = md(
+        "# Papers I read",
+        "",
+        "## 1. Attention Is All You Need",
+        "",
+        "Transformers replace recurrence.",
+        "",
+        "## 2. Deep Residual Learning for Image Recognition",
+        "",
+        "Residual blocks.",
+        "",
+        "## 3. Adam: A Method for Stochastic Optimization",
+        "",
+        "Adaptive moments.",
+    )
+    assert [(u.kind, u.line) for u in units(text)] == [
+        ("section", 3),
+        ("section", 7),
+        ("section", 11),
+    ]

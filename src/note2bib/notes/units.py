@@ -466,8 +466,22 @@ class _Reader:
         return Ref(title_key(own), own, section, titled=True)
 
     def _note_like(self, section: Block) -> bool:
-        """A section with no subsections, or only parts: one note, whatever it is about."""
-        return all(self._is_part(c) for c in section.children if c.kind == "section")
+        """A section with no subsections, or only parts: one note, whatever it is about.
+        Chapters titled like papers (`## 2. Deep Residual Learning for Image Recognition`)
+        are parts only beside a reading note's own (Abstract, Introduction, 요약…): alone they
+        may be a numbered list of papers named by title."""
+        subsections = [c for c in section.children if c.kind == "section"]
+        if not all(self._is_part(c) for c in subsections):
+            return False
+        return not any(self._titled_chapter(c) for c in subsections) or self._has_parts(subsections)
+
+    def _titled_chapter(self, section: Block) -> bool:
+        text = self.names.heading_text(section)
+        return is_numbered(text) and not is_part_heading(text) and looks_like_title(text, 4)
+
+    def _has_parts(self, sections: list[Block]) -> bool:
+        """Whether some of the sections are a reading note's parts by their words."""
+        return any(is_part_heading(self.names.heading_text(c)) for c in sections)
 
     def _papers_below(self, section: Block) -> bool:
         """Whether any paper is named anywhere in a section (strong subsections included)."""
