@@ -625,3 +625,47 @@ def test_numbered_sections_titled_by_papers_are_a_note_each() -> None:
         ("section", 7),
         ("section", 11),
     ]
+
+
+def test_a_sub_topic_at_a_numbered_chapters_level_is_part_of_the_review() -> None:
+    text = md(
+        "# Video Transformer Network",
+        "",
+        "## Abstract",
+        "",
+        "Transformer 기반 비디오 인식.",
+        "",
+        "## 2. Related Work",
+        "",
+        "### Applying Transformers on long sequences",
+        "",
+        "긴 시퀀스의 처리.",
+        "",
+        "## Longformer",
+        "",
+        "선형 복잡도의 attention.",
+        "",
+        "## 3. Video Transformer Network",
+        "",
+        "backbone, temporal attention encoder.",
+    )
+    assert shape(units(text)) == [("file", 1, "Video Transformer Network", "-")]
+
+
+def test_an_unnumbered_section_before_any_chapter_is_not_a_sub_topic() -> None:
+    text = md(
+        "# Papers I read",
+        "",
+        "## Summary",
+        "",
+        "What I read this month.",
+        "",
+        "## Attention Is All You Need",
+        "",
+        "Transformers replace recurrence.",
+        "",
+        "## 1. Deep Residual Learning for Image Recognition",
+        "",
+        "Residual blocks.",
+    )
+    assert [(u.kind, u.line) for u in units(text)] == [("section", 7), ("section", 11)]

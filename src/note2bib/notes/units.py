@@ -471,9 +471,24 @@ class _Reader:
         are parts only beside a reading note's own (Abstract, Introduction, 요약…): alone they
         may be a numbered list of papers named by title."""
         subsections = [c for c in section.children if c.kind == "section"]
-        if not all(self._is_part(c) for c in subsections):
-            return False
-        return not any(self._titled_chapter(c) for c in subsections) or self._has_parts(subsections)
+        if all(self._is_part(c) for c in subsections) and not any(
+            self._titled_chapter(c) for c in subsections
+        ):
+            return True
+        return self._chapters(subsections) and self._has_parts(subsections)
+
+    def _chapters(self, sections: list[Block]) -> bool:
+        """Whether sections are the chapters of one note: parts, and after a numbered one
+        the sub-topics a review writes at its level (`## 2. Related Work`, then `##
+        Longformer`), about no paper of their own (none linked, none listed)."""
+        numbered = False
+        for section in sections:
+            text = self.names.heading_text(section)
+            if self._is_part(section):
+                numbered = numbered or is_numbered(text)
+            elif not numbered or is_numbered(text) or self._about_a_paper(section):
+                return False
+        return True
 
     def _titled_chapter(self, section: Block) -> bool:
         text = self.names.heading_text(section)
