@@ -669,3 +669,44 @@ def test_an_unnumbered_section_before_any_chapter_is_not_a_sub_topic() -> None:
         "Residual blocks.",
     )
     assert [(u.kind, u.line) for u in units(text)] == [("section", 7), ("section", 11)]
+
+
+def test_a_review_with_every_heading_at_one_level_is_titled_by_the_first() -> None:
+    text = md(
+        "## Algorithm Unrolling: Interpretable, Efficient Deep Learning",
+        "",
+        "<br/>",
+        "",
+        "## Abstract",
+        "",
+        "black box 특성.",
+        "",
+        "## 2. Generating Interpretable Networks Through Algorithm Unrolling",
+        "",
+        "### A. Conventional Neural Networks",
+        "",
+        "### B. Unrolling Sparse Coding Algorithms into Deep Networks",
+        "",
+        "#### Learned ISTA",
+        "",
+        "ISTA의 iteration을 layer로.",
+    )
+    title = "Algorithm Unrolling: Interpretable, Efficient Deep Learning"
+    assert shape(units(text)) == [("file", 1, title, "-")]
+
+
+def test_paper_titles_at_one_level_with_a_summary_are_still_a_note_each() -> None:
+    text = md(
+        "## Attention Is All You Need",
+        "",
+        "Transformers replace recurrence.",
+        "",
+        "## Deep Residual Learning for Image Recognition",
+        "",
+        "Residual blocks.",
+        "",
+        "## Summary",
+        "",
+        "Both changed the field.",
+    )
+    assert [(u.kind, u.line) for u in units(text)][:2] == [("section", 1), ("section", 5)]

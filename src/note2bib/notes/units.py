@@ -475,7 +475,29 @@ class _Reader:
             self._titled_chapter(c) for c in subsections
         ):
             return True
+        if section.heading is None and self._titled_first(section, subsections):
+            # "## Algorithm Unrolling: …", "## Abstract", "## 1. Introduction": every heading
+            # at one level, the first the paper's title.
+            subsections = subsections[1:]
         return self._chapters(subsections) and self._has_parts(subsections)
+
+    def _titled_first(self, root: Block, subsections: list[Block]) -> bool:
+        """Whether a file without a title heading opens with its paper's title as a section,
+        nothing before it but navigation."""
+        before = [
+            c
+            for c in self.names.own_blocks(root)
+            if c.kind not in ("comment", "rule") and not self._is_navigation(c)
+        ]
+        if before or len(subsections) < 2:
+            return False
+        first = subsections[0]
+        title = heading_title(self.names.heading_text(first)).title
+        return (
+            not self._is_part(first)
+            and looks_like_title(title, 2)
+            and not self._about_a_paper(first)
+        )
 
     def _chapters(self, sections: list[Block]) -> bool:
         """Whether sections are the chapters of one note: parts, and after a numbered one
