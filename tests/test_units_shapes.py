@@ -710,3 +710,41 @@ def test_paper_titles_at_one_level_with_a_summary_are_still_a_note_each() -> Non
         "Both changed the field.",
     )
     assert [(u.kind, u.line) for u in units(text)][:2] == [("section", 1), ("section", 5)]
+
+
+def test_a_review_citing_one_paper_by_its_title_is_its_own_titles_note() -> None:
+    title = "MoCo v3: An Empirical Study of Training Self-Supervised Vision Transformers"
+    text = md(
+        f"# {title}",
+        "",
+        "## Abstract",
+        "",
+        "자기지도 학습을 ViT에 적용.",
+        "",
+        "## 1. Introduction",
+        "",
+        f"ViT [An Image is Worth 16x16 Words]({A}) 의 확장.",
+        "",
+        "## 3. MoCo v3",
+        "",
+        "batch가 클수록 불안정.",
+    )
+    assert shape(units(text)) == [
+        ("file", 1, title, "-"),
+        ("mention", 9, "An Image is Worth 16x16 Words", "2301.00001"),
+    ]
+
+
+def test_a_review_titled_by_a_short_name_is_the_note_of_the_paper_it_links() -> None:
+    text = md(
+        "# ViT 리뷰",
+        "",
+        "## Abstract",
+        "",
+        "이미지를 패치로.",
+        "",
+        "## Links",
+        "",
+        f"- [An Image is Worth 16x16 Words]({A})",
+    )
+    assert shape(units(text)) == [("file", 1, "An Image is Worth 16x16 Words", "2301.00001")]

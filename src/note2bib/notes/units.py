@@ -183,7 +183,7 @@ class _Reader:
         if heading is not None and is_boilerplate(self.names.heading_text(section)):
             leads = [ref for ref in leads if ref.key.startswith("arxiv:")]
         if len(leads) == 1 and self._one_note(section, leads[0]):
-            self._section_unit(section, leads, path)
+            self._section_unit(section, [self._cited_or_own(section, leads[0])], path)
             return
         if len(leads) > 1 and heading is not None and self._one_paper_note(section):
             self._section_unit(section, [self._own_paper(section, leads)], path)
@@ -238,6 +238,23 @@ class _Reader:
         self.section_units += 1
         for child in skip:
             self._decide_section(child, path + self._label(section))
+
+    def _cited_or_own(self, section: Block, lead: Ref) -> Ref:
+        """The paper a one-paper note is about, given the one paper it links: that one, unless
+        the note's title heading is another paper's full title and the link is cited inside a
+        chapter (`# MoCo v3: An Empirical Study…`, then `## 1. Introduction` citing `[An Image
+        is Worth 16x16 Words](…)`): the note is then its title's, the link a mention."""
+        subsections = [c for c in section.children if c.kind == "section"]
+        if section.heading is None or not lead.title or is_label(lead.title) or not subsections:
+            return lead
+        own = heading_title(self.names.heading_text(section)).title
+        if lead.block.start < subsections[0].start or names_within(own, lead.title):
+            return lead
+        if self._is_part_title(own) or not looks_like_title(own, 4):
+            return lead
+        if not self._one_paper_note(section):
+            return lead
+        return Ref(title_key(own), own, section, titled=True)
 
     def _is_part_title(self, title: str) -> bool:
         return is_part_heading(title) or not looks_like_title(heading_title(title).title, 2)
