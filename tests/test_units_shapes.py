@@ -536,3 +536,215 @@ def test_sections_of_a_contributing_guide_that_name_no_paper_are_not_notes() -> 
         f"`Distilling the knowledge in a neural network (2015) [[pdf]]({A})`",
     )
     assert shape(units(text)) == [("section", 12, "Example", "2301.00001")]
+
+
+# --- a review that mirrors its paper's numbered chapters, with no link --------------------
+
+
+def _review(*chapters: str) -> str:
+    return md(
+        "# MoCo v3: An Empirical Study of Training Self-Supervised Vision Transformers",
+        "",
+        "## Abstract",
+        "",
+        "자기지도 학습을 ViT에 적용.",
+        "",
+        *chapters,
+    )
+
+
+def test_a_review_numbered_like_its_paper_is_one_note_of_its_file() -> None:
+    text = _review(
+        "## 1.Introduction",
+        "",
+        "instability 문제.",
+        "",
+        "## 3. MoCo v3",
+        "",
+        "### 3.1 Overview",
+        "",
+        "query encoder, key encoder.",
+        "",
+        "## 4.2 A Trick for Improving Stability",
+        "",
+        "### Batch size",
+        "",
+        "batch가 클수록 불안정.",
+    )
+    found = units(text)
+    title = "MoCo v3: An Empirical Study of Training Self-Supervised Vision Transformers"
+    assert shape(found) == [("file", 1, title, "-")]
+    assert found[0].text.endswith("batch가 클수록 불안정.")
+
+
+def test_a_bold_phrase_over_a_figure_is_a_part_not_a_paper() -> None:
+    text = md(
+        "# Feature Pyramid Networks for Object Detection",
+        "",
+        "## Abstract",
+        "",
+        "피라미드 구조.",
+        "",
+        "## 1. Introduction",
+        "",
+        "**Single feature map**",
+        "",
+        "![image](https://user-images.githubusercontent.com/1/fig1.png)",
+        "",
+        " - YOLO 같은 one stage detector",
+        "",
+        "**Featurized image pyramid**",
+        "",
+        '<img src="https://user-images.githubusercontent.com/1/fig2.png" width="400">',
+        "",
+        " - 연산량 증가",
+    )
+    assert shape(units(text)) == [
+        ("file", 1, "Feature Pyramid Networks for Object Detection", "-"),
+    ]
+
+
+def test_numbered_sections_titled_by_papers_are_a_note_each() -> None:
+    text = md(
+        "# Papers I read",
+        "",
+        "## 1. Attention Is All You Need",
+        "",
+        "Transformers replace recurrence.",
+        "",
+        "## 2. Deep Residual Learning for Image Recognition",
+        "",
+        "Residual blocks.",
+        "",
+        "## 3. Adam: A Method for Stochastic Optimization",
+        "",
+        "Adaptive moments.",
+    )
+    assert [(u.kind, u.line) for u in units(text)] == [
+        ("section", 3),
+        ("section", 7),
+        ("section", 11),
+    ]
+
+
+def test_a_sub_topic_at_a_numbered_chapters_level_is_part_of_the_review() -> None:
+    text = md(
+        "# Video Transformer Network",
+        "",
+        "## Abstract",
+        "",
+        "Transformer 기반 비디오 인식.",
+        "",
+        "## 2. Related Work",
+        "",
+        "### Applying Transformers on long sequences",
+        "",
+        "긴 시퀀스의 처리.",
+        "",
+        "## Longformer",
+        "",
+        "선형 복잡도의 attention.",
+        "",
+        "## 3. Video Transformer Network",
+        "",
+        "backbone, temporal attention encoder.",
+    )
+    assert shape(units(text)) == [("file", 1, "Video Transformer Network", "-")]
+
+
+def test_an_unnumbered_section_before_any_chapter_is_not_a_sub_topic() -> None:
+    text = md(
+        "# Papers I read",
+        "",
+        "## Summary",
+        "",
+        "What I read this month.",
+        "",
+        "## Attention Is All You Need",
+        "",
+        "Transformers replace recurrence.",
+        "",
+        "## 1. Deep Residual Learning for Image Recognition",
+        "",
+        "Residual blocks.",
+    )
+    assert [(u.kind, u.line) for u in units(text)] == [("section", 7), ("section", 11)]
+
+
+def test_a_review_with_every_heading_at_one_level_is_titled_by_the_first() -> None:
+    text = md(
+        "## Algorithm Unrolling: Interpretable, Efficient Deep Learning",
+        "",
+        "<br/>",
+        "",
+        "## Abstract",
+        "",
+        "black box 특성.",
+        "",
+        "## 2. Generating Interpretable Networks Through Algorithm Unrolling",
+        "",
+        "### A. Conventional Neural Networks",
+        "",
+        "### B. Unrolling Sparse Coding Algorithms into Deep Networks",
+        "",
+        "#### Learned ISTA",
+        "",
+        "ISTA의 iteration을 layer로.",
+    )
+    title = "Algorithm Unrolling: Interpretable, Efficient Deep Learning"
+    assert shape(units(text)) == [("file", 1, title, "-")]
+
+
+def test_paper_titles_at_one_level_with_a_summary_are_still_a_note_each() -> None:
+    text = md(
+        "## Attention Is All You Need",
+        "",
+        "Transformers replace recurrence.",
+        "",
+        "## Deep Residual Learning for Image Recognition",
+        "",
+        "Residual blocks.",
+        "",
+        "## Summary",
+        "",
+        "Both changed the field.",
+    )
+    assert [(u.kind, u.line) for u in units(text)][:2] == [("section", 1), ("section", 5)]
+
+
+def test_a_review_citing_one_paper_by_its_title_is_its_own_titles_note() -> None:
+    title = "MoCo v3: An Empirical Study of Training Self-Supervised Vision Transformers"
+    text = md(
+        f"# {title}",
+        "",
+        "## Abstract",
+        "",
+        "자기지도 학습을 ViT에 적용.",
+        "",
+        "## 1. Introduction",
+        "",
+        f"ViT [An Image is Worth 16x16 Words]({A}) 의 확장.",
+        "",
+        "## 3. MoCo v3",
+        "",
+        "batch가 클수록 불안정.",
+    )
+    assert shape(units(text)) == [
+        ("file", 1, title, "-"),
+        ("mention", 9, "An Image is Worth 16x16 Words", "2301.00001"),
+    ]
+
+
+def test_a_review_titled_by_a_short_name_is_the_note_of_the_paper_it_links() -> None:
+    text = md(
+        "# ViT 리뷰",
+        "",
+        "## Abstract",
+        "",
+        "이미지를 패치로.",
+        "",
+        "## Links",
+        "",
+        f"- [An Image is Worth 16x16 Words]({A})",
+    )
+    assert shape(units(text)) == [("file", 1, "An Image is Worth 16x16 Words", "2301.00001")]

@@ -53,6 +53,8 @@ _TITLE_FIELD = re.compile(
     r"(?:\*\*|__)?\s*[:\uff1a]\s*(?:\*\*|__)?\s*(\S.*)$",
     re.IGNORECASE,
 )
+# A picture shows the paper's figure; it is not a link to a paper (`![image](https://…png)`).
+_IMAGES = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
 _BRACKETED = re.compile(r"\[([^\[\]]+)\]")
 _SHORT_NAME_WORDS = 3
 """A paper's short name (`(3) DDPG`, `Vanilla PG (Sutton)`) is a few words."""
@@ -293,7 +295,10 @@ class Naming:
             # notes' own page about it, then the paper's link, as a leading title is.
             head = self.head(block) if block.kind == "item" else block
             return head is not None and bool(find_links(head.source))
-        if titled.venue or find_links("\n".join(self.lines[block.start : self.end(block)])):
+        text = "\n".join(self.lines[block.start : self.end(block)])
+        if titled.venue or find_links(
+            _IMAGES.sub(" ", text) if "](" in text or "<" in text else text
+        ):
             return True
         # A copy of a paper the file lists with its id ("Deep Inside … [[note](./x.md" with
         # its link lost, the same title with an arXiv link further down).

@@ -63,9 +63,12 @@ _ALONE_PART_WORDS = frozenset(("paper", "논문", "论文", "論文", "link"))
 BOILERPLATE_WORDS = frozenset(_BOILERPLATE_WORDS.split())
 LABEL_WORDS = frozenset(_LABEL_WORDS.split())
 
-# "1.", "2.1", "IV.", "A -", "Part 2:", "Step 3)" in front of a heading.
+# "1.", "2.1", "IV.", "A -", "Part 2:", "Step 3)" in front of a heading; a section's number
+# needs no stop ("4.2 A Trick for …"), nor a space after the stop ("1.Introduction").
 _NUMBERING = re.compile(
-    r"^\s*(?:(?:part|section|chapter|step|제)\s*)?(?:\d+(?:\.\d+)*|[ivx]+|[a-z])(?:\s*[.):\-\u2013—]|\s+-)\s+",
+    r"^\s*(?:(?:part|section|chapter|step|제)\s*)?"
+    r"(?:(?:\d+(?:\.\d+)*|[ivx]+|[a-z])(?:\s*[.):\-\u2013—]|\s+-)\s+"
+    r"|\d+(?:\.\d+)+\.?\s+|\d+\.(?=[^\W\d_]))",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+(?:[;'\u2019][^\W_]+)*", re.UNICODE)

@@ -183,7 +183,7 @@ class _Reader:
         if heading is not None and is_boilerplate(self.names.heading_text(section)):
             leads = [ref for ref in leads if ref.key.startswith("arxiv:")]
         if len(leads) == 1 and self._one_note(section, leads[0]):
-            self._section_unit(section, leads, path)
+            self._section_unit(section, [self._cited_or_own(section, leads[0])], path)
             return
         if len(leads) > 1 and heading is not None and self._one_paper_note(section):
             self._section_unit(section, [self._own_paper(section, leads)], path)
@@ -238,6 +238,23 @@ class _Reader:
         self.section_units += 1
         for child in skip:
             self._decide_section(child, path + self._label(section))
+
+    def _cited_or_own(self, section: Block, lead: Ref) -> Ref:
+        """The paper a one-paper note is about, given the one paper it links: that one, unless
+        the note's title heading is another paper's full title and the link is cited inside a
+        chapter (`# MoCo v3: An Empirical Study…`, then `## 1. Introduction` citing `[An Image
+        is Worth 16x16 Words](…)`): the note is then its title's, the link a mention."""
+        subsections = [c for c in section.children if c.kind == "section"]
+        if section.heading is None or not lead.title or is_label(lead.title) or not subsections:
+            return lead
+        own = heading_title(self.names.heading_text(section)).title
+        if lead.block.start < subsections[0].start or names_within(own, lead.title):
+            return lead
+        if self._is_part_title(own) or not looks_like_title(own, 4):
+            return lead
+        if not self._one_paper_note(section):
+            return lead
+        return Ref(title_key(own), own, section, titled=True)
 
     def _is_part_title(self, title: str) -> bool:
         return is_part_heading(title) or not looks_like_title(heading_title(title).title, 2)
@@ -466,8 +483,59 @@ class _Reader:
         return Ref(title_key(own), own, section, titled=True)
 
     def _note_like(self, section: Block) -> bool:
-        """A section with no subsections, or only parts: one note, whatever it is about."""
-        return all(self._is_part(c) for c in section.children if c.kind == "section")
+        """A section with no subsections, or only parts: one note, whatever it is about.
+        Chapters titled like papers (`## 2. Deep Residual Learning for Image Recognition`)
+        are parts only beside a reading note's own (Abstract, Introduction, 요약…): alone they
+        may be a numbered list of papers named by title."""
+        subsections = [c for c in section.children if c.kind == "section"]
+        if all(self._is_part(c) for c in subsections) and not any(
+            self._titled_chapter(c) for c in subsections
+        ):
+            return True
+        if section.heading is None and self._titled_first(section, subsections):
+            # "## Algorithm Unrolling: …", "## Abstract", "## 1. Introduction": every heading
+            # at one level, the first the paper's title.
+            subsections = subsections[1:]
+        return self._chapters(subsections) and self._has_parts(subsections)
+
+    def _titled_first(self, root: Block, subsections: list[Block]) -> bool:
+        """Whether a file without a title heading opens with its paper's title as a section,
+        nothing before it but navigation."""
+        before = [
+            c
+            for c in self.names.own_blocks(root)
+            if c.kind not in ("comment", "rule") and not self._is_navigation(c)
+        ]
+        if before or len(subsections) < 2:
+            return False
+        first = subsections[0]
+        title = heading_title(self.names.heading_text(first)).title
+        return (
+            not self._is_part(first)
+            and looks_like_title(title, 2)
+            and not self._about_a_paper(first)
+        )
+
+    def _chapters(self, sections: list[Block]) -> bool:
+        """Whether sections are the chapters of one note: parts, and after a numbered one
+        the sub-topics a review writes at its level (`## 2. Related Work`, then `##
+        Longformer`), about no paper of their own (none linked, none listed)."""
+        numbered = False
+        for section in sections:
+            text = self.names.heading_text(section)
+            if self._is_part(section):
+                numbered = numbered or is_numbered(text)
+            elif not numbered or is_numbered(text) or self._about_a_paper(section):
+                return False
+        return True
+
+    def _titled_chapter(self, section: Block) -> bool:
+        text = self.names.heading_text(section)
+        return is_numbered(text) and not is_part_heading(text) and looks_like_title(text, 4)
+
+    def _has_parts(self, sections: list[Block]) -> bool:
+        """Whether some of the sections are a reading note's parts by their words."""
+        return any(is_part_heading(self.names.heading_text(c)) for c in sections)
 
     def _papers_below(self, section: Block) -> bool:
         """Whether any paper is named anywhere in a section (strong subsections included)."""
@@ -555,7 +623,8 @@ class _Reader:
                         heading_title(self.names.heading_text(section)).title, min_words=3
                     )
                 ):
-                    self._candidate(section, [section], path, "section")
+                    whole_file = section is self.title_block and self._has_sections(section)
+                    self._candidate(section, [section], path, "file" if whole_file else "section")
                 continue
             # A group's or the file's own text before its subsections: kept when it points at
             # something citable.
