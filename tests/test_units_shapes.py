@@ -536,3 +536,53 @@ def test_sections_of_a_contributing_guide_that_name_no_paper_are_not_notes() -> 
         f"`Distilling the knowledge in a neural network (2015) [[pdf]]({A})`",
     )
     assert shape(units(text)) == [("section", 12, "Example", "2301.00001")]
+
+
+# --- inside one paper's note: what names another paper by its title only -------------------
+
+
+def _one_paper_note(*summary: str) -> str:
+    """A one-paper summary as aleju/papers writes them: a metadata list, then the summary."""
+    return md(
+        "# Paper",
+        "",
+        "* **Title**: Generative Moment Matching Networks",
+        f"* **Link**: {A}",
+        "* **Year**: 2015",
+        "",
+        "# Summary",
+        "",
+        *summary,
+    )
+
+
+def test_a_parenthesis_that_is_no_venue_and_year_does_not_make_a_sentence_a_paper() -> None:
+    text = _one_paper_note(
+        "* Results",
+        "  * Top-5 Error (ILSVRC 2012 val set, 144 crops/image):",
+        "    * Inception-v4: 3.8%",
+        "  * Google started their self-driving car project in 2009 and drove 1.5 million miles",
+        "    autonomously (as of march 2016). They split the project off into Waymo in 2016.",
+        "  * The models were developed over the course of ~10 years (2003-2014).",
+        "  * They use minibatch sizes of 1000 (i.e. based on 2000 points total).",
+    )
+    assert shape(units(text)) == [("file", 1, "Generative Moment Matching Networks", "2301.00001")]
+
+
+def test_a_title_then_its_venue_and_year_still_names_a_paper() -> None:
+    text = md(
+        "## Papers",
+        "",
+        "- Deep Residual Networks (CVPR 2016)",
+        "- Scaling Laws for Language Models (arXiv 2020)",
+        "- Mastering the Game of Go (Nature, 2016)",
+        "- Dropout as Regularisation (ICML 2019, oral)",
+        "- Spatial Transformer Networks (NIPS'15)",
+    )
+    assert [u.title for u in units(text)] == [
+        "Deep Residual Networks",
+        "Scaling Laws for Language Models",
+        "Mastering the Game of Go",
+        "Dropout as Regularisation",
+        "Spatial Transformer Networks",
+    ]

@@ -37,9 +37,19 @@ _DECORATION = re.compile(r"^(?:[\s·•|\-\u2013—>:,*]|\[[ xX]\]|\d+(?:\.\d+)*
 # "[Cohere] ", "[CVPR 2023] ", "【NeurIPS】": tags before the title (not links).
 _TAG = re.compile(r"^\s*(?:\[[^\[\]]{1,40}\](?!\()|【[^】]{1,40}】)\s*")
 _QUOTES = {'"': '"', "“": "”", "\u2018": "\u2019", "「": "」", "『": "』", "'": "'"}
-# "(NeurIPS 2017)", "(CVPR'23)", "(ICML 2019, oral)", "(2019)", "| [ICCV' 19]" after a title.
+# "(NeurIPS 2017)", "(CVPR'23)", "(ICML 2019, oral)", "(Nature, 2015)", "(2019)", "| [ICCV' 19]"
+# after a title: a venue's name (words that are not lower case, but for "arXiv"-like words and
+# small joining words), its year, then only a remark after a comma ("oral") or a capitalised
+# word ("Workshop"). "(ILSVRC 2012 val set, 144 crops/image)", "(as of march 2016)",
+# "(2003-2014)", "(2000 total)" say something about a sentence, not where a paper appeared.
+_VENUE_WORD = (
+    r"(?:(?![a-z])(?=[^\s,;()\[\]]*[^\W\d_])[^\s,;()\[\]]+"
+    r"|(?i:arxiv|preprint)|of|on|in|the|and|for|at)"
+)
 _VENUE = re.compile(
-    r"^\s*(?:[|\u2013\u2014-]\s*)?[(\[]\s*[^()\[\]]{0,40}?(?:(?:19|20)\d{2}|['\u2019]\s?\d{2})\b[^()\[\]]{0,30}[)\]]"
+    rf"^\s*(?:[|\u2013\u2014-]\s*)?[(\[]\s*(?:{_VENUE_WORD}(?:\s+{_VENUE_WORD}){{0,5}}?,?\s*)?"
+    r"(?:(?<!\w)(?:19|20)\d{2}[a-z]?|['\u2019]\s?\d{2})(?!\w)"
+    r"(?:\s+(?![a-z])[^\s,;()\[\]]+){0,2}(?:\s*[,;]\s*[^()\[\]]{0,30})?\s*[)\]]",
 )
 # A short label before a link: "URL: ", "Paper - ", "논문: ".
 _LABEL = re.compile(r"\s*[^\s:\uff1a]{1,20}(?:\s[^\s:\uff1a]{1,20}){0,2}\s*[:\uff1a\-\u2013|]\s*")
