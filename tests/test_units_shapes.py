@@ -586,3 +586,27 @@ def test_a_title_then_its_venue_and_year_still_names_a_paper() -> None:
         "Dropout as Regularisation",
         "Spatial Transformer Networks",
     ]
+
+
+def test_words_of_a_sentence_before_or_in_a_link_are_not_a_title() -> None:
+    text = _one_paper_note(
+        "* How",
+        "  * They then use a [selective search algorithm](http://example.org/sande.pdf) on it.",
+        "  * They the German-English [WMT](http://www.statmt.org/wmt15/) dataset.",
+        "  * [The authors propose a loss](http://example.org/loss.pdf) like ours.",
+        "  * [We compare with the method of](http://example.org/boxes.pdf) earlier work.",
+    )
+    assert shape(units(text)) == [("file", 1, "Generative Moment Matching Networks", "2301.00001")]
+
+
+def test_a_title_starting_with_a_pronoun_in_title_case_is_still_a_title() -> None:
+    text = md(
+        "## Papers",
+        "",
+        "- We Are Humor Beings: Understanding Humor [[pdf]](http://example.org/humor.pdf)",
+        "- [They Might Be Giants: Scaling Laws](http://example.org/giants.pdf)",
+    )
+    assert [u.title for u in units(text)] == [
+        "We Are Humor Beings: Understanding Humor",
+        "They Might Be Giants: Scaling Laws",
+    ]

@@ -333,6 +333,8 @@ def _link_title(text: str, href: str, after: str) -> Titled | None:
     text = clean_title(text)
     if not text or is_label(text) or _URL_ONLY.match(text) or _is_arxiv_id(text):
         return None
+    if is_phrase(text):
+        return None  # "They then use a [selective search …](…)": words of a sentence
     if is_social_link(text, href):
         return None  # "Follow us on Twitter", "Join our Discord": an invitation, not a title
     return Titled(text, shape, href, bool(_VENUE.match(after)))
@@ -407,7 +409,7 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
         return None
     if not (_title_words(title) or named):
         return None
-    if title.split()[-1].casefold() in _TRAILING_WORDS:
+    if is_phrase(title):
         return None  # "Transformers are great, see https://…": a sentence, not a title
     line = [rest]
     for token in children[i + 1 :]:
@@ -527,6 +529,27 @@ _TRAILING_WORDS = frozenset(
         "my",
     ]
 )
+
+
+def is_phrase(text: str) -> bool:
+    """Whether words read as a piece of a sentence, not a title: they start with its subject
+    (`They then use a`, `We propose`, `The authors`) or end on a word no title ends with
+    (`a`, `of`, `see`)."""
+    written = text.split()
+    said = [w.casefold() for w in written]
+    if not said:
+        return False
+    # "We Are Humor Beings" is a title; "They then use", "We propose" start a sentence.
+    subject = said[0] in _SUBJECTS and len(said) > 1 and written[1][:1].islower()
+    if subject or said[:2] == ["the", "authors"]:
+        return True
+    # Written in lower case: "Paper A", "Vitamin A" end on a letter, not on an article.
+    last = said[-1] if written[-1].islower() else ""
+    return last in _TRAILING_WORDS or last in _JOINING_WORDS
+
+
+# Who a sentence in a note is about: the paper's authors, the note's writer.
+_SUBJECTS = frozenset(("they", "we", "he", "she"))
 # A sentence break inside: ". ", "! ", "。" — a title has none (a "?" may end one).
 _SENTENCE = re.compile(r"(?<![A-Z])(?<!\bvs)(?<!\bal)(?<!\betc)[.!]\s+\S|。.")
 _ET_AL = re.compile(r"\bet\.? al\b|\s외$", re.IGNORECASE)
