@@ -610,3 +610,23 @@ def test_a_title_starting_with_a_pronoun_in_title_case_is_still_a_title() -> Non
         "We Are Humor Beings: Understanding Humor",
         "They Might Be Giants: Scaling Laws",
     ]
+
+
+def test_a_link_labelled_with_whose_or_which_it_is_is_a_label_not_a_paper() -> None:
+    text = md(
+        "# Paper",
+        "",
+        "* **Title**: Wasserstein GAN",
+        f"* **Link**: {A}",
+        "",
+        "# See also",
+        "",
+        "* [paper's github repository](https://github.com/someone/wgan)",
+        "* [Other Summary](https://paper.dropbox.com/doc/Wasserstein-GAN-Gv)",
+        "* [Official code](https://example.org/wgan/code)",
+        "",
+        "# Summary",
+        "",
+        "* They train a critic instead of a discriminator.",
+    )
+    assert shape(units(text)) == [("file", 1, "Wasserstein GAN", "2301.00001")]
