@@ -630,3 +630,42 @@ def test_a_link_labelled_with_whose_or_which_it_is_is_a_label_not_a_paper() -> N
         "* They train a critic instead of a discriminator.",
     )
     assert shape(units(text)) == [("file", 1, "Wasserstein GAN", "2301.00001")]
+
+
+def test_sub_headings_and_links_to_summaries_inside_a_paper_note_are_not_papers() -> None:
+    text = _one_paper_note(
+        "* How",
+        "  * *Pretraining the base model*",
+        "    * They start with a basic model following the architecture of AlexNet.",
+        "  * *Locating bounding boxes of face candidates*",
+        "    * A [selective search](https://example.org/~vgg/sande_iccv11.pdf) gives boxes.",
+        "  * **Feature extraction per face candidate**",
+        "    * They feed each bounding box through the network.",
+        "* See also",
+        "  * [Explanation for all the math](http://www.someblog.com/2017/02/22/gmmn.html)",
+        "  * [A Gentle Walk Through the Proofs](https://someone.github.io/blog/gmmn/)",
+        "  * [Another summary of the method](https://paper.dropbox.com/doc/GMMN-Gv)",
+    )
+    assert shape(units(text)) == [("file", 1, "Generative Moment Matching Networks", "2301.00001")]
+
+
+def test_a_paper_cited_inside_a_paper_note_by_reference_or_link_to_it_is_a_mention() -> None:
+    text = _one_paper_note(
+        "* Related",
+        "  * They build on [Character-aware neural language models](https://arxiv.org/abs/2301.00002).",
+        "  * Kim, Y., Jernite, Y., & Rush, A. M. (2016). Character-aware neural language models"
+        " for everything. AAAI.",
+        "  * [Deep Residual Learning for Image Recognition](https://openaccess.thecvf.com/r.pdf)",
+        "  * [Attention Is All You Need](https://papers.nips.cc/paper/7181) is the other base.",
+        "  * **Batch Normalization: Accelerating Training** (ICML 2015)",
+        "  * [Sequence Level Training](https://doi.org/10.1000/182)",
+    )
+    assert shape(units(text)) == [
+        ("file", 1, "Generative Moment Matching Networks", "2301.00001"),
+        ("mention", 10, "Character-aware neural language models", "2301.00002"),
+        ("mention", 11, "Character-aware neural language models for everything", "-"),
+        ("mention", 12, "Deep Residual Learning for Image Recognition", "-"),
+        ("mention", 13, "Attention Is All You Need", "-"),
+        ("mention", 14, "Batch Normalization: Accelerating Training", "-"),
+        ("mention", 15, "Sequence Level Training", "-"),
+    ]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from note2bib.notes.links import is_commentary_link, is_paper_link
 from note2bib.notes.markdown import Inline as Token
 from note2bib.notes.markdown import plain_text
 from note2bib.notes.parts import is_appeal, is_label, is_social_link
@@ -145,6 +146,29 @@ def quoted_link(children: Sequence[Token]) -> Titled | None:
             if found is not None and found.shape == "quoted":
                 return found
     return None
+
+
+def is_cited_paper(titled: Titled, links: Sequence[str]) -> bool:
+    """Whether a title given inside another paper's note, with no arXiv id, names a paper:
+    it is a reference's (a citation, a title followed by its `(Venue Year)`), or it is linked
+    (`links`: those on its own line) to the paper itself — a PDF, a DOI, a publisher's or
+    proceedings' page — or, linked to a page of its own, it is in Title Case. Stricter than in
+    a list of papers: an emphasised phrase over nested lines is a sub-heading, and a link to a
+    summary, a blog post or code is an aside."""
+    if titled.shape in ("citation", "row") or titled.venue:
+        return True
+    if any(is_paper_link(url) for url in [titled.href, *links] if url):
+        return True
+    # "[GPT: Improving Language Understanding](https://openai.com/research/gpt)": a title in
+    # Title Case, linked to a page of its own that is not code, a post or a video.
+    return bool(titled.href) and _title_cased(titled.title) and not is_commentary_link(titled.href)
+
+
+def _title_cased(text: str) -> bool:
+    """Every word of four letters or more capitalised (`Improving Language Understanding`,
+    not `Explanation for all the math`)."""
+    significant = [w for w in text.split() if len(w) > 3 and w[:1].isalpha()]
+    return bool(significant) and all(w[:1].isupper() for w in significant)
 
 
 def citation(text: str) -> Titled | None:
