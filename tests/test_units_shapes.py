@@ -669,3 +669,19 @@ def test_a_paper_cited_inside_a_paper_note_by_reference_or_link_to_it_is_a_menti
         ("mention", 14, "Batch Normalization: Accelerating Training", "-"),
         ("mention", 15, "Sequence Level Training", "-"),
     ]
+
+
+def test_authors_and_a_year_without_a_title_are_not_a_paper() -> None:
+    text = md(
+        "## Datasets",
+        "",
+        f"- [Paper A]({A})",
+        "- Qiu & Yuille (2016): A method to create virtual worlds using Unreal Engine 4.",
+        "- Extra annotations for 400 dynamic scenes by Menze & Geiger (2015).",
+        "- Menze and Geiger (2015) [[pdf]](http://example.org/kitti.pdf)",
+        "- Unsupervised Domain Adaptation by Backpropagation (ICML 2015)",
+    )
+    assert [u.title for u in units(text)] == [
+        "Paper A",
+        "Unsupervised Domain Adaptation by Backpropagation",
+    ]

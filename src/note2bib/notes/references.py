@@ -68,6 +68,9 @@ _CITATION = re.compile(
     rf"^\s*{_AUTHOR}(?:,?\s(?:&|and)\s{_AUTHOR}|,\s{_AUTHOR})*(?:,?\s(?:&\s)?et\s+al\.)?,?"
     rf"(?:\s\((?:19|20)\d{{2}}[a-z]?\)\.?)?\s+(?P<title>.+)$",
 )
+# Authors instead of a title, before a year: "Qiu & Yuille", "Menze and Geiger", "… scenes by
+# Menze & Geiger" (not "Learning by Doing and Seeing").
+_CREDIT = re.compile(rf"^{_NAME}\s(?:&|and)\s{_NAME}$|\sby\s{_NAME}\s&\s{_NAME}$")
 _TRAILING_ID = re.compile(r"\s*\((?:arxiv|doi|preprint)[^()]*\)$", re.IGNORECASE)
 _TITLE_END = re.compile(r"(?<=[^\s.])(?:\?|\.)(?=\s|$)")
 # Words of a title: two or more (any script), or one long word ("minbpe" comes linked).
@@ -435,6 +438,8 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
         return None
     if is_phrase(title):
         return None  # "Transformers are great, see https://…": a sentence, not a title
+    if _CREDIT.search(title):
+        return None  # "Qiu & Yuille (2016): …": who wrote it, not what it is called
     line = [rest]
     for token in children[i + 1 :]:
         if token.type in ("softbreak", "hardbreak") or "\n" in children[i].content:
