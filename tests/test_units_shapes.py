@@ -748,3 +748,152 @@ def test_a_review_titled_by_a_short_name_is_the_note_of_the_paper_it_links() -> 
         f"- [An Image is Worth 16x16 Words]({A})",
     )
     assert shape(units(text)) == [("file", 1, "An Image is Worth 16x16 Words", "2301.00001")]
+
+
+# --- inside one paper's note: what names another paper by its title only -------------------
+
+
+def _one_paper_note(*summary: str) -> str:
+    """A one-paper summary as aleju/papers writes them: a metadata list, then the summary."""
+    return md(
+        "# Paper",
+        "",
+        "* **Title**: Generative Moment Matching Networks",
+        f"* **Link**: {A}",
+        "* **Year**: 2015",
+        "",
+        "# Summary",
+        "",
+        *summary,
+    )
+
+
+def test_a_parenthesis_that_is_no_venue_and_year_does_not_make_a_sentence_a_paper() -> None:
+    text = _one_paper_note(
+        "* Results",
+        "  * Top-5 Error (ILSVRC 2012 val set, 144 crops/image):",
+        "    * Inception-v4: 3.8%",
+        "  * Google started their self-driving car project in 2009 and drove 1.5 million miles",
+        "    autonomously (as of march 2016). They split the project off into Waymo in 2016.",
+        "  * The models were developed over the course of ~10 years (2003-2014).",
+        "  * They use minibatch sizes of 1000 (i.e. based on 2000 points total).",
+    )
+    assert shape(units(text)) == [("file", 1, "Generative Moment Matching Networks", "2301.00001")]
+
+
+def test_a_title_then_its_venue_and_year_still_names_a_paper() -> None:
+    text = md(
+        "## Papers",
+        "",
+        "- Deep Residual Networks (CVPR 2016)",
+        "- Scaling Laws for Language Models (arXiv 2020)",
+        "- Mastering the Game of Go (Nature, 2016)",
+        "- Dropout as Regularisation (ICML 2019, oral)",
+        "- Spatial Transformer Networks (NIPS'15)",
+    )
+    assert [u.title for u in units(text)] == [
+        "Deep Residual Networks",
+        "Scaling Laws for Language Models",
+        "Mastering the Game of Go",
+        "Dropout as Regularisation",
+        "Spatial Transformer Networks",
+    ]
+
+
+def test_words_of_a_sentence_before_or_in_a_link_are_not_a_title() -> None:
+    text = _one_paper_note(
+        "* How",
+        "  * They then use a [selective search algorithm](http://example.org/sande.pdf) on it.",
+        "  * They the German-English [WMT](http://www.statmt.org/wmt15/) dataset.",
+        "  * [The authors propose a loss](http://example.org/loss.pdf) like ours.",
+        "  * [We compare with the method of](http://example.org/boxes.pdf) earlier work.",
+    )
+    assert shape(units(text)) == [("file", 1, "Generative Moment Matching Networks", "2301.00001")]
+
+
+def test_a_title_starting_with_a_pronoun_in_title_case_is_still_a_title() -> None:
+    text = md(
+        "## Papers",
+        "",
+        "- We Are Humor Beings: Understanding Humor [[pdf]](http://example.org/humor.pdf)",
+        "- [They Might Be Giants: Scaling Laws](http://example.org/giants.pdf)",
+    )
+    assert [u.title for u in units(text)] == [
+        "We Are Humor Beings: Understanding Humor",
+        "They Might Be Giants: Scaling Laws",
+    ]
+
+
+def test_a_link_labelled_with_whose_or_which_it_is_is_a_label_not_a_paper() -> None:
+    text = md(
+        "# Paper",
+        "",
+        "* **Title**: Wasserstein GAN",
+        f"* **Link**: {A}",
+        "",
+        "# See also",
+        "",
+        "* [paper's github repository](https://github.com/someone/wgan)",
+        "* [Other Summary](https://paper.dropbox.com/doc/Wasserstein-GAN-Gv)",
+        "* [Official code](https://example.org/wgan/code)",
+        "",
+        "# Summary",
+        "",
+        "* They train a critic instead of a discriminator.",
+    )
+    assert shape(units(text)) == [("file", 1, "Wasserstein GAN", "2301.00001")]
+
+
+def test_sub_headings_and_links_to_summaries_inside_a_paper_note_are_not_papers() -> None:
+    text = _one_paper_note(
+        "* How",
+        "  * *Pretraining the base model*",
+        "    * They start with a basic model following the architecture of AlexNet.",
+        "  * *Locating bounding boxes of face candidates*",
+        "    * A [selective search](https://example.org/~vgg/sande_iccv11.pdf) gives boxes.",
+        "  * **Feature extraction per face candidate**",
+        "    * They feed each bounding box through the network.",
+        "* See also",
+        "  * [Explanation for all the math](http://www.someblog.com/2017/02/22/gmmn.html)",
+        "  * [A Gentle Walk Through the Proofs](https://someone.github.io/blog/gmmn/)",
+        "  * [Another summary of the method](https://paper.dropbox.com/doc/GMMN-Gv)",
+    )
+    assert shape(units(text)) == [("file", 1, "Generative Moment Matching Networks", "2301.00001")]
+
+
+def test_a_paper_cited_inside_a_paper_note_by_reference_or_link_to_it_is_a_mention() -> None:
+    text = _one_paper_note(
+        "* Related",
+        "  * They build on [Character-aware neural language models](https://arxiv.org/abs/2301.00002).",
+        "  * Kim, Y., Jernite, Y., & Rush, A. M. (2016). Character-aware neural language models"
+        " for everything. AAAI.",
+        "  * [Deep Residual Learning for Image Recognition](https://openaccess.thecvf.com/r.pdf)",
+        "  * [Attention Is All You Need](https://papers.nips.cc/paper/7181) is the other base.",
+        "  * **Batch Normalization: Accelerating Training** (ICML 2015)",
+        "  * [Sequence Level Training](https://doi.org/10.1000/182)",
+    )
+    assert shape(units(text)) == [
+        ("file", 1, "Generative Moment Matching Networks", "2301.00001"),
+        ("mention", 10, "Character-aware neural language models", "2301.00002"),
+        ("mention", 11, "Character-aware neural language models for everything", "-"),
+        ("mention", 12, "Deep Residual Learning for Image Recognition", "-"),
+        ("mention", 13, "Attention Is All You Need", "-"),
+        ("mention", 14, "Batch Normalization: Accelerating Training", "-"),
+        ("mention", 15, "Sequence Level Training", "-"),
+    ]
+
+
+def test_authors_and_a_year_without_a_title_are_not_a_paper() -> None:
+    text = md(
+        "## Datasets",
+        "",
+        f"- [Paper A]({A})",
+        "- Qiu & Yuille (2016): A method to create virtual worlds using Unreal Engine 4.",
+        "- Extra annotations for 400 dynamic scenes by Menze & Geiger (2015).",
+        "- Menze and Geiger (2015) [[pdf]](http://example.org/kitti.pdf)",
+        "- Unsupervised Domain Adaptation by Backpropagation (ICML 2015)",
+    )
+    assert [u.title for u in units(text)] == [
+        "Paper A",
+        "Unsupervised Domain Adaptation by Backpropagation",
+    ]

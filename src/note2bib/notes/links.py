@@ -67,6 +67,40 @@ _PAPER_HOSTS = (
     "www.nature.com",
     "www.science.org",
 )
+# Where else a paper itself is: publishers, proceedings, preprint servers, paper indexes.
+_PUBLISHER_HOSTS = (
+    "aclweb.org",
+    "jmlr.org",
+    "aaai.org",
+    "ijcai.org",
+    "iclr.cc",
+    "nips.cc",
+    "neurips.cc",
+    "ecva.net",
+    "bmva.org",
+    "isca-speech.org",
+    "biorxiv.org",
+    "medrxiv.org",
+    "arxiv.org",
+    "pnas.org",
+    "sciencedirect.com",
+    "onlinelibrary.wiley.com",
+    "academic.oup.com",
+    "direct.mit.edu",
+    "researchgate.net",
+    "citeseerx.ist.psu.edu",
+    "ssrn.com",
+    "ncbi.nlm.nih.gov",
+    "hal.science",
+    "semanticscholar.org",
+    "nature.com",
+    "science.org",
+    "cell.com",
+    "plos.org",
+    "frontiersin.org",
+    "mdpi.com",
+)
+_DOI = re.compile(r"(?<!\d)10\.\d{4,9}/")
 _VIDEO_HOSTS = ("www.youtube.com", "youtube.com", "youtu.be", "vimeo.com")
 
 
@@ -113,3 +147,25 @@ def link_kind(url: str, before: str = "") -> LinkKind:
     if "blog" in host or "/blog" in path or host.endswith(("medium.com", ".substack.com")):
         return "article"
     return "other"
+
+
+def is_paper_link(url: str) -> bool:
+    """Whether a link points at a paper itself: a PDF, a DOI, a publisher's, proceedings' or
+    preprint server's page (not a blog post, a summary, code or a slide deck)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        return False
+    host = parts.netloc.lower().rsplit("@", 1)[-1].split(":", 1)[0]
+    if host in _PAPER_HOSTS or parts.path.lower().endswith(".pdf") or _DOI.search(url):
+        return True
+    bare = host.removeprefix("www.")
+    return any(bare == h or bare.endswith("." + h) for h in _PUBLISHER_HOSTS)
+
+
+def is_commentary_link(url: str) -> bool:
+    """Whether a link points at something about a paper rather than a paper: code, a video,
+    a blog post or article, a demo, a model or a data set."""
+    parts = urlsplit(url.strip())
+    if "blog" in parts.netloc.lower() or "/blog" in parts.path.lower():
+        return True
+    return link_kind(url) in ("code", "video", "article", "demo", "model", "data")

@@ -28,6 +28,7 @@ from note2bib.notes.parts import is_label
 from note2bib.notes.references import (
     Titled,
     clean_title,
+    is_cited_paper,
     is_title_like,
     link_title,
     may_name_a_title,
@@ -84,6 +85,8 @@ class Ref:
     together: list[Ref] = field(default_factory=list)
     """Papers named by id on the same line as this one, with no title for either: a
     comparison ("arXiv:2307.00522 vs arXiv:2307.04725") is about both."""
+    given: Titled | None = None
+    """How a paper named by title only is given (a link, bold, a citation…)."""
 
 
 class Naming:
@@ -167,7 +170,20 @@ class Naming:
         if lead is None and leaf.kind in ("paragraph", "heading"):
             quoted = quoted_link(self.tokens(leaf)) if "[" in leaf.source else None
             if quoted is not None and quoted.href.startswith("http"):
-                yield Ref(title_key(quoted.title), quoted.title, owner, titled=True)
+                yield Ref(title_key(quoted.title), quoted.title, owner, titled=True, given=quoted)
+
+    def cited(self, ref: Ref) -> bool:
+        """Whether a paper named inside another paper's note is one (see `is_cited_paper`):
+        by an id always; by title only when given as a reference, or linked to the paper, or
+        as the title of a paper the file names by an id elsewhere."""
+        given = ref.given
+        if ref.key.startswith("arxiv:") or given is None:
+            return True
+        if normalize_title(ref.title) in self._titles_with_ids():
+            return True
+        block = ref.block
+        leaf = self.head(block) if block.kind == "item" else block
+        return is_cited_paper(given, find_links(leaf.source) if leaf is not None else [])
 
     def lead(self, block: Block) -> Ref | None:
         """The paper a block is about by its first words: a titled reference, or the first id
@@ -227,6 +243,7 @@ class Naming:
                     [],
                     True,
                     titled.shape == "citation",
+                    given=titled,
                 )
             return None
         if hits:
@@ -268,7 +285,7 @@ class Naming:
         siblings = [c for c in parent.children if c is not item] if parent is not None else []
         if not any(self._sibling_lead(c) is not None for c in siblings):
             return None
-        return Ref(title_key(titled.title), titled.title, item, [], True)
+        return Ref(title_key(titled.title), titled.title, item, [], True, given=titled)
 
     def _sibling_lead(self, item: Block) -> Ref | None:
         """An item's lead by the other rules (no item leads by its siblings' alone)."""

@@ -107,13 +107,23 @@ def is_boilerplate(heading: str) -> bool:
 def is_label(text: str) -> bool:
     """Whether link text or the words before a link only say what it is ("PDF", "Code",
     "Video explanation by authors": small words allowed between label words)."""
-    found = words(text)
+    # "paper's github repository", "Other Summary": whose it is and which one, still a label.
+    found = [_POSSESSIVE.sub("", w) for w in words(text)]
     if not found:
         return True
+    while len(found) > 1 and found[0] in _QUALIFIERS:
+        found = found[1:]
     ends = (found[0], found[-1])
     if not all(w in LABEL_WORDS or w.isdigit() for w in ends):
         return False  # "Paper A" is a paper's name
     return all(w in LABEL_WORDS or w.isdigit() or w in STOPWORDS for w in found[1:-1])
+
+
+_POSSESSIVE = re.compile("['\u2019]s$")
+# Words that pick one link among others: "Other Summary", "Official code", "More details".
+_QUALIFIERS = frozenset(
+    ("other", "another", "more", "official", "original", "alternative", "additional", "further")
+)
 
 
 def _says(heading: str, vocabulary: frozenset[str]) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from note2bib.notes.links import is_commentary_link, is_paper_link
 from note2bib.notes.markdown import Inline as Token
 from note2bib.notes.markdown import plain_text
 from note2bib.notes.parts import is_appeal, is_label, is_social_link
@@ -37,9 +38,19 @@ _DECORATION = re.compile(r"^(?:[\s·•|\-\u2013—>:,*]|\[[ xX]\]|\d+(?:\.\d+)*
 # "[Cohere] ", "[CVPR 2023] ", "【NeurIPS】": tags before the title (not links).
 _TAG = re.compile(r"^\s*(?:\[[^\[\]]{1,40}\](?!\()|【[^】]{1,40}】)\s*")
 _QUOTES = {'"': '"', "“": "”", "\u2018": "\u2019", "「": "」", "『": "』", "'": "'"}
-# "(NeurIPS 2017)", "(CVPR'23)", "(ICML 2019, oral)", "(2019)", "| [ICCV' 19]" after a title.
+# "(NeurIPS 2017)", "(CVPR'23)", "(ICML 2019, oral)", "(Nature, 2015)", "(2019)", "| [ICCV' 19]"
+# after a title: a venue's name (words that are not lower case, but for "arXiv"-like words and
+# small joining words), its year, then only a remark after a comma ("oral") or a capitalised
+# word ("Workshop"). "(ILSVRC 2012 val set, 144 crops/image)", "(as of march 2016)",
+# "(2003-2014)", "(2000 total)" say something about a sentence, not where a paper appeared.
+_VENUE_WORD = (
+    r"(?:(?![a-z])(?=[^\s,;()\[\]]*[^\W\d_])[^\s,;()\[\]]+"
+    r"|(?i:arxiv|preprint)|of|on|in|the|and|for|at)"
+)
 _VENUE = re.compile(
-    r"^\s*(?:[|\u2013\u2014-]\s*)?[(\[]\s*[^()\[\]]{0,40}?(?:(?:19|20)\d{2}|['\u2019]\s?\d{2})\b[^()\[\]]{0,30}[)\]]"
+    rf"^\s*(?:[|\u2013\u2014-]\s*)?[(\[]\s*(?:{_VENUE_WORD}(?:\s+{_VENUE_WORD}){{0,5}}?,?\s*)?"
+    r"(?:(?<!\w)(?:19|20)\d{2}[a-z]?|['\u2019]\s?\d{2})(?!\w)"
+    r"(?:\s+(?![a-z])[^\s,;()\[\]]+){0,2}(?:\s*[,;]\s*[^()\[\]]{0,30})?\s*[)\]]",
 )
 # A short label before a link: "URL: ", "Paper - ", "논문: ".
 _LABEL = re.compile(r"\s*[^\s:\uff1a]{1,20}(?:\s[^\s:\uff1a]{1,20}){0,2}\s*[:\uff1a\-\u2013|]\s*")
@@ -57,6 +68,9 @@ _CITATION = re.compile(
     rf"^\s*{_AUTHOR}(?:,?\s(?:&|and)\s{_AUTHOR}|,\s{_AUTHOR})*(?:,?\s(?:&\s)?et\s+al\.)?,?"
     rf"(?:\s\((?:19|20)\d{{2}}[a-z]?\)\.?)?\s+(?P<title>.+)$",
 )
+# Authors instead of a title, before a year: "Qiu & Yuille", "Menze and Geiger", "… scenes by
+# Menze & Geiger" (not "Learning by Doing and Seeing").
+_CREDIT = re.compile(rf"^{_NAME}\s(?:&|and)\s{_NAME}$|\sby\s{_NAME}\s&\s{_NAME}$")
 _TRAILING_ID = re.compile(r"\s*\((?:arxiv|doi|preprint)[^()]*\)$", re.IGNORECASE)
 _TITLE_END = re.compile(r"(?<=[^\s.])(?:\?|\.)(?=\s|$)")
 # Words of a title: two or more (any script), or one long word ("minbpe" comes linked).
@@ -135,6 +149,29 @@ def quoted_link(children: Sequence[Token]) -> Titled | None:
             if found is not None and found.shape == "quoted":
                 return found
     return None
+
+
+def is_cited_paper(titled: Titled, links: Sequence[str]) -> bool:
+    """Whether a title given inside another paper's note, with no arXiv id, names a paper:
+    it is a reference's (a citation, a title followed by its `(Venue Year)`), or it is linked
+    (`links`: those on its own line) to the paper itself — a PDF, a DOI, a publisher's or
+    proceedings' page — or, linked to a page of its own, it is in Title Case. Stricter than in
+    a list of papers: an emphasised phrase over nested lines is a sub-heading, and a link to a
+    summary, a blog post or code is an aside."""
+    if titled.shape in ("citation", "row") or titled.venue:
+        return True
+    if any(is_paper_link(url) for url in [titled.href, *links] if url):
+        return True
+    # "[GPT: Improving Language Understanding](https://openai.com/research/gpt)": a title in
+    # Title Case, linked to a page of its own that is not code, a post or a video.
+    return bool(titled.href) and _title_cased(titled.title) and not is_commentary_link(titled.href)
+
+
+def _title_cased(text: str) -> bool:
+    """Every word of four letters or more capitalised (`Improving Language Understanding`,
+    not `Explanation for all the math`)."""
+    significant = [w for w in text.split() if len(w) > 3 and w[:1].isalpha()]
+    return bool(significant) and all(w[:1].isupper() for w in significant)
 
 
 def citation(text: str) -> Titled | None:
@@ -323,6 +360,8 @@ def _link_title(text: str, href: str, after: str) -> Titled | None:
     text = clean_title(text)
     if not text or is_label(text) or _URL_ONLY.match(text) or _is_arxiv_id(text):
         return None
+    if is_phrase(text):
+        return None  # "They then use a [selective search …](…)": words of a sentence
     if is_social_link(text, href):
         return None  # "Follow us on Twitter", "Join our Discord": an invitation, not a title
     return Titled(text, shape, href, bool(_VENUE.match(after)))
@@ -397,8 +436,10 @@ def _leading(children: Sequence[Token], i: int) -> Titled | None:
         return None
     if not (_title_words(title) or named):
         return None
-    if title.split()[-1].casefold() in _TRAILING_WORDS:
+    if is_phrase(title):
         return None  # "Transformers are great, see https://…": a sentence, not a title
+    if _CREDIT.search(title):
+        return None  # "Qiu & Yuille (2016): …": who wrote it, not what it is called
     line = [rest]
     for token in children[i + 1 :]:
         if token.type in ("softbreak", "hardbreak") or "\n" in children[i].content:
@@ -517,6 +558,27 @@ _TRAILING_WORDS = frozenset(
         "my",
     ]
 )
+
+
+def is_phrase(text: str) -> bool:
+    """Whether words read as a piece of a sentence, not a title: they start with its subject
+    (`They then use a`, `We propose`, `The authors`) or end on a word no title ends with
+    (`a`, `of`, `see`)."""
+    written = text.split()
+    said = [w.casefold() for w in written]
+    if not said:
+        return False
+    # "We Are Humor Beings" is a title; "They then use", "We propose" start a sentence.
+    subject = said[0] in _SUBJECTS and len(said) > 1 and written[1][:1].islower()
+    if subject or said[:2] == ["the", "authors"]:
+        return True
+    # Written in lower case: "Paper A", "Vitamin A" end on a letter, not on an article.
+    last = said[-1] if written[-1].islower() else ""
+    return last in _TRAILING_WORDS or last in _JOINING_WORDS
+
+
+# Who a sentence in a note is about: the paper's authors, the note's writer.
+_SUBJECTS = frozenset(("they", "we", "he", "she"))
 # A sentence break inside: ". ", "! ", "。" — a title has none (a "?" may end one).
 _SENTENCE = re.compile(r"(?<![A-Z])(?<!\bvs)(?<!\bal)(?<!\betc)[.!]\s+\S|。.")
 _ET_AL = re.compile(r"\bet\.? al\b|\s외$", re.IGNORECASE)

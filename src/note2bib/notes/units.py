@@ -701,7 +701,7 @@ class _Reader:
         for draft in self.drafts:
             keys = {s.key for s in draft.subjects}
             for ref, block, path in self._refs_in(draft, draft.path):
-                if ref.key in keys or (ref.key, id(block)) in seen:
+                if ref.key in keys or (ref.key, id(block)) in seen or not self.names.cited(ref):
                     continue
                 seen.add((ref.key, id(block)))
                 title = ref.title or self.names.block_title(block)
