@@ -1,0 +1,65 @@
+"""notes.units on tables of papers and daily digests: small hand-written notes in the shapes
+found outside the development set (arXiv-daily bots, HF daily papers digests, study tables).
+
+What each case asserts is what the user gets: the units (kind, line, title, ids) and notes.
+"""
+
+from __future__ import annotations
+
+from note2bib.model import Unit
+from note2bib.notes.sources import NotesText, parse_source
+
+
+def md(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def units(text: str, name: str = "n.md") -> list[Unit]:
+    found, _ = parse_source(NotesText(name, text))
+    return found
+
+
+def shape(found: list[Unit]) -> list[tuple[str, int, str, str]]:
+    return [
+        (u.kind, u.line, u.title, ",".join(dict.fromkeys(m.id.base for m in u.ids)) or "-")
+        for u in found
+    ]
+
+
+def test_a_digest_section_whose_paper_link_closes_it_is_that_papers_note() -> None:
+    # An HF daily papers digest: a `##` per paper, its parts, then the paper page's link alone
+    # on the last line, labelled by where it goes rather than by the paper's title.
+    text = md(
+        "# 【2023-09-25】Huggingface 每日论文速览",
+        "",
+        "## CodePlan: Repository-level Coding using LLMs and Planning",
+        "",
+        "### 1. 介绍本文的主要工作",
+        "",
+        "本文提出了 CodePlan。",
+        "",
+        "### 4. 打分",
+        "",
+        "- 实用性 4.5/5",
+        "",
+        "[到 Huggingface 论文主页查看详情](https://huggingface.co/papers/2309.12499)",
+        "",
+        "## Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
+        "",
+        "### 1. 本文的主要工作",
+        "",
+        "此篇论文讨论了机器人强化学习。",
+        "",
+        "[到 Huggingface 论文主页查看详情](https://huggingface.co/papers/2309.13041)",
+    )
+    found = units(text)
+    assert shape(found) == [
+        ("section", 3, "CodePlan: Repository-level Coding using LLMs and Planning", "2309.12499"),
+        (
+            "section",
+            15,
+            "Robotic Offline RL from Internet Videos via Value-Function Pre-Training",
+            "2309.13041",
+        ),
+    ]
+    assert "本文提出了 CodePlan。" in found[0].text
