@@ -63,3 +63,33 @@ def test_a_digest_section_whose_paper_link_closes_it_is_that_papers_note() -> No
         ),
     ]
     assert "本文提出了 CodePlan。" in found[0].text
+
+
+def test_a_chinese_summary_heading_is_a_part_of_the_note_above_it() -> None:
+    # "文章总结" (the article's summary) is a part like "总结": the paper's whole section is its
+    # note, not only the summary with the paper's title as context.
+    text = md(
+        "## DualToken-ViT: Position-aware Efficient Vision Transformer with Dual Token Fusion",
+        "",
+        "### 文章总结",
+        "",
+        "1. **主要工作**",
+        "",
+        "   本文提出了一种轻量级且高效的视觉变压器模型。",
+        "",
+        "[到 Huggingface 论文主页查看详情](https://huggingface.co/papers/2309.12424)",
+        "",
+        "## MosaicFusion: Diffusion Models as Data Augmenters for Large Vocabulary Segmentation",
+        "",
+        "### 论文总结",
+        "",
+        "本文提出了一个名为MosaicFusion的数据增强方法。",
+        "",
+        "[到 Huggingface 论文主页查看详情](https://huggingface.co/papers/2309.13042)",
+    )
+    found = units(text)
+    assert [(u.kind, u.line, u.title[:14], ",".join(m.id.base for m in u.ids)) for u in found] == [
+        ("section", 1, "DualToken-ViT:", "2309.12424"),
+        ("section", 11, "MosaicFusion: ", "2309.13042"),
+    ]
+    assert "本文提出了一种轻量级且高效的视觉变压器模型。" in found[0].text
