@@ -6,24 +6,7 @@ What each case asserts is what the user gets: the units (kind, line, title, ids)
 
 from __future__ import annotations
 
-from note2bib.model import Unit
-from note2bib.notes.sources import NotesText, parse_source
-
-
-def md(*lines: str) -> str:
-    return "\n".join(lines) + "\n"
-
-
-def units(text: str, name: str = "n.md") -> list[Unit]:
-    found, _ = parse_source(NotesText(name, text))
-    return found
-
-
-def shape(found: list[Unit]) -> list[tuple[str, int, str, str]]:
-    return [
-        (u.kind, u.line, u.title, ",".join(dict.fromkeys(m.id.base for m in u.ids)) or "-")
-        for u in found
-    ]
+from test_units import md, shape, units
 
 
 def test_a_digest_section_whose_paper_link_closes_it_is_that_papers_note() -> None:
