@@ -140,9 +140,11 @@ def _says(heading: str, vocabulary: frozenset[str]) -> bool:
 def _in(word: str, vocabulary: frozenset[str]) -> bool:
     if word in vocabulary:
         return True
-    # Korean particles and Chinese compounds attach to the word: 참고문헌, 관련연구와의.
+    # Korean particles and Chinese compounds attach to the word: 참고문헌, 관련연구와의; and a
+    # compound ends with what it is: 文章总结, 论文总结 (the article's, the paper's summary).
     return not word.isascii() and any(
-        len(v) >= 2 and not v.isascii() and word.startswith(v) for v in vocabulary
+        len(v) >= 2 and not v.isascii() and (word.startswith(v) or word.endswith(v))
+        for v in vocabulary
     )
 
 

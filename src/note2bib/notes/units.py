@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import PurePath
 
@@ -52,6 +52,7 @@ from note2bib.titles import heading_title, looks_like_title, normalize_title
 _PART_SHARE = 0.6
 """Share of a section's subsections that must be parts for it to be one note about a paper."""
 _DOI = re.compile(r"(?<!\d)10\.\d{4,9}/")
+_LONE_LINK = re.compile(r"\[[^\]\n]+\]\(\S+\)")
 
 
 @dataclass(eq=False)
@@ -250,11 +251,23 @@ class _Reader:
         own = heading_title(self.names.heading_text(section)).title
         if lead.block.start < subsections[0].start or names_within(own, lead.title):
             return lead
+        if self._closing_link(section, lead):
+            return replace(lead, titled=False)  # its label says where it goes, not what it is
         if self._is_part_title(own) or not looks_like_title(own, 4):
             return lead
         if not self._one_paper_note(section):
             return lead
         return Ref(title_key(own), own, section, titled=True)
+
+    def _closing_link(self, section: Block, lead: Ref) -> bool:
+        """Whether the paper's link stands alone on the note's last line: a digest's "see the
+        paper's page" footer (`[到 Huggingface 论文主页查看详情](…/papers/2309.12499)`) gives the
+        note's own paper, where a citation sits inside a chapter's prose."""
+        block = lead.block
+        if block.kind != "paragraph" or not _LONE_LINK.fullmatch(block.source.strip()):
+            return False
+        rest = self.doc.lines[self.names.end(block) : self.names.end(section)]
+        return not any(line.strip() for line in rest)
 
     def _is_part_title(self, title: str) -> bool:
         return is_part_heading(title) or not looks_like_title(heading_title(title).title, 2)
