@@ -1,0 +1,59 @@
+"""notes.units on pages from note vaults (Logseq, Obsidian, Zotero exports): how a page with
+no title of its own is called, and what in it is not a paper. Small hand-written pages."""
+
+from __future__ import annotations
+
+from note2bib.model import Unit
+from note2bib.notes.sources import NotesText, parse_source
+
+A = "https://arxiv.org/abs/2301.00001"
+B = "https://arxiv.org/abs/2301.00002"
+
+
+def md(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def units(text: str, name: str) -> list[Unit]:
+    found, _ = parse_source(NotesText(name, text))
+    return found
+
+
+def shape(found: list[Unit]) -> list[tuple[str, int, str, str]]:
+    return [
+        (u.kind, u.line, u.title, ",".join(dict.fromkeys(m.id.base for m in u.ids)) or "-")
+        for u in found
+    ]
+
+
+def test_a_logseq_page_without_a_title_property_is_called_by_its_file_name() -> None:
+    text = md(
+        "type:: paper_reading",
+        "",
+        "-",
+        "- # Questions and Ideas",
+        "\t- Would a check operator add a phase?",
+        "\t\t- The checks commute with the loops.",
+    )
+    found = units(text, "pages/Measurement Only Codes%3A A Tour.md")
+    assert shape(found) == [("file", 3, "Measurement Only Codes: A Tour", "-")]
+
+
+def test_a_logseq_page_named_by_zotfile_is_its_papers_note_citing_others() -> None:
+    text = md(
+        "type:: paper_reading",
+        "",
+        "- # Intro",
+        "\t- Different from vortex proliferation in a [[Superfluid]]",
+        "- # Comments",
+        "\t- Two papers of Wan #[[To Be Investigated]]",
+        f"\t\t- [Symmetry Enriched Phases via Pseudo Anyon Condensation]({A})",
+        f"\t\t- [A Unified Framework of Topological Phases with Symmetry]({B})",
+    )
+    found = units(text, "pages/2018_Burnell_Anyon condensation and its applications.md")
+    assert shape(found) == [
+        ("file", 3, "Anyon condensation and its applications", "-"),
+        ("mention", 7, "Symmetry Enriched Phases via Pseudo Anyon Condensation", "2301.00001"),
+        ("mention", 8, "A Unified Framework of Topological Phases with Symmetry", "2301.00002"),
+    ]
+    assert "vortex proliferation" in found[0].text and "Two papers of Wan" in found[0].text
