@@ -57,3 +57,19 @@ def test_a_logseq_page_named_by_zotfile_is_its_papers_note_citing_others() -> No
         ("mention", 8, "A Unified Framework of Topological Phases with Symmetry", "2301.00002"),
     ]
     assert "vortex proliferation" in found[0].text and "Two papers of Wan" in found[0].text
+
+
+def test_a_zotero_page_title_marked_with_an_at_sign_is_the_papers_title() -> None:
+    text = md(
+        "title:: @A ConvNet for the 2020s",
+        f"url:: {A}",
+        "- [[Abstract]]",
+        "\t- The Roaring 20s of visual recognition began with ViTs.",
+    )
+    assert shape(units(text, "pages/@A ConvNet for the 2020s.md")) == [
+        ("file", 3, "A ConvNet for the 2020s", "2301.00001")
+    ]
+    untitled = text.split("\n", 1)[1]
+    assert shape(units(untitled, "pages/@A ConvNet for the 2020s.md")) == [
+        ("file", 2, "A ConvNet for the 2020s", "2301.00001")
+    ]

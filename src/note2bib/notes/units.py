@@ -1002,7 +1002,7 @@ def _page_name_of_file(source: str) -> str:
     """A Logseq page's name from its file's: `%3A` is `:`, `A___B` is the page B in the
     namespace A, and a ZotFile name `2021_Hastings_Haah_Dynamically Generated Logical Qubits`
     is its title after the year and the authors."""
-    name = _page_stem(source).rsplit("___", 1)[-1].strip()
+    name = _page_stem(source).rsplit("___", 1)[-1].strip().removeprefix("@")
     zotfile = _ZOTFILE_NAME.fullmatch(name)
     if zotfile is not None:
         name = zotfile.group("title").strip()
