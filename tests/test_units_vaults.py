@@ -73,3 +73,16 @@ def test_a_zotero_page_title_marked_with_an_at_sign_is_the_papers_title() -> Non
     assert shape(units(untitled, "pages/@A ConvNet for the 2020s.md")) == [
         ("file", 2, "A ConvNet for the 2020s", "2301.00001")
     ]
+
+
+def test_a_title_pasted_with_its_site_in_parentheses_is_the_title_without_it() -> None:
+    text = md(
+        "- # Reading",
+        "\t- Two papers of Wan",
+        f"\t\t- [[2301.00001] Symmetry Enriched Phases via Anyon Condensation (arxiv.org)]({A})",
+        "\t\t- [Feature Visualization of Deep Networks (distill.pub)](https://distill.pub/2017/fv/)",
+    )
+    assert [u.title for u in units(text, "notes.md")] == [
+        "Symmetry Enriched Phases via Anyon Condensation",
+        "Feature Visualization of Deep Networks",
+    ]
