@@ -3,27 +3,7 @@ no title of its own is called, and what in it is not a paper. Small hand-written
 
 from __future__ import annotations
 
-from note2bib.model import Unit
-from note2bib.notes.sources import NotesText, parse_source
-
-A = "https://arxiv.org/abs/2301.00001"
-B = "https://arxiv.org/abs/2301.00002"
-
-
-def md(*lines: str) -> str:
-    return "\n".join(lines) + "\n"
-
-
-def units(text: str, name: str) -> list[Unit]:
-    found, _ = parse_source(NotesText(name, text))
-    return found
-
-
-def shape(found: list[Unit]) -> list[tuple[str, int, str, str]]:
-    return [
-        (u.kind, u.line, u.title, ",".join(dict.fromkeys(m.id.base for m in u.ids)) or "-")
-        for u in found
-    ]
+from test_units import A, B, md, shape, units
 
 
 def test_a_logseq_page_without_a_title_property_is_called_by_its_file_name() -> None:
