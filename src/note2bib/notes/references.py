@@ -277,7 +277,13 @@ def clean_title(title: str) -> str:
             break
         text = text[tag.end() :]
     text = re.sub(r"^(?:arxiv:\s*)?\d{4}\.\d{4,5}(?:v\d+)?\s+", "", text, flags=re.IGNORECASE)
+    # "[1308.4673] Symmetry Enriched Phases … (arxiv.org)": a page's title as pasted from the
+    # browser ends with the site it is on, which is no part of the paper's title.
+    text = _SITE_AFTER.sub("", text)
     return text.strip().strip(_QUOTE_MARKS).strip()
+
+
+_SITE_AFTER = re.compile(r"\s+\((?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\)$", re.IGNORECASE)
 
 
 def is_title_like(text: str) -> bool:

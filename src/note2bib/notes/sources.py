@@ -245,7 +245,8 @@ def parse_front_matter(
     years = [int(y) for y in _strings(values.get("year")) if re.fullmatch(r"(?:19|20)\d{2}", y)]
     front = FrontMatter(
         line=first_line,
-        title=" ".join(titles[0].split()) if titles else None,
+        # "@A ConvNet for the 2020s": Zotero's export to Logseq marks a paper's page with an @.
+        title=" ".join(titles[0].split()).removeprefix("@").strip() or None if titles else None,
         arxiv=tuple(dict.fromkeys(mentions)),
         doi=doi,
         tags=tuple(dict.fromkeys(t for t in tags if t)),

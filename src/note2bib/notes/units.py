@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import PurePath
+from urllib.parse import unquote
 
 from note2bib.arxiv.ids import find_arxiv_ids
 from note2bib.files import STDIN, STDIN_NAME
@@ -139,7 +140,8 @@ class _Reader:
         if front is None:
             return None
         root = self.doc.root
-        title = front.title or self._first_title(root)
+        named = front.title or self._page_name()
+        title = named or self._first_title(root)
         if front.arxiv:
             refs = []
             for mention in front.arxiv:
@@ -147,16 +149,36 @@ class _Reader:
                 ref.hits.append(Hit(mention.id, mention.line, mention.written))
                 refs.append(ref)
             return distinct(refs), title
-        leads = self.names.distinct_leads(root, [front.title] if front.title else [])
-        titled = bool(front.title) and looks_like_title(heading_title(front.title or "").title)
+        leads = self.names.distinct_leads(root, [named] if named else [])
+        titled = bool(named) and looks_like_title(heading_title(named).title)
         if front.doi or (titled and len(leads) <= 1):
             if leads:
                 return leads, title
             return [Ref(title_key(title), title, root, titled=True)], title
+        if titled and self._named_after_its_paper():
+            # A page named by ZotFile after its paper (`2018_Burnell_Anyon condensation…`):
+            # one note, whatever it cites in its bullets.
+            own = next((r for r in leads if r.titled and names_within(named, r.title)), None)
+            return [own or Ref(title_key(named), named, root, titled=True)], title
         if titled and self._one_paper_note(root):
             # The front matter's title over parts ("## Summary", "## References"): a review.
-            return [self._own_paper(root, leads, front.title or "")], title
+            return [self._own_paper(root, leads, named)], title
         return None
+
+    def _named_after_its_paper(self) -> bool:
+        stem = _page_stem(self.source)
+        return bool(self._page_name()) and _ZOTFILE_NAME.fullmatch(stem) is not None
+
+    def _page_name(self) -> str:
+        """A Logseq page's name, when its properties give no `title::` and it does not open
+        with its paper: Logseq calls a page what its file is called, so that is its title."""
+        found = self.doc.front
+        if found is None or found.kind != "logseq":
+            return ""
+        first = next((c for c in self.doc.root.children if c.kind not in ("comment", "rule")), None)
+        if first is None or self.names.lead(first) is not None:
+            return ""
+        return _page_name_of_file(self.source)
 
     def _paragraph_notes(self, root: Block) -> None:
         """A plain-text file without headings: each paragraph is a note of its own."""
@@ -989,6 +1011,26 @@ def _title_of_file(source: str) -> str:
     return "" if title.casefold() in _NOT_TITLES else title
 
 
+def _page_name_of_file(source: str) -> str:
+    """A Logseq page's name from its file's: `%3A` is `:`, `A___B` is the page B in the
+    namespace A, and a ZotFile name `2021_Hastings_Haah_Dynamically Generated Logical Qubits`
+    is its title after the year and the authors."""
+    name = _page_stem(source).rsplit("___", 1)[-1].strip().removeprefix("@")
+    zotfile = _ZOTFILE_NAME.fullmatch(name)
+    if zotfile is not None:
+        name = zotfile.group("title").strip()
+    return "" if name.casefold() in _NOT_TITLES else name
+
+
+def _page_stem(source: str) -> str:
+    if source in (STDIN, STDIN_NAME, ""):
+        return ""
+    name = PurePath(source).name
+    return unquote(name[: name.rfind(".")] if "." in name else name)
+
+
+# ZotFile's default renaming, `{year}_{authors}_{title}` (authors `A_B` or `A et al`).
+_ZOTFILE_NAME = re.compile(r"(?:19|20)\d{2}_(?:[^_]+_)+(?P<title>[^_]* [^_]*)")
 _FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-\s]*")
 _NOT_TITLES = frozenset(("readme", "index", "untitled", "draft", "todo"))
 
