@@ -861,6 +861,18 @@ def test_sub_headings_and_links_to_summaries_inside_a_paper_note_are_not_papers(
     assert shape(units(text)) == [("file", 1, "Generative Moment Matching Networks", "2301.00001")]
 
 
+def test_title_cased_links_to_shared_documents_and_blog_platforms_are_not_papers() -> None:
+    text = _one_paper_note(
+        "* See also",
+        "  * [Attention Explained](https://docs.google.com/document/d/1abc/edit)",
+        "  * [Moment Matching Notes](https://hackmd.io/@someone/gmmn)",
+        "  * [Kernel Two Sample Tests Explained](https://someone.notion.site/MMD-0123)",
+        "  * [트랜스포머 정리](https://someone.tistory.com/12)",
+        "  * [Kernel Mean Embedding Primer](https://velog.io/@someone/mmd)",
+    )
+    assert shape(units(text)) == [("file", 1, "Generative Moment Matching Networks", "2301.00001")]
+
+
 def test_a_paper_cited_inside_a_paper_note_by_reference_or_link_to_it_is_a_mention() -> None:
     text = _one_paper_note(
         "* Related",

@@ -102,6 +102,22 @@ _PUBLISHER_HOSTS = (
 )
 _DOI = re.compile(r"(?<!\d)10\.\d{4,9}/")
 _VIDEO_HOSTS = ("www.youtube.com", "youtube.com", "youtu.be", "vimeo.com")
+_ARTICLE_HOSTS = (
+    # Shared documents and blog platforms whose addresses say nothing of a blog: what is
+    # written there is about a paper (a summary, an explainer), never the paper.
+    "docs.google.com",
+    "notion.so",
+    "notion.site",
+    "hackmd.io",
+    "paper.dropbox.com",
+    "medium.com",
+    "substack.com",
+    "velog.io",
+    "tistory.com",
+    "zhuanlan.zhihu.com",
+    "wikidocs.net",
+    "towardsdatascience.com",
+)
 
 
 def other_links(units: Iterable[Unit]) -> tuple[Link, ...]:
@@ -144,7 +160,12 @@ def link_kind(url: str, before: str = "") -> LinkKind:
         return "video"
     if host in _PAPER_HOSTS:
         return "paper"
-    if "blog" in host or "/blog" in path or host.endswith(("medium.com", ".substack.com")):
+    bare = host.removeprefix("www.")
+    if (
+        "blog" in host
+        or "/blog" in path
+        or any(bare == h or bare.endswith("." + h) for h in _ARTICLE_HOSTS)
+    ):
         return "article"
     return "other"
 
