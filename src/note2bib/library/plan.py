@@ -60,7 +60,8 @@ def plan_against_libraries(
     from note2bib.library.read import all_keys, entries_of, lookup_of
 
     index = Matcher(entries_of(libraries), lookup_of(libraries))
-    earlier = [_made_from(r, libraries, index) for r in records]
+    marked = _marked(libraries)
+    earlier = [_made_from(r, marked, index) if marked else None for r in records]
     rest = [r for r, m in zip(records, earlier, strict=True) if m is None]
     if memo_dir is None:
         by_rules = [index.match(r) for r in rest]
@@ -88,7 +89,7 @@ def plan_against_libraries(
     return LibraryPlan(tuple(final), tuple(matches), tuple(diagnostics))
 
 
-def _made_from(record: Record, libraries: Sequence[Library], index: Matcher) -> Match | None:
+def _made_from(record: Record, marked: Sequence[_Marked], index: Matcher) -> Match | None:
     """The entry note2bib made from this record's note before, by the note's identity (its
     `% note2bib:` line): a note that names no paper keeps its entry when its heading or its
     body changes. A paper keeps it only while that entry still carries the paper's id, and
@@ -97,22 +98,38 @@ def _made_from(record: Record, libraries: Sequence[Library], index: Matcher) -> 
     from note2bib.library.matching import Match
     from note2bib.library.provenance import marker_of, note_identity
 
+    for library, positions in marked:
+        key = library.notes_index.entry_for([note_identity(s, library.path) for s in record.units])
+        at = None if key is None else positions.get(key)
+        if key is None or at is None:
+            continue
+        if marker_of(library.markers, index.entries[at].span[0], key) is None:
+            continue
+        if record.arxiv_id is None:
+            return Match(index.entries[at], "the note it was made from")
+        field = _id_field(index, at, record.arxiv_id.base)
+        if field is not None:
+            return Match(index.entries[at], f"arXiv id in {field}")
+    return None
+
+
+_Marked = tuple["Library", dict[str, int]]
+"""A library with `% note2bib:` lines, and where each of its keys is among all entries."""
+
+
+def _marked(libraries: Sequence[Library]) -> list[_Marked]:
+    """The libraries note2bib wrote entries into, each with its keys' places (the first of a
+    repeated key): only their notes can have made an entry before."""
+    marked: list[_Marked] = []
     offset = 0
     for library in libraries:
-        ids = [note_identity(s, library.path) for s in record.units]
-        key = library.notes_index.entry_for(ids) if library.markers else None
-        if key is not None and key in library.lookup.keys:
-            at = offset + library.lookup.keys.index(key)
-            entry = index.entries[at]
-            ours = marker_of(library.markers, entry.span[0], key) is not None
-            if ours and record.arxiv_id is None:
-                return Match(entry, "the note it was made from")
-            if ours and record.arxiv_id is not None:
-                field = _id_field(index, at, record.arxiv_id.base)
-                if field is not None:
-                    return Match(entry, f"arXiv id in {field}")
+        if library.markers:
+            positions: dict[str, int] = {}
+            for i, key in enumerate(library.lookup.keys):
+                positions.setdefault(key, offset + i)
+            marked.append((library, positions))
         offset += len(library.lookup.keys)
-    return None
+    return marked
 
 
 def _id_field(index: Matcher, at: int, base: str) -> str | None:
