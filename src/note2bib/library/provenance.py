@@ -162,6 +162,8 @@ class Found:
 def find_markers(data: bytes) -> dict[int, Found]:
     """Every marker of a library, by the byte offset of the entry it stands before."""
     found: dict[int, Found] = {}
+    if b"% note2bib:" not in data:  # a plain search: 10 ms on 57 MB, the pattern 280 ms
+        return found
     for m in _MARKER.finditer(data):
         marker = parse_marker(m[1].decode("utf-8", "replace"))
         if marker is not None:
