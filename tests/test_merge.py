@@ -137,6 +137,14 @@ def test_a_note_is_added_to_an_existing_annote_only_by_adding() -> None:
     assert add_note(new, "## SAM\nmasks & prompts") is None  # already there: nothing to add
 
 
+def test_a_bare_quote_in_two_quoted_values_leaves_the_entry_as_it_is() -> None:
+    # Read as BibTeX reads it, the annote's value ran on to the end of the title's, and the
+    # note was joined onto the title.
+    data = b'@misc{a,\n  annote = "\\"o",\n  eprint = {2304.02643},\n  title = "\\"o"\n}\n'
+    assert library_of(data).entries[0].get("title") == '\\"o'
+    assert merge(data, [record("2304.02643", 1, "my note")], annotate=True) == data
+
+
 @pytest.mark.parametrize("field", ["title", "annote"])
 def test_an_entry_whose_fields_cannot_be_told_apart_is_left_as_it_is(field: str) -> None:
     # BibTeX ends a quoted value at the first bare `"`; bibtexparser reads on.
@@ -310,7 +318,7 @@ def test_new_keys_never_collide_with_the_library(blocks: list[str], notes: list[
 
 # An annote that holds nothing (`""`, `{ }`) is replaced by the note rather than added to
 # (docs/library.md): its quotes or spaces are the only bytes a merge may drop.
-_EMPTY_ANNOTE = re.compile(rb'(?i)(\bannote\s*=\s*)(?:"\s*"|\{\s*\})')
+_EMPTY_ANNOTE = re.compile(rb'(?i)(\bannote\s*=\s*)(?:"[\s{}]*"|\{[\s{}]*\})')
 
 
 @given(_BLOCKS, _NOTES)
@@ -320,6 +328,21 @@ _EMPTY_ANNOTE = re.compile(rb'(?i)(\bannote\s*=\s*)(?:"\s*"|\{\s*\})')
         '  title = conf,\n  annote = ""\n}'
     ],
     notes=[record("2302.08091", 1, "")],
+)
+@example(
+    blocks=[
+        "@misc{kirillov2023segment,\n  annote = {{}},\n  eprint = {2304.02643},\n  title = conf\n}"
+    ],
+    notes=[record("2304.02643", 1, "")],
+)
+# `"\"o"`: BibTeX and bibtexparser end the value at different quotes; the note went into the
+# title. Such an entry is left as it is.
+@example(
+    blocks=[
+        '@misc{kirillov2023segment,\n  annote = "\\"o",\n  eprint = {2304.02643},\n'
+        '  title = "\\"o"\n}'
+    ],
+    notes=[record("2304.02643", 1, "")],
 )
 def test_annotating_only_adds(blocks: list[str], notes: list[Record]) -> None:
     data = "\n".join(blocks).encode()

@@ -102,7 +102,12 @@ def find_field(raw: str, name: str) -> tuple[int, int] | None:
             if c == "{":
                 end = closing_brace(raw, end) + 1
             elif c == '"':
-                end = closing_quote(raw, end) + 1
+                quote = closing_quote(raw, end)
+                if raw[quote - 1] == "\\":
+                    # `"\"o"`: BibTeX ends the value at the escaped-looking quote, bibtexparser
+                    # does not; which field a byte belongs to is then anyone's guess.
+                    raise UnreadableEntry
+                end = quote + 1
             elif c in (",", closer):
                 break
             else:
